@@ -1,0 +1,108 @@
+"""``airpicture``: the command line.
+
+Errors raised on purpose (``AirpictureError``) print as one line on standard error and exit with
+their ``exit_code`` (2 for bad input the user can fix, 1 for failures); ``--debug`` shows the
+traceback. Typer/Click usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from airpicture import __version__
+from airpicture.cli import export_cmd, workspace_cmd
+from airpicture.cli.state import build_state, get_state
+from airpicture.model.errors import AirpictureError
+
+app = typer.Typer(
+    name="airpicture",
+    help="Build a sourced picture of military air activity over a region, and assess what it means.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(workspace_cmd.app, name="workspace")
+app.command("export")(export_cmd.export)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Workspace folder [env AIRPICTURE_WORKSPACE].", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Settings file (TOML) [env AIRPICTURE_CONFIG].", show_default=False),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    """Global options, read once into settings shared by every command."""
+    verbosity = -1 if quiet else verbose
+    state = build_state(workspace, config, verbosity, debug)
+    ctx.obj = state
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    if verbosity == 0:
+        level = logging.getLevelNamesMapping().get(state.settings.log_level.upper(), logging.WARNING)
+    # Log lines never carry request metadata or report content (DESIGN.md: protecting people).
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command()
+def version(ctx: typer.Context) -> None:
+    """Print the airpicture version."""
+    get_state(ctx).out.print(f"airpicture {__version__}", highlight=False)
+
+
+@app.command("settings")
+def show_settings(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show the effective settings (defaults, file, environment and flags merged)."""
+    from airpicture.cli.output import print_fields, print_json
+    from airpicture.model.settings import iter_settings
+
+    state = get_state(ctx)
+    values = {}
+    for name, _ in iter_settings():
+        value: object = state.settings
+        for part in name.split("."):
+            value = getattr(value, part)
+        values[name] = value
+    if as_json:
+        print_json(state.out, values)
+    else:
+        print_fields(state.out, values, "settings")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app(prog_name="airpicture")
+    except AirpictureError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"airpicture: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("airpicture: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if debug:
+            raise
+        sys.stderr.write(f"airpicture: unexpected error: {type(exc).__name__}: {exc} (run with --debug)\n")
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,77 @@
+"""What the global options build once per invocation and every command reads."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from airpicture.model.clock import Clock, SystemClock
+from airpicture.model.settings import SETTINGS_FILE_NAME, Settings, load_settings
+from airpicture.store import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    """Settings, clock and consoles for one invocation."""
+
+    settings: Settings
+    clock: Clock
+    verbosity: int
+    debug: bool
+    out: Console
+    err: Console
+
+    @property
+    def quiet(self) -> bool:
+        return self.verbosity < 0
+
+    @property
+    def show_progress(self) -> bool:
+        """Progress bars only on a terminal, and not when --quiet."""
+        return not self.quiet and self.err.is_terminal
+
+    def workspace(self) -> Workspace:
+        """Open the configured workspace (it must exist)."""
+        return Workspace.open(self.settings.workspace)
+
+    def say(self, message: str) -> None:
+        """A human-readable status line on standard error, unless --quiet."""
+        if not self.quiet:
+            self.err.print(message, highlight=False)
+
+
+def build_state(workspace: Path | None, config: Path | None, verbosity: int, debug: bool) -> AppState:
+    """Settings from (lowest first) defaults, the settings file, ``AIRPICTURE_*`` and the flags.
+
+    The settings file is ``--config`` (or ``AIRPICTURE_CONFIG``) when given, otherwise
+    ``airpicture.toml`` inside the workspace.
+    """
+    env = dict(os.environ)
+    config_named = config or (Path(env["AIRPICTURE_CONFIG"]) if env.get("AIRPICTURE_CONFIG") else None)
+    workspace_guess = workspace or Path(env.get("AIRPICTURE_WORKSPACE", "airpicture-workspace"))
+    config_file = config_named or workspace_guess / SETTINGS_FILE_NAME
+    settings = load_settings(
+        config_file,
+        env,
+        {"workspace": workspace},
+        required=config_named is not None,
+    )
+    return AppState(
+        settings=settings,
+        clock=SystemClock(),
+        verbosity=verbosity,
+        debug=debug,
+        out=Console(file=sys.stdout, soft_wrap=True),
+        err=Console(file=sys.stderr, soft_wrap=True),
+    )
+
+
+def get_state(ctx: typer.Context) -> AppState:
+    state = ctx.find_root().obj
+    assert isinstance(state, AppState)
+    return state

@@ -1,0 +1,1 @@
+"""Stage: Mode S/ADS-B frames to positions, NOTAM text to restrictions. May import model and geo."""

@@ -1,0 +1,1 @@
+"""Geodesy and vectorised geometry on NumPy arrays. May import model."""

@@ -1,0 +1,223 @@
+"""Settings: one frozen object, built once by the CLI from TOML + ``AIRPICTURE_*`` environment + flags.
+
+Library code receives a ``Settings`` (or the part of it it needs) and never reads the environment.
+Every field carries a default and a help text (``metadata["help"]``); ``docs/settings.md`` documents
+every field, and a test fails when one is missing there.
+
+File layout (``airpicture.toml`` in the workspace, or ``--config FILE``)::
+
+    region = "belarus"            # top-level keys are the general settings
+
+    [tracks]                      # one table per section
+    gap_min = 15
+
+Environment overrides use the dotted name in upper case with ``__`` for the dot:
+``AIRPICTURE_REGION=kaliningrad``, ``AIRPICTURE_TRACKS__GAP_MIN=30``. Precedence, lowest first:
+defaults, file, environment, command-line flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airpicture.model.errors import ConfigError
+
+ENV_PREFIX = "AIRPICTURE_"
+SETTINGS_FILE_NAME = "airpicture.toml"
+
+
+def setting(default: Any, help: str) -> Any:
+    """A settings field with its default and the help text that ``docs/settings.md`` must carry."""
+    if isinstance(default, list | dict | set):
+        raise TypeError("settings defaults must be immutable (use a tuple)")
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSettings:
+    """How positions are cut into tracks."""
+
+    gap_min: float = setting(15.0, "A silence longer than this (minutes) ends a track and starts a new one.")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run may be configured with. Built once; passed down; never mutated."""
+
+    workspace: Path = setting(
+        Path("airpicture-workspace"),
+        "Folder that holds the workspace (DuckDB database and Parquet partitions). "
+        "Also set by --workspace or AIRPICTURE_WORKSPACE.",
+    )
+    region: str = setting(
+        "belarus",
+        "Region to watch: the name of a shipped region (belarus, kaliningrad) or of a file in region_dirs.",
+    )
+    region_dirs: tuple[Path, ...] = setting(
+        (),
+        "Extra folders searched for region files (<name>.toml) before the shipped ones.",
+    )
+    reference_dir: Path | None = setting(
+        None,
+        "Folder of user-refreshed reference data (e.g. the plane-alert-db watch-list written by "
+        "'airpicture reference update'). Default: <workspace>/reference.",
+    )
+    log_level: str = setting("warning", "Least severe log level shown: debug, info, warning or error.")
+    tracks: TrackSettings = field(default_factory=TrackSettings, metadata={"help": "Track building."})
+
+    @property
+    def reference_path(self) -> Path:
+        """Where user-refreshed reference data lives."""
+        return self.reference_dir if self.reference_dir is not None else self.workspace / "reference"
+
+
+def iter_settings(cls: type = Settings, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field[Any]]]:
+    """Yield ``(dotted_name, field)`` for every leaf setting, sections expanded."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            yield from iter_settings(typing.cast(type, hint), f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", f
+
+
+def describe_type(cls: type, name: str) -> str:
+    """The type of a dotted setting, in words for the docs."""
+    hints = typing.get_type_hints(cls)
+    head, _, rest = name.partition(".")
+    hint = hints[head]
+    if rest:
+        return describe_type(hint, rest)
+    return _type_words(hint)
+
+
+def _type_words(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return f"{_type_words(args[0])} (optional)"
+    if origin is tuple:
+        return f"list of {_type_words(typing.get_args(hint)[0])}"
+    return {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(hint, str(hint))
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    required: bool = False,
+) -> Settings:
+    """Build the settings: defaults < ``config_file`` < ``env`` (``AIRPICTURE_*``) < ``overrides``.
+
+    ``overrides`` maps dotted names to already-typed values (command-line flags). A missing
+    ``config_file`` is an error only when ``required`` (the user named it). Raises ``ConfigError``
+    naming the file or variable, the key, what was found and what was expected.
+    """
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        if config_file.is_file():
+            values.update(_read_toml(config_file))
+        elif required:
+            raise ConfigError("settings file not found", where=str(config_file))
+    for key, raw in (env or {}).items():
+        if not key.startswith(ENV_PREFIX) or key == "AIRPICTURE_CONFIG":
+            continue
+        dotted = key[len(ENV_PREFIX) :].lower().replace("__", ".")
+        values[dotted] = _convert(dotted, raw, where=f"environment variable {key}")
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            values[dotted] = value
+    settings: Settings = _build(Settings, values, "")
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file: {exc}", where=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(path)) from exc
+    flat: dict[str, Any] = {}
+    _flatten(data, "", flat)
+    return {k: _convert(k, v, where=f"{path}: key {k}") for k, v in flat.items()}
+
+
+def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _flatten(value, f"{prefix}{key}.", out)
+        else:
+            out[f"{prefix}{key}"] = value
+
+
+def _known() -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    for name, _ in iter_settings():
+        cls: Any = Settings
+        *heads, leaf = name.split(".")
+        for head in heads:
+            cls = typing.get_type_hints(cls)[head]
+        hints[name] = typing.get_type_hints(cls)[leaf]
+    return hints
+
+
+def _convert(name: str, value: Any, *, where: str) -> Any:
+    known = _known()
+    if name not in known:
+        close = ", ".join(sorted(known))
+        raise ConfigError("unknown setting", where=where, found=name, expected=f"one of {close}")
+    return _coerce(known[name], value, where)
+
+
+def _coerce(hint: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value in ("", None):
+            return None
+        inner = next(a for a in typing.get_args(hint) if a is not type(None))
+        return _coerce(inner, value, where)
+    if origin is tuple:
+        inner = typing.get_args(hint)[0]
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ConfigError("bad value", where=where, found=str(value), expected="a list")
+        return tuple(_coerce(inner, item, where) for item in items if item != "")
+    try:
+        if hint is bool:
+            if isinstance(value, bool):
+                return value
+            lowered = str(value).strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if hint is Path:
+            return Path(str(value)).expanduser()
+        if hint is float and isinstance(value, bool):
+            raise ValueError(value)
+        return hint(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("bad value", where=where, found=str(value), expected=_type_words(hint)) from exc
+
+
+def _build(cls: type, values: Mapping[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        dotted = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(hints[f.name]):
+            kwargs[f.name] = _build(hints[f.name], values, f"{dotted}.")
+        elif dotted in values:
+            kwargs[f.name] = values[dotted]
+    return cls(**kwargs)

@@ -1,0 +1,108 @@
+"""``export KIND``: one registry of exportable kinds of data, shared by every stage.
+
+A kind names the formats it supports and a query that streams its rows (Arrow record batches) from
+the workspace under common filters. Stages add their kind with :func:`register_export_kind`
+(positions here; tracks, events, restrictions and claims as they arrive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+
+from airpicture.model.errors import UsageError
+from airpicture.store import Workspace
+from airpicture.store.exporters import write_export
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Filters every kind understands (those that do not apply to a kind are ignored by it)."""
+
+    day: date | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    icao24: tuple[str, ...] = ()
+
+    def time_window(self) -> tuple[datetime | None, datetime | None]:
+        """``--day`` as a UTC window, else ``--since``/``--until``."""
+        if self.day is not None:
+            start = datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
+            return start, datetime.fromordinal(self.day.toordinal() + 1).replace(tzinfo=UTC)
+        return self.since, self.until
+
+
+@dataclass(frozen=True, slots=True)
+class ExportKind:
+    name: str
+    description: str
+    formats: tuple[str, ...]
+    query: Callable[[Workspace, ExportFilter], pa.RecordBatchReader] = field(repr=False)
+
+
+EXPORT_KINDS: dict[str, ExportKind] = {}
+
+
+def register_export_kind(kind: ExportKind) -> None:
+    EXPORT_KINDS[kind.name] = kind
+
+
+def _query_positions(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
+    where, params = time_and_address_clause(filters, "ts", "icao24")
+    if not workspace.has_partitions("positions"):
+        from airpicture.model.schemas import POSITIONS_SCHEMA
+
+        return pa.RecordBatchReader.from_batches(POSITIONS_SCHEMA, [])
+    with workspace.connect(read_only=True) as con:
+        table = con.execute(
+            f"SELECT * EXCLUDE (day) FROM positions {where} ORDER BY ts, icao24", params
+        ).to_arrow_table()
+    assert table is not None
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=65536))
+
+
+def time_and_address_clause(filters: ExportFilter, ts_column: str, address_column: str | None) -> tuple[str, list[Any]]:
+    """A SQL ``WHERE`` clause and its parameters for the common filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    start, end = filters.time_window()
+    if start is not None:
+        clauses.append(f"{ts_column} >= ?")
+        params.append(start)
+    if end is not None:
+        clauses.append(f"{ts_column} < ?")
+        params.append(end)
+    if filters.icao24 and address_column:
+        clauses.append(f"{address_column} IN ({', '.join('?' for _ in filters.icao24)})")
+        params.extend(a.lower() for a in filters.icao24)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+register_export_kind(
+    ExportKind(
+        name="positions",
+        description="decoded positions and replies, one row per fix (columns in docs/formats.md)",
+        formats=("parquet", "csv", "json", "jsonl", "geojson", "kml"),
+        query=_query_positions,
+    )
+)
+
+
+def export(workspace: Workspace, kind: str, fmt: str, out: BinaryIO, filters: ExportFilter) -> int:
+    """Stream ``kind`` under ``filters`` to ``out`` in ``fmt``; returns the number of rows written."""
+    if kind not in EXPORT_KINDS:
+        raise UsageError(
+            "unknown kind of data to export", found=kind, expected=f"one of {', '.join(sorted(EXPORT_KINDS))}"
+        )
+    spec = EXPORT_KINDS[kind]
+    if fmt not in spec.formats:
+        raise UsageError(
+            f"{kind} cannot be exported in this format",
+            found=fmt,
+            expected=f"one of {', '.join(spec.formats)}",
+        )
+    return write_export(spec.query(workspace, filters), fmt, out)

@@ -1,0 +1,1 @@
+"""Stage: judgments and facts to daily products (Markdown, HTML, JSON). May import model."""

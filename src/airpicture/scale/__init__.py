@@ -1,0 +1,1 @@
+"""The same pipeline on a Dask cluster, partitioned by UTC day. May import pipeline."""

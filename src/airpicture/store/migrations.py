@@ -1,0 +1,38 @@
+"""Forward migrations of the workspace database schema.
+
+``MIGRATIONS[n]`` takes a database at version ``n`` to ``n + 1``. Each runs in one transaction with the
+version bump, so a killed migration leaves the old version intact. Later stages append here; never
+edit a migration that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: the catalog of ingested files and the quarantine of bad records.
+    (
+        """
+        CREATE TABLE IF NOT EXISTS ingested_files (
+            file_id VARCHAR PRIMARY KEY,       -- SHA-256 hex of the file's bytes
+            path VARCHAR NOT NULL,             -- as given on the command line, for the user
+            format VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            ingested_at TIMESTAMPTZ NOT NULL,
+            records_read BIGINT NOT NULL,
+            records_stored BIGINT NOT NULL,
+            records_rejected BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS quarantine (
+            file_id VARCHAR NOT NULL,
+            location VARCHAR NOT NULL,         -- byte offset, line or row inside the file
+            reason VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL,
+            raw BLOB
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""The schema version this airpicture writes and reads."""

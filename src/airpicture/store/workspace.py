@@ -1,0 +1,219 @@
+"""The workspace: one folder on local disk, no server.
+
+Layout::
+
+    <workspace>/
+      airpicture.toml                  optional settings file
+      airpicture.duckdb                small tables (catalog, events, restrictions, claims, …)
+      positions/day=YYYY-MM-DD/part-<id>.parquet   hive-partitioned by UTC day
+      reference/                       user-refreshed reference data
+      tmp/                             temp files of in-flight atomic writes (swept on open)
+
+Positions are read straight from Parquet by DuckDB, Polars or Dask
+(``read_parquet('<ws>/positions/*/*.parquet', hive_partitioning=true)``). Partition files are written
+atomically (``store.atomic``); database changes run in DuckDB transactions, so a killed writer leaves
+whole data only.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airpicture.model.errors import WorkspaceError
+from airpicture.store.atomic import atomic_write_parquet
+from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+DB_NAME = "airpicture.duckdb"
+PARTITIONED_TABLES = ("positions",)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceInfo:
+    """What ``airpicture workspace info`` shows."""
+
+    root: Path
+    schema_version: int
+    row_counts: dict[str, int]
+    first_day: date | None
+    last_day: date | None
+    size_bytes: int
+
+
+class Workspace:
+    """An opened workspace. Construct with :meth:`init` or :meth:`open`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.db_path = root / DB_NAME
+        self.tmp_dir = root / "tmp"
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, root: Path) -> Workspace:
+        """Create ``root`` (if needed) and its database at the current schema version; idempotent."""
+        if root.exists() and not root.is_dir():
+            raise WorkspaceError("exists and is not a folder", where=str(root))
+        root.mkdir(parents=True, exist_ok=True)
+        workspace = cls(root)
+        workspace._migrate()
+        return workspace
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        """Open an existing workspace, migrating an older schema forward.
+
+        Raises ``WorkspaceError`` when there is no workspace at ``root`` or when it was written by a
+        newer airpicture (schema version above :data:`SCHEMA_VERSION`).
+        """
+        workspace = cls(root)
+        if not workspace.db_path.is_file():
+            raise WorkspaceError("no workspace here", where=str(root), expected="run 'airpicture workspace init' first")
+        workspace._migrate()
+        return workspace
+
+    def _migrate(self) -> None:
+        self._sweep_tmp()
+        try:
+            con = duckdb.connect(str(self.db_path))
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot open the database: {exc}", where=str(self.db_path)) from exc
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS airpicture_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    "written by a newer airpicture",
+                    where=str(self.root),
+                    found=f"schema version {version}",
+                    expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
+                )
+            while version < SCHEMA_VERSION:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    for statement in MIGRATIONS[version]:
+                        con.execute(statement)
+                    version += 1
+                    con.execute("INSERT OR REPLACE INTO airpicture_meta VALUES ('schema_version', ?)", [str(version)])
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+    def _sweep_tmp(self) -> None:
+        if self.tmp_dir.is_dir():
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+    # -- database ------------------------------------------------------------------------------
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection to the workspace database, closed on exit.
+
+        The ``positions`` view over the Parquet partitions is defined on every connection.
+        """
+        con = duckdb.connect(str(self.db_path), read_only=read_only)
+        try:
+            for table in PARTITIONED_TABLES:
+                if self.has_partitions(table):
+                    con.execute(
+                        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "
+                        f"read_parquet('{self.partition_glob(table)}', hive_partitioning = true, "
+                        "union_by_name = true)"
+                    )
+            yield con
+        finally:
+            con.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self.connect(read_only=True) as con:
+            row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- partitions ----------------------------------------------------------------------------
+
+    def partition_dir(self, table: str, day: date) -> Path:
+        return self.root / table / f"day={day.isoformat()}"
+
+    def partition_glob(self, table: str) -> str:
+        return str(self.root / table / "day=*" / "*.parquet")
+
+    def partition_files(self, table: str) -> list[Path]:
+        return sorted((self.root / table).glob("day=*/*.parquet"))
+
+    def has_partitions(self, table: str) -> bool:
+        return any((self.root / table).glob("day=*/*.parquet"))
+
+    def days(self, table: str) -> list[date]:
+        base = self.root / table
+        if not base.is_dir():
+            return []
+        found = []
+        for path in base.glob("day=*"):
+            if path.is_dir() and any(path.glob("*.parquet")):
+                found.append(date.fromisoformat(path.name.removeprefix("day=")))
+        return sorted(found)
+
+    def write_partitioned(self, table: str, rows: pa.Table, part_id: str, ts_column: str = "ts") -> list[Path]:
+        """Split ``rows`` by UTC day of ``ts_column`` and write one file per day, atomically.
+
+        The file is ``<table>/day=D/part-<part_id>.parquet``: writing the same ``part_id`` again
+        replaces that file whole, which makes re-ingest idempotent. Returns the files written.
+        """
+        if rows.num_rows == 0:
+            return []
+        days = pc.cast(rows[ts_column], pa.date32())
+        written = []
+        for day in pc.unique(days).to_pylist():
+            assert day is not None, f"{ts_column} must not be null"
+            chunk = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+            target = self.partition_dir(table, day) / f"part-{part_id}.parquet"
+            written.append(atomic_write_parquet(target, chunk, self.tmp_dir))
+        return written
+
+    # -- info ----------------------------------------------------------------------------------
+
+    def info(self) -> WorkspaceInfo:
+        """Row counts per table, UTC date range of positions, disk size."""
+        counts: dict[str, int] = {}
+        with self.connect(read_only=True) as con:
+            tables = con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+            ).fetchall()
+            for (name,) in tables:
+                if name == "airpicture_meta":
+                    continue
+                row = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+                counts[name] = int(row[0]) if row else 0
+            for table in PARTITIONED_TABLES:
+                if self.has_partitions(table):
+                    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+                    counts[table] = int(row[0]) if row else 0
+                else:
+                    counts[table] = 0
+            version_row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
+        days = self.days("positions")
+        size = sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+        return WorkspaceInfo(
+            root=self.root,
+            schema_version=int(version_row[0]) if version_row else 0,
+            row_counts=dict(sorted(counts.items())),
+            first_day=days[0] if days else None,
+            last_day=days[-1] if days else None,
+            size_bytes=size,
+        )

@@ -1,0 +1,1 @@
+"""Stage: positions to tracks (segmentation, integrity flags). May import model and geo."""

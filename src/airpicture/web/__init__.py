@@ -1,0 +1,1 @@
+"""The HTTP door: API and dashboard. May import pipeline and store."""
