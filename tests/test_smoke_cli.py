@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from airpicture import __version__
+from tests.conftest import CliRunner
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "airpicture", *args], capture_output=True, text=True, check=False, timeout=120
-    )
-
-
-def test_version_prints_the_package_version() -> None:
-    result = run("version")
+def test_version_prints_the_package_version(cli: CliRunner) -> None:
+    result = cli("version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"airpicture {__version__}"

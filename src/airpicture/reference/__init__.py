@@ -1,1 +1,1 @@
-"""Reference data shipped in the package: borders, airfields, aircraft of interest, ICAO blocks, regions. May import model."""
+"""Reference data shipped in the package: borders, airfields, aircraft, ICAO blocks, regions. May import model."""

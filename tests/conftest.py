@@ -1,0 +1,49 @@
+"""Shared fixtures: a real CLI in a subprocess, a fresh workspace, the repository's test data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    """A path for a workspace that does not exist yet."""
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CliRunner:
+    """Run ``airpicture ARGS…`` as a user would, in a subprocess, from this checkout's ``src``.
+
+    The environment is cleaned of ``AIRPICTURE_*`` variables; pass ``env={...}`` to add some and
+    ``input=`` for standard input. Returns the completed process (text mode).
+    """
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 300):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("AIRPICTURE_")}
+        clean["PYTHONPATH"] = str(REPO / "src")
+        clean["COLUMNS"] = "200"
+        clean.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "airpicture", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+            env=clean,
+            cwd=tmp_path,
+            input=input,
+        )
+
+    return run
