@@ -8,7 +8,7 @@ edit a migration that has shipped.
 from __future__ import annotations
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 0 -> 1: the catalog of ingested files and the quarantine of bad records.
+    # 0 -> 1: the catalog of ingested files, the quarantine of bad records, the write-ahead list of renames.
     (
         """
         CREATE TABLE IF NOT EXISTS ingested_files (
@@ -29,6 +29,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             reason VARCHAR NOT NULL,
             detail VARCHAR NOT NULL,
             raw BLOB
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS pending_renames (
+            txid VARCHAR NOT NULL,             -- one multi-file write
+            tmp_path VARCHAR NOT NULL,         -- relative to the workspace root
+            final_path VARCHAR NOT NULL        -- relative to the workspace root
         )
         """,
     ),
