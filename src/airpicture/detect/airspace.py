@@ -16,84 +16,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
+from airpicture.detect.tables import SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
 from airpicture.model.errors import UsageError
-from airpicture.model.events import Event, Evidence, EvidenceKind
+from airpicture.model.events import Event
 from airpicture.model.schemas import PositionFlag
-
-SUSPECT_FLAGS = (
-    PositionFlag.CPR_AMBIGUOUS
-    | PositionFlag.IMPOSSIBLE_SPEED
-    | PositionFlag.POSITION_JUMP
-    | PositionFlag.FROZEN_POSITION
-)
-
-
-def _micros_to_datetime(micros: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
 
 
 def _flag_names(bits: int) -> list[str]:
-    return [f.name.lower() for f in PositionFlag if f.value and f & SUSPECT_FLAGS and bits & f.value and f.name]
-
-
-@dataclass(frozen=True, slots=True)
-class _Fixes:
-    """The positioned rows of a day, as arrays in canonical (address, time) order."""
-
-    address_code: npt.NDArray[np.int64]
-    addresses: list[str]
-    ts_us: npt.NDArray[np.int64]
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
-    alt_ft: npt.NDArray[np.float64]
-    flags: npt.NDArray[np.int64]
-    callsign: npt.NDArray[np.object_]
-    source_file: npt.NDArray[np.object_]
-    source_offset: npt.NDArray[np.int64]
-
-    @classmethod
-    def from_table(cls, positions: pa.Table) -> _Fixes:
-        table = positions.filter(pc.and_(pc.is_valid(positions["lat_deg"]), pc.is_valid(positions["lon_deg"])))
-        encoded: Any = pc.dictionary_encode(table["icao24"]).combine_chunks()
-        alt: Any = pc.cast(table["alt_ft"], pa.float64()).to_numpy(zero_copy_only=False)
-        return cls(
-            address_code=encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-            addresses=encoded.dictionary.to_pylist(),
-            ts_us=pc.cast(table["ts"], pa.int64()).to_numpy(),
-            lat=table["lat_deg"].to_numpy(),
-            lon=table["lon_deg"].to_numpy(),
-            alt_ft=np.asarray(alt, dtype=np.float64),
-            flags=pc.cast(table["flags"], pa.int64()).to_numpy(),
-            callsign=np.asarray(table["callsign"].to_numpy(zero_copy_only=False), dtype=object),
-            source_file=np.asarray(table["source_file"].to_numpy(zero_copy_only=False), dtype=object),
-            source_offset=table["source_offset"].to_numpy(),
-        )
-
-    def evidence(self, *rows: int) -> tuple[Evidence, ...]:
-        return tuple(
-            Evidence(EvidenceKind.POSITION, str(self.source_file[r]), int(self.source_offset[r])) for r in rows
-        )
-
-    def last_callsign(self, row: int) -> str | None:
-        """The newest callsign of this address at or before ``row``."""
-        code = self.address_code[row]
-        r = row
-        while r >= 0 and self.address_code[r] == code:
-            if self.callsign[r]:
-                return str(self.callsign[r])
-            r -= 1
-        return None
+    return [f.name.lower() for f in PositionFlag if f.name and f.value and f & SUSPECT_FLAGS and bits & f.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +50,7 @@ class AirspaceCrossingDetector:
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
         if ctx.geometry is None:
             raise UsageError("the airspace detector needs the region geometry in its context")
-        fixes = _Fixes.from_table(positions)
+        fixes = Fixes.from_table(positions)
         if len(fixes.ts_us) == 0:
             return DetectorOutput()
         watched = ctx.region.watched_country
@@ -147,7 +86,7 @@ class AirspaceCrossingDetector:
 
     def _crossing(
         self,
-        fixes: _Fixes,
+        fixes: Fixes,
         i: int,
         j: int,
         country: npt.NDArray[np.object_],
@@ -167,7 +106,7 @@ class AirspaceCrossingDetector:
         gap_s = (fixes.ts_us[j] - fixes.ts_us[i]) / 1e6
         alt = fixes.alt_ft[i] + fraction * (fixes.alt_ft[j] - fixes.alt_ft[i])
         entering = country[j] == watched
-        at = _micros_to_datetime(at_us)
+        at = micros_to_datetime(at_us)
         return Event(
             type="airspace_entry" if entering else "airspace_exit",
             start=at,
@@ -187,9 +126,9 @@ class AirspaceCrossingDetector:
         )
 
     def _unverified(
-        self, fixes: _Fixes, i: int, j: int, country: npt.NDArray[np.object_], ctx: DetectionContext
+        self, fixes: Fixes, i: int, j: int, country: npt.NDArray[np.object_], ctx: DetectionContext
     ) -> Event:
-        start, end = _micros_to_datetime(int(fixes.ts_us[i])), _micros_to_datetime(int(fixes.ts_us[j]))
+        start, end = micros_to_datetime(int(fixes.ts_us[i])), micros_to_datetime(int(fixes.ts_us[j]))
         reasons = sorted(set(_flag_names(int(fixes.flags[i])) + _flag_names(int(fixes.flags[j]))))
         line = {"type": "LineString", "coordinates": [[fixes.lon[i], fixes.lat[i]], [fixes.lon[j], fixes.lat[j]]]}
         return Event(
@@ -207,7 +146,7 @@ class AirspaceCrossingDetector:
 
     def _track_ends(
         self,
-        fixes: _Fixes,
+        fixes: Fixes,
         trusted: npt.NDArray[np.int64],
         country: npt.NDArray[np.object_],
         watched: str,
@@ -216,14 +155,14 @@ class AirspaceCrossingDetector:
         codes = fixes.address_code[trusted]
         first = trusted[np.r_[True, codes[1:] != codes[:-1]]]
         last = trusted[np.r_[codes[1:] != codes[:-1], True]]
-        day_end_us = int((ctx.day_end - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1e6)
+        day_end_us = datetime_to_micros(ctx.day_end)
         events = []
         for kind, rows in (("track_start_inside", first), ("track_end_inside", last)):
             for row in rows[country[rows] == watched]:
                 r = int(row)
                 if kind == "track_end_inside" and fixes.ts_us[r] > day_end_us - self.max_gap_s * 1e6:
                     continue  # may continue after midnight: the next day's run decides
-                at = _micros_to_datetime(int(fixes.ts_us[r]))
+                at = micros_to_datetime(int(fixes.ts_us[r]))
                 events.append(
                     Event(
                         type=kind,
