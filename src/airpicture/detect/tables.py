@@ -45,6 +45,8 @@ class Fixes:
     alt_ft: npt.NDArray[np.float64]
     flags: npt.NDArray[np.int64]
     callsign: npt.NDArray[np.object_]
+    on_ground: npt.NDArray[np.int8]
+    """1 on the ground, 0 airborne, -1 unknown (many military transponders never say)."""
     source_file: npt.NDArray[np.object_]
     source_offset: npt.NDArray[np.int64]
 
@@ -59,6 +61,7 @@ class Fixes:
         table = positions.filter(mask)
         encoded: Any = pc.dictionary_encode(table["icao24"]).combine_chunks()
         alt: Any = pc.cast(table["alt_ft"], pa.float64()).to_numpy(zero_copy_only=False)
+        ground: Any = pc.fill_null(pc.cast(table["on_ground"], pa.int8()), pa.scalar(-1, pa.int8()))
         return cls(
             address_code=encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
             addresses=encoded.dictionary.to_pylist(),
@@ -68,6 +71,7 @@ class Fixes:
             alt_ft=np.asarray(alt, dtype=np.float64),
             flags=pc.cast(table["flags"], pa.int64()).to_numpy(),
             callsign=np.asarray(table["callsign"].to_numpy(zero_copy_only=False), dtype=object),
+            on_ground=np.asarray(ground.to_numpy(), dtype=np.int8),
             source_file=np.asarray(table["source_file"].to_numpy(zero_copy_only=False), dtype=object),
             source_offset=table["source_offset"].to_numpy(),
         )
