@@ -122,13 +122,34 @@ def build_airfields(src: Path) -> None:
         ((pl.col("continent") == "EU") | pl.col("iso_country").is_in(AIRFIELD_EXTRA_COUNTRIES))
         & (pl.col("type") != "balloonport")
     ).select(
-        "ident", "type", "name", "latitude_deg", "longitude_deg", "elevation_ft", "iso_country", "iso_region",
-        "municipality", "gps_code", "iata_code", "local_code", "keywords",
+        "ident",
+        "type",
+        "name",
+        "latitude_deg",
+        "longitude_deg",
+        "elevation_ft",
+        "iso_country",
+        "iso_region",
+        "municipality",
+        "gps_code",
+        "iata_code",
+        "local_code",
+        "keywords",
     )
     runways = pl.read_csv(src / "airfields" / "runways_eastern_europe.csv", infer_schema_length=0).select(
-        "airport_ident", "length_ft", "width_ft", "surface", "closed",
-        "le_ident", "le_latitude_deg", "le_longitude_deg", "le_heading_degT",
-        "he_ident", "he_latitude_deg", "he_longitude_deg", "he_heading_degT",
+        "airport_ident",
+        "length_ft",
+        "width_ft",
+        "surface",
+        "closed",
+        "le_ident",
+        "le_latitude_deg",
+        "le_longitude_deg",
+        "le_heading_degT",
+        "he_ident",
+        "he_latitude_deg",
+        "he_longitude_deg",
+        "he_heading_degT",
     )
     out = DATA / "airfields"
     out.mkdir(parents=True, exist_ok=True)

@@ -117,9 +117,7 @@ def _as_ints(addresses: npt.ArrayLike) -> npt.NDArray[np.int64]:
         return arr.astype(np.int64)
     text = pl.Series(arr.ravel().astype(str)).str.strip_chars().str.to_lowercase()
     parsed = (
-        pl.when(text.str.contains(r"^[0-9a-f]{6}$"))
-        .then(text.str.to_integer(base=16, strict=False))
-        .otherwise(None)
+        pl.when(text.str.contains(r"^[0-9a-f]{6}$")).then(text.str.to_integer(base=16, strict=False)).otherwise(None)
     )
     values = pl.select(parsed.fill_null(-1).cast(pl.Int64)).to_series().to_numpy()
     return np.asarray(values, dtype=np.int64).reshape(arr.shape)

@@ -94,8 +94,9 @@ class Airfields:
             io.BytesIO(data_file("airfields", "runways.csv.gz").read_bytes()),
             infer_schema_length=0,
         ).with_columns(
-            pl.col("length_ft", "width_ft", "le_latitude_deg", "le_longitude_deg", "le_heading_degT")
-            .cast(pl.Float64, strict=False),
+            pl.col("length_ft", "width_ft", "le_latitude_deg", "le_longitude_deg", "le_heading_degT").cast(
+                pl.Float64, strict=False
+            ),
             pl.col("he_latitude_deg", "he_longitude_deg", "he_heading_degT").cast(pl.Float64, strict=False),
         )
         return cls.build(table, runways, aliases)
