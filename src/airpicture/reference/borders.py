@@ -159,5 +159,5 @@ class Borders:
 def _only_lines(geom: shapely.Geometry) -> shapely.Geometry:
     """Drop the isolated points an intersection of boundaries may contain (countries touching at a corner)."""
     parts = shapely.get_parts(geom)
-    lines = [p for p in parts if p.geom_type in ("LineString", "MultiLineString")]
-    return shapely.MultiLineString(lines) if lines else shapely.MultiLineString()
+    lines = [p for p in parts if p.geom_type == "LineString" and not p.is_empty]
+    return shapely.MultiLineString(lines) if lines else shapely.from_wkt("MULTILINESTRING EMPTY")
