@@ -88,7 +88,9 @@ def test_every_belarus_border_exists(ref: ReferenceData, other: str) -> None:
 def test_no_gaps_across_a_border(ref: ReferenceData) -> None:
     """Shared vertices mean points just either side of the BY–UA border fall in one country or the other."""
     line = ref.border("BY", "UA")
-    samples = shapely.line_interpolate_point(line, np.linspace(0.01, 0.99, 500), normalized=True)  # away from the tripoints
+    samples = shapely.line_interpolate_point(
+        line, np.linspace(0.01, 0.99, 500), normalized=True
+    )  # away from the tripoints
     x, y = shapely.get_coordinates(samples).T
     for dx, dy in ((0.0003, 0.0), (-0.0003, 0.0), (0.0, 0.0003), (0.0, -0.0003)):
         codes = ref.countries_at(y + dy, x + dx)
