@@ -43,7 +43,9 @@ def main_options(
         Path | None,
         typer.Option("--config", "-c", help="Settings file (TOML) [env AIRPICTURE_CONFIG].", show_default=False),
     ] = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, show_default=False, help="More log output (-vv: debug).")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
 ) -> None:
