@@ -48,6 +48,23 @@ class TrackSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DetectSettings:
+    """Which detectors run and their main parameters."""
+
+    detectors: tuple[str, ...] = setting((), "Detectors 'airpicture detect' runs when none are named (empty: all).")
+    lead_in_min: float = setting(
+        15.0, "Minutes of the previous UTC day each day's detection also sees, so tracks keep continuity at midnight."
+    )
+    border_within_km: float = setting(50.0, "Border proximity: distance from a watched border segment (km).")
+    orbit_min_turn_deg: float = setting(720.0, "Patrol orbit: net turn in one direction that makes an orbit (degrees).")
+    orbit_max_radius_km: float = setting(100.0, "Patrol orbit: largest radius of the orbit area (km).")
+    orbit_min_duration_min: float = setting(20.0, "Patrol orbit: shortest orbit reported (minutes).")
+    movement_max_dist_km: float = setting(
+        6.0, "Airfield movement: farthest a take-off or landing may be from the airfield reference point (km)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -71,6 +88,7 @@ class Settings:
     )
     log_level: str = setting("warning", "Least severe log level shown: debug, info, warning or error.")
     tracks: TrackSettings = field(default_factory=TrackSettings, metadata={"help": "Track building."})
+    detect: DetectSettings = field(default_factory=DetectSettings, metadata={"help": "Detectors."})
 
     @property
     def reference_path(self) -> Path:
