@@ -38,6 +38,13 @@ def last_before(group_sorted: I64, mask_sorted: BoolArr, *, inclusive: bool) -> 
     return np.where(ok, last, -1)
 
 
+def next_after(group_sorted: I64, mask_sorted: BoolArr) -> I64:
+    """For each sorted row, the sorted position of the first later row of the same group with ``mask``; -1 if none."""
+    n = group_sorted.size
+    rev = last_before(group_sorted[::-1], mask_sorted[::-1], inclusive=False)[::-1]
+    return np.where(rev >= 0, n - 1 - rev, -1)
+
+
 def last_event(
     event_group: I64, event_ts: I64, query_group: I64, query_ts: I64, *, inclusive: bool = True
 ) -> I64:

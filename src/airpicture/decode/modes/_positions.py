@@ -2,9 +2,9 @@
 
 Resolution order for each airborne/surface position message (rows sorted by address, time):
 
-1. **global**: the most recent opposite-parity frame of the same address and kind within ``pair_window_s``
-   (surface pairs need a reference for the quadrant: the receiver, else the aircraft's last airborne fix);
-2. **local**: against the last resolved fix of the same address and kind within ``local_ref_window_s``,
+1. **global**: the most recent opposite-parity frame of the same address and kind within ``pair_window_s``,
+   else the next one in the same batch within that window (surface pairs need a reference for the quadrant: the receiver, else the aircraft's last airborne fix);
+2. **local**: against the last resolved fix of the same address (airborne or surface) within ``local_ref_window_s``,
    repeated until no new fix appears (a local fix can anchor the next one);
 3. **receiver**: surface frames against the receiver (result must be within 45 NM); airborne frames only
    when the caller guarantees ``receiver_range_km`` ≤ 333 km (half an airborne zone, 180 NM).
@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airpicture.decode.modes import cpr
-from airpicture.decode.modes._group import gather, last_before, last_event, sort_order
+from airpicture.decode.modes._group import gather, last_before, last_event, next_after, sort_order
 from airpicture.decode.modes._state import DecoderState
 
 I64 = npt.NDArray[np.int64]
@@ -86,12 +86,17 @@ def resolve(
     gs_, ts_, odd_ = g[order], t[order], is_odd[order]
     last_even = last_before(gs_, ~odd_, inclusive=True)
     last_odd = last_before(gs_, odd_, inclusive=True)
-    partner_sorted = np.where(odd_, last_even, last_odd)
+    window_us = int(p.pair_window_s * 1e6)
+    before = np.where(odd_, last_even, last_odd)
+    before = np.where((before >= 0) & (ts_ - ts_[np.maximum(before, 0)] <= window_us), before, -1)
+    # No earlier partner: look ahead within this batch (state rows are all earlier than nothing here).
+    after = np.where(odd_, next_after(gs_, ~odd_), next_after(gs_, odd_))
+    after = np.where((after >= 0) & (ts_[np.maximum(after, 0)] - ts_ <= window_us), after, -1)
+    partner_sorted = np.where(before >= 0, before, after)
     partner = np.full(g.size, -1, dtype=np.int64)
     partner[order] = np.where(partner_sorted >= 0, order[np.maximum(partner_sorted, 0)], -1)
     partner = partner[n_s:]
     has_pair = partner >= 0
-    has_pair &= (ts - t[np.maximum(partner, 0)]) <= int(p.pair_window_s * 1e6)
     pi = np.maximum(partner, 0)
     lat_e = np.where(odd, lat_raw[pi], cpr_lat)
     lon_e = np.where(odd, lon_raw[pi], cpr_lon)
@@ -139,7 +144,8 @@ def resolve(
     # --- 2./3. local decoding chains, then the receiver. -----------------------------------------------
     fx = state.get("fix")
     n_f = fx["key"].size
-    g2 = np.concatenate((fx["key"], kind_key))
+    # Chains run per address across airborne and surface fixes (a landing aircraft anchors its taxi).
+    g2 = np.concatenate((fx["key"] >> 1, icao))
     t2 = np.concatenate((fx["ts"], ts))
     order2 = sort_order(g2, t2)
     g2s, t2s = g2[order2], t2[order2]
@@ -147,7 +153,7 @@ def resolve(
     lat_all = np.concatenate((fx["lat"], lat))[order2]
     lon_all = np.concatenate((fx["lon"], lon))[order2]
     batch_sorted = row_of >= 0
-    surf_s = np.where(batch_sorted, surface[np.maximum(row_of, 0)], (g2s & 1) == 1)
+    surf_s = np.where(batch_sorted, surface[np.maximum(row_of, 0)], False)
     odd_s = np.where(batch_sorted, odd[np.maximum(row_of, 0)], False)
     clat_s = np.where(batch_sorted, cpr_lat[np.maximum(row_of, 0)], 0)
     clon_s = np.where(batch_sorted, cpr_lon[np.maximum(row_of, 0)], 0)
