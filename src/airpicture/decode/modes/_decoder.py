@@ -83,7 +83,9 @@ def _constant_strings(value: str, n: int) -> pa.StringArray:
 
 
 def _masked(values: npt.NDArray[np.float64], dtype: pa.DataType) -> pa.Array:
-    return pa.array(values, type=pa.float64(), from_pandas=True).cast(dtype)
+    """NaN → null, in the column's float width."""
+    np_type = np.float32 if dtype == pa.float32() else np.float64
+    return pa.array(values.astype(np_type, copy=False), mask=np.isnan(values), type=dtype)
 
 
 def _small_ints(values: I64, dtype: pa.DataType) -> pa.Array:
