@@ -46,8 +46,8 @@ def decoded(request: pytest.FixtureRequest) -> tuple[str, list[str], list[dict[s
 
 
 def test_every_frame_of_the_recordings_is_read(decoded: Any) -> None:
-    """Clean recordings: the only frames without a row are address/parity replies (and DF11 with an interrogator code) heard before their
-    address was heard in clear (the Beast sample is only 24 s long)."""
+    """Clean recordings: the only frames without a row are address/parity replies (and DF11 with an
+    interrogator code) heard before their address was heard in clear (the Beast sample is only 24 s long)."""
     name, hexes, rows, _ = decoded
     assert len(rows) >= (0.99 if name == "tutorial" else 0.95) * len(hexes), name
     missing = set(range(len(hexes))) - {r["source_offset"] for r in rows}
@@ -102,7 +102,9 @@ def test_nic_follows_pymodes_tables(decoded: Any) -> None:
         fresh = op is not None and (row["ts"] - op["ts"]).total_seconds() <= 300
         version = op["version"] if fresh else -1
         nic_a = op["nic_supplement_a"] if fresh else 0
-        supp = ((op["capability_class"] >> 4) & 1 if fresh and op["subtype"] == 1 else 0) if row["tc"] <= 8 else d["nic_b"]
+        supp = (
+            ((op["capability_class"] >> 4) & 1 if fresh and op["subtype"] == 1 else 0) if row["tc"] <= 8 else d["nic_b"]
+        )
         table, key = (TC_NICv1_lookup, nic_a) if version == 1 else (TC_NICv2_lookup, 2 * nic_a + supp)
         entry = table[row["tc"]]
         expected = entry if isinstance(entry, int) else entry.get(key, min(entry.values()))

@@ -3,7 +3,8 @@
 Resolution order for each airborne/surface position message (rows sorted by address, time):
 
 1. **global**: the most recent opposite-parity frame of the same address and kind within ``pair_window_s``,
-   else the next one in the same batch within that window (surface pairs need a reference for the quadrant: the receiver, else the aircraft's last airborne fix);
+   else the next one in the same batch within that window (surface pairs need a reference for the
+   quadrant: the receiver, else the aircraft's last airborne fix);
 2. **local**: against the last resolved fix of the same address (airborne or surface) within ``local_ref_window_s``,
    repeated until no new fix appears (a local fix can anchor the next one);
 3. **receiver**: surface frames against the receiver (result must be within 45 NM); airborne frames only
@@ -206,7 +207,9 @@ def resolve(
     return Resolved(lat=lat, lon=lon, ambiguous=pair_failed & ~ok, speed_bad=sb, jump_bad=jb)
 
 
-def _validate(icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: PositionParams) -> tuple[BoolArr, BoolArr]:
+def _validate(
+    icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: PositionParams
+) -> tuple[BoolArr, BoolArr]:
     """Motion flags of K resolved fixes against the last accepted fix of the same address.
 
     Consecutive fixes that are mutually consistent form a *segment* (computed for all rows at once). A
