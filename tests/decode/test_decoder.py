@@ -172,7 +172,7 @@ def test_integrity_low_from_operational_status() -> None:
 def test_golden_tutorial_slice() -> None:
     """A slice of the real recording decoded field by field; regenerate on purpose with
     AIRPICTURE_UPDATE_GOLDEN=1 (the diff is reviewed like code)."""
-    lines = tutorial_lines()[:600]
+    lines = tutorial_lines()[:300]
     table = raw_table([t for t, _ in lines], [bytes.fromhex(h) for _, h in lines])
     result = FrameDecoder(receiver_lat_deg=TOULOUSE[0], receiver_lon_deg=TOULOUSE[1]).decode(table, "tutorial")
     rows = result.positions.to_pylist()
