@@ -35,9 +35,7 @@ def circle_ring(lat_deg: float, lon_deg: float, radius_m: float, points: int = 7
     if not (-90 <= lat_deg <= 90 and -180 <= lon_deg <= 180):
         raise ValueError(f"centre {lat_deg}, {lon_deg} is not a position")
     azimuths = np.linspace(0.0, 360.0, points, endpoint=False)
-    lons, lats, _ = _geod().fwd(
-        np.full(points, lon_deg), np.full(points, lat_deg), azimuths, np.full(points, radius_m)
-    )
+    lons, lats, _ = _geod().fwd(np.full(points, lon_deg), np.full(points, lat_deg), azimuths, np.full(points, radius_m))
     ring = [(float(x), float(y)) for x, y in zip(lons, lats, strict=True)]
     ring.reverse()  # counter-clockwise exterior (RFC 7946)
     ring.append(ring[0])

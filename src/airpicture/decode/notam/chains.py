@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from airpicture.model.notam import NotamKind, Restriction
+
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ def link_chains(restrictions: Iterable[Restriction]) -> list[Restriction]:
         if n.kind in (NotamKind.REPLACE, NotamKind.CANCEL) and n.ref_id and n.id:
             key = (n.valid_from, n.id)
             current = successors.get(n.ref_id)
-            if current is None or (key[0] or datetime.max, key[1]) < (current[0] or datetime.max, current[1]):
+            if current is None or (key[0] or _LATEST, key[1]) < (current[0] or _LATEST, current[1]):
                 successors[n.ref_id] = key
     return [replace(r, superseded_by=successors[r.id][1]) if r.id in successors else r for r in items]
 

@@ -246,7 +246,9 @@ def q_circle_geojson(lat_deg: float, lon_deg: float, radius_nm: int) -> str:
     return _geojson(Polygon(circle_ring(lat_deg, lon_deg, radius_nm * M_PER_NM)))
 
 
-def build_areas(notam: Notam, border_lookup: BorderLookup | None = None) -> tuple[tuple[Area, ...], tuple[NotamIssue, ...]]:
+def build_areas(
+    notam: Notam, border_lookup: BorderLookup | None = None
+) -> tuple[tuple[Area, ...], tuple[NotamIssue, ...]]:
     """The areas of ``notam``: item-E areas if any, else the Q-line circle; plus named areas.
 
     Returns the areas (indexed in order) and issues met on the way. Never raises on bad input.

@@ -24,8 +24,9 @@ from astral.sun import sunrise, sunset
 
 from airpicture.model.notam import DayBound, Schedule, ScheduleRule, TimeOfDay
 
-MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
-WEEKDAYS = {d: i for i, d in enumerate("MON TUE WED THU FRI SAT SUN".split())}
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
+WEEKDAYS = {d: i for i, d in enumerate(("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"))}
 
 _TOKEN = re.compile(
     r"(?P<range>(?P<a>\d{4}|SR|SS)(?:\s?(?P<asign>PLUS|MINUS)\s?(?P<aoff>\d+)(?:MIN)?)?\s?-\s?"
@@ -94,15 +95,15 @@ def _day_spec(tokens: list[tuple[str, str]], start: date) -> tuple[set[str], set
             items.append(("dash", 0, None))
     i = 0
     while i < len(items):
-        kind, value, mon = items[i]
+        kind, num, mon = items[i]
         if i + 2 < len(items) and items[i + 1][0] == "dash":
-            kind2, value2, mon2 = items[i + 2]
+            kind2, num2, mon2 = items[i + 2]
             if kind != kind2:
                 raise _Unreadable("range mixes dates and weekdays")
             if kind == "weekday":
-                weekdays.update((value + k) % 7 for k in range((value2 - value) % 7 + 1))
+                weekdays.update((num + k) % 7 for k in range((num2 - num) % 7 + 1))
             else:
-                first, last = _resolve(mon, value, start), _resolve(mon2 if mon2 else mon, value2, start)
+                first, last = _resolve(mon, num, start), _resolve(mon2 if mon2 else mon, num2, start)
                 if last < first:
                     raise _Unreadable("date range ends before it starts")
                 day = first
@@ -114,9 +115,9 @@ def _day_spec(tokens: list[tuple[str, str]], start: date) -> tuple[set[str], set
         if kind == "dash":
             raise _Unreadable("'-' without a range")
         if kind == "weekday":
-            weekdays.add(value)
+            weekdays.add(num)
         else:
-            dates.add(_resolve(mon, value, start).isoformat())
+            dates.add(_resolve(mon, num, start).isoformat())
         i += 1
     return dates, weekdays
 
