@@ -11,7 +11,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import linemerge, transform
+from shapely.ops import linemerge
 
 
 def shared_border(a: BaseGeometry, b: BaseGeometry) -> LineString | MultiLineString | None:
@@ -36,8 +36,13 @@ def _aeqd(lat_deg: float, lon_deg: float) -> Transformer:
 def distance_km(a: BaseGeometry, b: BaseGeometry) -> float:
     """Ground distance between two lon/lat geometries in km (0 when they touch or overlap)."""
     centre = a.centroid
-    project = _aeqd(centre.y, centre.x).transform
-    return float(transform(project, a).distance(transform(project, b))) / 1000.0
+    transformer = _aeqd(centre.y, centre.x)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return float(shapely.transform(a, project).distance(shapely.transform(b, project))) / 1000.0
 
 
 def points_inside(geometry: BaseGeometry, lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:

@@ -86,7 +86,7 @@ def follow_border(
     """The vertices of ``border`` between the points nearest ``from`` and ``to``, in that direction.
 
     The border (e.g. the shared boundary of two countries) may be in several pieces: the piece nearest
-    to both points is used. The returned list excludes the two given points themselves.
+    to both points is used. The returned list holds the border vertices strictly between the two points' projections.
     """
     line: LineString
     if isinstance(border, MultiLineString):
@@ -108,7 +108,8 @@ def follow_border(
         coords.reverse()
     if d_from > d_to:
         coords.reverse()
-    return coords
+    # the two ends are the projections of the given points: the caller has the published points
+    return coords[1:-1]
 
 
 def nm_to_m(value_nm: float) -> float:
