@@ -100,7 +100,10 @@ F) SFC G) 3050M AMSL"""
 
 def test_several_areas_stay_separate_features() -> None:
     r = decode_text(SEVERAL)
-    assert [(a.name, a.source) for a in r.areas] == [("AREA 1", GeometrySource.ITEM_E), ("AREA 2", GeometrySource.ITEM_E)]
+    assert [(a.name, a.source) for a in r.areas] == [
+        ("AREA 1", GeometrySource.ITEM_E),
+        ("AREA 2", GeometrySource.ITEM_E),
+    ]
     first, second = (shape(json.loads(a.geometry or "")) for a in r.areas)
     assert not first.intersects(second)
     assert second.contains(Point(30 + 10 / 60, 51 + 40 / 60))

@@ -166,7 +166,10 @@ def test_envelope_parentheses_footer_and_est_without_space() -> None:
 
 
 def test_bad_items_are_reported_with_item_and_offset_and_the_rest_is_kept() -> None:
-    text = "A0007/26 NOTAMN\nQ) EGTT/QRTCA/IV/BO/W/000/100/5003N00804E012\nA) EGTT B) 2608010000 C) 26AB010000\nE) X\nF) HIGH"
+    text = (
+        "A0007/26 NOTAMN\nQ) EGTT/QRTCA/IV/BO/W/000/100/5003N00804E012\n"
+        "A) EGTT B) 2608010000 C) 26AB010000\nE) X\nF) HIGH"
+    )
     n = parse_notam(text)
     assert n.status is ParseStatus.PARTIAL
     by_item = {i.item: i for i in n.issues}

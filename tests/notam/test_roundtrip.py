@@ -22,19 +22,23 @@ limits = st.sampled_from(["SFC", "GND", "UNL", "FL100", "FL245", "2000FT AMSL", 
 
 @st.composite
 def notam_texts(draw: st.DrawFn) -> str:
-    start = draw(st.datetimes(datetime(2000, 1, 1), datetime(2098, 1, 1))).replace(second=0, microsecond=0)
-    start = start.replace(tzinfo=UTC)
+    minutes = draw(st.integers(0, 98 * 365 * 24 * 60))
+    start = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     end = start + timedelta(minutes=draw(st.integers(1, 500_000)))
     kind = draw(st.sampled_from("NRC"))
     ident = f"{draw(letters)}{draw(st.integers(1, 9999)):04d}/{start:%y}"
-    header = f"{ident} NOTAM{kind}" + (f" {draw(letters)}{draw(st.integers(1, 9999)):04d}/{start:%y}" if kind != "N" else "")
+    header = f"{ident} NOTAM{kind}" + (
+        f" {draw(letters)}{draw(st.integers(1, 9999)):04d}/{start:%y}" if kind != "N" else ""
+    )
     lat, lon = draw(st.integers(0, 89)), draw(st.integers(0, 179))
     geo = f"{lat:02d}{draw(st.integers(0, 59)):02d}{draw(st.sampled_from('NS'))}{lon:03d}{draw(st.integers(0, 59)):02d}"
     geo += f"{draw(st.sampled_from('EW'))}{draw(st.integers(1, 999)):03d}"
+    traffic = draw(st.sampled_from(["I", "V", "IV"]))
+    purpose = draw(st.sampled_from(["NBO", "BO", "M"]))
+    scope = draw(st.sampled_from(["A", "E", "W", "AE", "AW"]))
     q = "/".join(
-        [draw(icao), "Q" + draw(icao), draw(st.sampled_from(["I", "V", "IV"])), draw(st.sampled_from(["NBO", "BO", "M"])),
-         draw(st.sampled_from(["A", "E", "W", "AE", "AW"])), "000", f"{draw(st.integers(1, 999)):03d}", geo]
-    )  # fmt: skip
+        [draw(icao), "Q" + draw(icao), traffic, purpose, scope, "000", f"{draw(st.integers(1, 999)):03d}", geo]
+    )
     locations = " ".join(draw(st.lists(icao, min_size=1, max_size=4)))
     c = "PERM" if draw(st.booleans()) else f"{end:%y%m%d%H%M}" + (" EST" if draw(st.booleans()) else "")
     lines = [header, f"Q) {q}", f"A) {locations} B) {start:%y%m%d%H%M} C) {c}"]
