@@ -3,7 +3,7 @@
 The workspace keeps each NOTAM's raw text (``notams``) and its areas (``restrictions``). Queries decode
 the stored texts again (deterministic, ~5,000 NOTAMs/s), link the NOTAMR/NOTAMC chains and evaluate
 validity windows and schedules. Border lines come from ``settings.notam.borders_file`` (GeoJSON country
-polygons with ``ISO_A2``) or, when that is not set, from ``airpicture.reference`` once it ships them.
+polygons with ``ISO_A2``) or, when that is not set, from the shipped reference borders (``airpicture.reference``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -82,9 +82,8 @@ class Borders:
         return line
 
 
-def load_borders(settings: Settings) -> Borders | None:
-    """Country polygons from ``settings.notam.borders_file``, else from ``airpicture.reference`` if it
-    provides ``country(iso2)``; ``None`` when neither is available."""
+def load_borders(settings: Settings) -> Borders:
+    """Country polygons from ``settings.notam.borders_file``, else the shipped reference borders."""
     path = settings.notam.borders_file
     if path is not None:
         try:
@@ -97,19 +96,15 @@ def load_borders(settings: Settings) -> Borders | None:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ReferenceDataError(f"cannot read the borders file: {exc}", where=str(path)) from exc
         return Borders(countries)
-    try:
-        from airpicture import reference
-    except ImportError:  # pragma: no cover - reference is part of the package
-        return None
-    country: Callable[[str], BaseGeometry] | None = getattr(reference, "country", None)
-    if country is None:
-        return None
+    from airpicture import reference
+
+    data = reference.default()
     codes = ("BY", "UA", "RU", "PL", "LT", "LV", "EE", "MD", "RO", "SK", "HU", "FI")
     found = {}
     for code in codes:
         try:
-            found[code] = country(code)
-        except Exception:  # an unknown code in reference data is not an error here
+            found[code] = data.country(code)
+        except Exception:  # a code missing from the shipped borders is simply not offered
             continue
     return Borders(found)
 
