@@ -65,6 +65,24 @@ class DetectSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class NotamSettings:
+    """NOTAM restrictions: which borders to watch, and where border lines come from."""
+
+    watch_borders: tuple[str, ...] = setting(
+        ("BY-UA", "BY-PL", "BY-LT", "BY-LV", "BY-RU"),
+        "Borders watched for restriction events, as ISO 3166 alpha-2 pairs (e.g. BY-UA).",
+    )
+    border_km: float = setting(
+        50.0, "A restriction within this distance (km) of a watched border raises restriction events."
+    )
+    borders_file: Path | None = setting(
+        None,
+        "GeoJSON of country polygons (property ISO_A2) used for 'along the state border' and --near. "
+        "Default: the shipped reference borders.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -89,6 +107,7 @@ class Settings:
     log_level: str = setting("warning", "Least severe log level shown: debug, info, warning or error.")
     tracks: TrackSettings = field(default_factory=TrackSettings, metadata={"help": "Track building."})
     detect: DetectSettings = field(default_factory=DetectSettings, metadata={"help": "Detectors."})
+    notam: NotamSettings = field(default_factory=NotamSettings, metadata={"help": "NOTAM restrictions."})
 
     @property
     def reference_path(self) -> Path:
