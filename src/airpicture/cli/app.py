@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import export_cmd, notam_cmd, reference_cmd, workspace_cmd
+from airpicture.cli import detect_cmd, export_cmd, notam_cmd, reference_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -31,6 +31,8 @@ app.add_typer(workspace_cmd.app, name="workspace")
 app.add_typer(reference_cmd.app, name="reference")
 app.add_typer(notam_cmd.app, name="notam")
 app.command("export")(export_cmd.export)
+app.command("detect")(detect_cmd.detect)
+app.add_typer(detect_cmd.events_app, name="events")
 
 
 @app.callback()

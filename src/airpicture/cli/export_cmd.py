@@ -11,7 +11,7 @@ import typer
 
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.export import EXPORT_KINDS, ExportFilter
+from airpicture.pipeline.export import ExportFilter, export_kinds
 from airpicture.pipeline.export import export as run_export
 from airpicture.store.atomic import atomic_write
 
@@ -49,10 +49,9 @@ def export(
 ) -> None:
     """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts."""
     state = get_state(ctx)
-    if kind not in EXPORT_KINDS:
-        raise UsageError(
-            "unknown kind of data to export", found=kind, expected=f"one of {', '.join(sorted(EXPORT_KINDS))}"
-        )
+    kinds = export_kinds()
+    if kind not in kinds:
+        raise UsageError("unknown kind of data to export", found=kind, expected=f"one of {', '.join(kinds)}")
     filters = ExportFilter(
         day=parse_day(day) if day else None,
         since=parse_utc(since, "--since") if since else None,

@@ -26,11 +26,13 @@ from airpicture.detect.framework import (
     stitch_events,
 )
 from airpicture.detect.region_geometry import build_region_geometry
+from airpicture.detect.restrictions import AircraftInAreaDetector, RestrictionChangeDetector
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
 from airpicture.model.schemas import POSITIONS_SCHEMA
 from airpicture.model.settings import Settings
+from airpicture.pipeline.notam import aircraft_in_areas, load_restrictions, restriction_events
 from airpicture.pipeline.reference import reference_data
 from airpicture.store import Workspace
 from airpicture.store.events import replace_aggregates, replace_events
@@ -61,9 +63,16 @@ def detector_parameters(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+NOTAM_DETECTORS = {
+    RestrictionChangeDetector.name: RestrictionChangeDetector.version,
+    AircraftInAreaDetector.name: AircraftInAreaDetector.version,
+}
+"""Detectors over NOTAM restrictions (not positions alone); the driver runs them beside the others."""
+
+
 def detector_names() -> dict[str, int]:
-    """Registered detectors and their versions."""
-    return {name: cls.version for name, cls in available_detectors().items()}
+    """Every detector the driver can run, with its version: the registered ones and the NOTAM ones."""
+    return {**{name: cls.version for name, cls in available_detectors().items()}, **NOTAM_DETECTORS}
 
 
 def read_day(workspace: Workspace, day: date) -> pa.Table:
@@ -112,9 +121,16 @@ def run_detection(
     reference = reference_data(settings)
     region = reference.region(settings.region)
     geometry = build_region_geometry(region, reference)
-    chosen: list[Detector] = select_detectors(
-        list(detectors) or list(settings.detect.detectors), detector_parameters(settings)
+    wanted = list(detectors) or list(settings.detect.detectors)
+    unknown = [n for n in wanted if n not in detector_names()]
+    if unknown:
+        raise UsageError("unknown detector", found=", ".join(unknown), expected=f"one of {', '.join(detector_names())}")
+    notam_wanted = [n for n in NOTAM_DETECTORS if not wanted or n in wanted]
+    position_wanted = [n for n in wanted if n not in NOTAM_DETECTORS]
+    chosen: list[Detector] = (
+        select_detectors(position_wanted, detector_parameters(settings)) if position_wanted or not wanted else []
     )
+    restrictions = load_restrictions(workspace, settings) if notam_wanted else []
     events: list[Event] = []
     aggregates = [AGGREGATES_SCHEMA.empty_table()]
     read = 0
@@ -136,19 +152,24 @@ def run_detection(
         )
         result = detect_partition(positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min))
         events.extend(result.events)
+        if AircraftInAreaDetector.name in notam_wanted and restrictions:
+            events.extend(aircraft_in_areas(restrictions, positions))
         aggregates.append(result.aggregates)
         if advance is not None:
             advance(1)
     stitched = stitch_events(events)
+    ran = [(d.name, d.version) for d in chosen] + [(n, NOTAM_DETECTORS[n]) for n in notam_wanted]
     if days:
         window_start = datetime.combine(min(days), datetime.min.time(), tzinfo=UTC)
         window_end = datetime.combine(max(days), datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
+        if RestrictionChangeDetector.name in notam_wanted and restrictions:
+            stitched.extend(restriction_events(workspace, settings, window_start, window_end))
         with workspace.connect() as con:
             replace_events(
                 con,
                 stitched,
                 region=region.name,
-                detectors=[d.name for d in chosen],
+                detectors=[name for name, _ in ran],
                 start=window_start,
                 end=window_end,
             )
@@ -156,7 +177,7 @@ def run_detection(
     return DetectionSummary(
         region=region.name,
         days=tuple(sorted(days)),
-        detectors=tuple((d.name, d.version) for d in chosen),
+        detectors=tuple(ran),
         events_by_type=dict(sorted(Counter(e.type for e in stitched).items())),
         positions_read=read,
     )

@@ -48,6 +48,21 @@ class ExportKind:
 
 EXPORT_KINDS: dict[str, ExportKind] = {}
 
+KIND_MODULES = (
+    "airpicture.pipeline.events",
+    "airpicture.pipeline.notam",
+)
+"""Pipeline modules that register an export kind when imported; :func:`export_kinds` imports them."""
+
+
+def export_kinds() -> dict[str, ExportKind]:
+    """Every exportable kind, by name (importing the modules that register them, once)."""
+    import importlib
+
+    for module in KIND_MODULES:
+        importlib.import_module(module)
+    return dict(sorted(EXPORT_KINDS.items()))
+
 
 def register_export_kind(kind: ExportKind) -> None:
     EXPORT_KINDS[kind.name] = kind
@@ -96,11 +111,10 @@ register_export_kind(
 
 def export(workspace: Workspace, kind: str, fmt: str, out: BinaryIO, filters: ExportFilter) -> int:
     """Stream ``kind`` under ``filters`` to ``out`` in ``fmt``; returns the number of rows written."""
-    if kind not in EXPORT_KINDS:
-        raise UsageError(
-            "unknown kind of data to export", found=kind, expected=f"one of {', '.join(sorted(EXPORT_KINDS))}"
-        )
-    spec = EXPORT_KINDS[kind]
+    kinds = export_kinds()
+    if kind not in kinds:
+        raise UsageError("unknown kind of data to export", found=kind, expected=f"one of {', '.join(kinds)}")
+    spec = kinds[kind]
     if fmt not in spec.formats:
         raise UsageError(
             f"{kind} cannot be exported in this format",
