@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import export_cmd, workspace_cmd
+from airpicture.cli import export_cmd, ingest_cmd, tracks_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -29,6 +29,8 @@ app = typer.Typer(
 )
 app.add_typer(workspace_cmd.app, name="workspace")
 app.command("export")(export_cmd.export)
+app.command("ingest")(ingest_cmd.ingest)
+app.add_typer(tracks_cmd.app, name="tracks")
 
 
 @app.callback()

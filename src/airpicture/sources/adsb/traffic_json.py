@@ -60,14 +60,15 @@ _SCHEMA = pa.schema(
     ]
     + [(name, pa.float64()) for name in _NUMERIC]
 )
-_COLUMNS_ORIENT = re.compile(rb'^\s*\{\s*"[A-Za-z_]+"\s*:\s*\{')
+_COLUMNS_ORIENT = re.compile(rb'^\s*\{\s*"[A-Za-z_]+"\s*:\s*\{\s*"\d+"\s*:')
 
 
 def sniff(head: bytes) -> bool:
     start = head.lstrip()
     if start.startswith(b"[") and start[1:].lstrip().startswith(b"{"):
         return b'"icao24"' in head and b'"timestamp"' in head
-    return bool(_COLUMNS_ORIENT.match(start)) and b'"icao24"' in head and b'"timestamp"' in head
+    # columns orient: the first column alone may fill the head, so only "timestamp" can be required here.
+    return bool(_COLUMNS_ORIENT.match(start)) and b'"timestamp"' in head
 
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
