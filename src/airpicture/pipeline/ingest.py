@@ -13,7 +13,6 @@ as failed with one line and the next file goes on.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,6 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from airpicture.decode.modes import FrameDecoder
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
 from airpicture.model.settings import Settings
@@ -299,7 +299,7 @@ class _FileJob:
                 self.progress(ProgressEvent(self.index, self.total, source.path, self.read))
         self._flush(source, final=True)
 
-    def _take(self, source: InputFile, chunk: Chunk, decoder: Any) -> None:
+    def _take(self, source: InputFile, chunk: Chunk, decoder: FrameDecoder | None) -> None:
         self.read += chunk.read
         self.notes.extend(chunk.notes)
         self._reject(source, chunk.rejects)
@@ -377,13 +377,9 @@ def _spec_for(forced: AdsbFormat | None, source: InputFile, head: bytes) -> Form
     return detect_format(source, head)
 
 
-def _decoder(options: IngestOptions) -> Any:
+def _decoder(options: IngestOptions) -> FrameDecoder:
     """A fresh Mode S decoder per file (so a redo of one file gives the same rows)."""
-    try:
-        modes = importlib.import_module("airpicture.decode.modes")
-    except ImportError as exc:
-        raise SourceError(f"the Mode S frame decoder is not available in this build ({exc})") from exc
-    return modes.FrameDecoder(receiver_lat_deg=options.receiver_lat_deg, receiver_lon_deg=options.receiver_lon_deg)
+    return FrameDecoder(receiver_lat_deg=options.receiver_lat_deg, receiver_lon_deg=options.receiver_lon_deg)
 
 
 def iter_outcome_lines(summary: IngestSummary) -> Iterator[str]:
