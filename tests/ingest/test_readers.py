@@ -164,10 +164,14 @@ def test_jsonl_bad_lines_are_counted_by_reason_and_the_rest_is_read(tmp_path: Pa
     lines = gzip.decompress((ADSB / "tutorial.jsonl.gz").read_bytes()).splitlines()[:500]
     late = json.loads(lines[400])
     late["timestamp"] -= 3600
+
+    def with_frame(index: int, frame: str) -> bytes:
+        return json.dumps({"timestamp": json.loads(lines[index])["timestamp"], "frame": frame}).encode()
+
     lines[100] = b"{not json"
-    lines[200] = b'{"timestamp": 1717664400.0, "frame": "8d40zz"}'
-    lines[250] = b'{"timestamp": 1717664400.0, "frame": "8d406b90201374"}'  # 14 digits: fine
-    lines[300] = b'{"timestamp": 1717664400.0, "frame": "8d406b9020137"}'
+    lines[200] = with_frame(200, "8d406b902013zz")
+    lines[250] = with_frame(250, "8d406b90201374")  # 14 digits: a short frame, read
+    lines[300] = with_frame(300, "8d406b9020137")
     lines[400] = json.dumps(late).encode()
     path = tmp_path / "bad.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
