@@ -36,22 +36,30 @@ def frames_matrix(frames: pa.Array | pa.ChunkedArray) -> tuple[U8, I64]:
     """
     if isinstance(frames, pa.ChunkedArray):
         frames = frames.combine_chunks() if frames.num_chunks != 1 else frames.chunk(0)
-    if pa.types.is_binary(frames.type):
-        frames = frames.cast(pa.large_binary())
-    elif not pa.types.is_large_binary(frames.type):
+    if pa.types.is_large_binary(frames.type):
+        width, off_type = 8, np.int64
+    elif pa.types.is_binary(frames.type):
+        width, off_type = 4, np.int32
+    else:
         raise TypeError(f"frame column must be binary, got {frames.type}")
     n = len(frames)
     bufs = frames.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=frames.offset * 8)  # type: ignore[union-attr]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(1, np.uint8)
-    lengths = np.diff(offsets)
+    offsets = np.frombuffer(bufs[1], dtype=off_type, count=n + 1, offset=frames.offset * width)  # type: ignore[arg-type]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets).astype(np.int64)
     if frames.null_count:
         lengths = np.where(frames.is_null().to_numpy(zero_copy_only=False), 0, lengths)
-    cols = np.arange(LONG_BYTES, dtype=np.int64)
-    valid = cols[None, :] < np.minimum(lengths, LONG_BYTES)[:, None]
-    idx = np.where(valid, offsets[:-1, None] + cols[None, :], 0)
-    matrix = np.where(valid, data[idx], 0).astype(np.uint8)
-    return matrix, lengths.astype(np.int64)
+    matrix = np.zeros((n, LONG_BYTES), dtype=np.uint8)
+    starts = offsets[:-1]
+    for size in (LONG_BYTES, SHORT_BYTES):
+        rows = np.flatnonzero(lengths == size)
+        if rows.size:
+            matrix[rows, :size] = data[starts[rows, None] + np.arange(size, dtype=off_type)]
+    other = np.flatnonzero((lengths != LONG_BYTES) & (lengths != SHORT_BYTES) & (lengths > 0))
+    for size in np.unique(np.minimum(lengths[other], LONG_BYTES)):
+        rows = other[np.minimum(lengths[other], LONG_BYTES) == size]
+        matrix[rows, :size] = data[starts[rows, None] + np.arange(size, dtype=np.int64)]
+    return matrix, lengths
 
 
 def _mod_generator(value: int) -> int:

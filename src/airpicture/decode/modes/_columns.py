@@ -88,19 +88,27 @@ def extract_fields(matrix: U8, lengths: I64) -> FrameFields:
     if long_idx.size:
         syn[long_idx] = syndrome(matrix[long_idx], LONG_BYTES)
 
+    words = (uint(matrix, 1, 32), uint(matrix, 33, 56))
+
+    def bits(first_bit: int, n_bits: int) -> I64:
+        """Field at 1-based message bits [first_bit, first_bit + n_bits) from the two precomputed words."""
+        last = first_bit + n_bits - 1
+        word, end = (words[0], 32) if last <= 32 else (words[1], 88)
+        return (word >> (end - last)) & ((1 << n_bits) - 1)
+
     ca = (matrix[:, 0] & 7).astype(np.int64)
-    aa = uint(matrix, 9, 24)
+    aa = bits(9, 24)
     is_es = np.isin(df, (17, 18)) | ((df == 19) & (ca == 0))
     ap = np.isin(df, ADDRESS_PARITY_DFS)
     icao = np.where(ap, syn, aa)
 
-    tc = np.where(is_es, uint(matrix, 33, 5), -1)
-    sub = uint(matrix, 38, 3)
+    tc = np.where(is_es, bits(33, 5), -1)
+    sub = bits(38, 3)
 
     # Altitude: AC13 in DF0/4/16/20 (bits 20-32); AC12 in airborne position (ME bits 9-20).
-    code13 = uint(matrix, 20, 13)
+    code13 = bits(20, 13)
     alt = np.where(np.isin(df, (0, 4, 16, 20)), fld.altitude_ac13_ft(code13), np.nan)
-    ac12 = uint(matrix, 41, 12)
+    ac12 = bits(41, 12)
     baro_pos = is_es & (((tc >= 9) & (tc <= 18)) | (tc == 0))
     gnss_pos = is_es & (tc >= 20) & (tc <= 22)
     alt = np.where(baro_pos, fld.altitude_ac12_ft(ac12), alt)
@@ -108,38 +116,40 @@ def extract_fields(matrix: U8, lengths: I64) -> FrameFields:
 
     # Identity: ID13 in DF5/21; TC28 subtype 1 (emergency/priority status) ME bits 12-24.
     is_tc28 = is_es & (tc == 28) & (sub == 1)
-    id13 = np.where(is_tc28, uint(matrix, 44, 13), code13)
+    id13 = np.where(is_tc28, bits(44, 13), code13)
     has_squawk = np.isin(df, (5, 21)) | is_tc28
     squawk = fld.squawk_digits(id13)
 
     # Callsign: TC1-4 (ME bits 9-56) and Comm-B BDS 2,0 in DF20/21 (MB byte 1 = 0x20, all characters valid).
-    cs_chars, cs_valid = fld.callsign_chars(uint(matrix, 41, 48))
     ident = is_es & (tc >= 1) & (tc <= 4)
-    bds20 = np.isin(df, (20, 21)) & (matrix[:, 4] == 0x20) & cs_valid
-    has_callsign = ident | bds20
+    cand = np.flatnonzero(ident | (np.isin(df, (20, 21)) & (matrix[:, 4] == 0x20)))
+    cs_chars = np.full((n, 8), ord(" "), dtype=np.uint8)
+    cs_valid = np.zeros(n, dtype=bool)
+    cs_chars[cand], cs_valid[cand] = fld.callsign_chars(bits(41, 48)[cand])
+    has_callsign = ident | (np.isin(df, (20, 21)) & cs_valid)
 
     # Airborne velocity (TC19, DO-260B 2.2.3.2.6).
     vel = is_es & (tc == 19)
     gs_sub = vel & ((sub == 1) | (sub == 2))
     air_sub = vel & ((sub == 3) | (sub == 4))
     scale = np.where(sub == 2, 4.0, 1.0)
-    v_we = fld.signed_component(uint(matrix, 46, 1), uint(matrix, 47, 10)) * scale
-    v_sn = fld.signed_component(uint(matrix, 57, 1), uint(matrix, 58, 10)) * scale
+    v_we = fld.signed_component(bits(46, 1), bits(47, 10)) * scale
+    v_sn = fld.signed_component(bits(57, 1), bits(58, 10)) * scale
     gs = np.where(gs_sub, np.hypot(v_we, v_sn), np.nan)
     trk = np.where(gs_sub, np.mod(np.degrees(np.arctan2(v_we, v_sn)), 360.0), np.nan)
-    as_raw = uint(matrix, 58, 10)
+    as_raw = bits(58, 10)
     airspeed = np.where(air_sub & (as_raw > 0), (as_raw - 1) * np.where(sub == 4, 4.0, 1.0), np.nan)
-    heading = np.where(air_sub & (uint(matrix, 46, 1) == 1), uint(matrix, 47, 10) * (360.0 / 1024), np.nan)
-    vr_raw = uint(matrix, 70, 9)
-    vrate = np.where(vel & (vr_raw > 0), (vr_raw - 1) * 64.0 * np.where(uint(matrix, 69, 1) == 1, -1, 1), np.nan)
-    diff_raw = uint(matrix, 82, 7)
+    heading = np.where(air_sub & (bits(46, 1) == 1), bits(47, 10) * (360.0 / 1024), np.nan)
+    vr_raw = bits(70, 9)
+    vrate = np.where(vel & (vr_raw > 0), (vr_raw - 1) * 64.0 * np.where(bits(69, 1) == 1, -1, 1), np.nan)
+    diff_raw = bits(82, 7)
     gmb_ok = vel & (diff_raw > 0) & (diff_raw < 127)
-    geo_minus_baro = np.where(gmb_ok, (diff_raw - 1) * 25.0 * np.where(uint(matrix, 81, 1) == 1, -1, 1), np.nan)
+    geo_minus_baro = np.where(gmb_ok, (diff_raw - 1) * 25.0 * np.where(bits(81, 1) == 1, -1, 1), np.nan)
 
     # Surface position (TC5-8): movement and ground track.
     surface = is_es & (tc >= 5) & (tc <= 8)
-    gs = np.where(surface, fld.surface_speed_kt(uint(matrix, 38, 7)), gs)
-    trk = np.where(surface & (uint(matrix, 45, 1) == 1), uint(matrix, 46, 7) * (360.0 / 128), trk)
+    gs = np.where(surface, fld.surface_speed_kt(bits(38, 7)), gs)
+    trk = np.where(surface & (bits(45, 1) == 1), bits(46, 7) * (360.0 / 128), trk)
 
     is_position = is_es & (((tc >= 5) & (tc <= 18)) | ((tc >= 20) & (tc <= 22)))
 
@@ -155,9 +165,9 @@ def extract_fields(matrix: U8, lengths: I64) -> FrameFields:
 
     # Accuracy and integrity: NIC-B in airborne position (ME bit 8); TC29 and TC31 NACp/SIL; TC31 version.
     opstatus = is_es & (tc == 31)
-    target_state = is_es & (tc == 29) & (uint(matrix, 38, 2) == 1)
-    nacp = np.where(opstatus, uint(matrix, 77, 4), np.where(target_state, uint(matrix, 72, 4), -1))
-    sil = np.where(opstatus, uint(matrix, 83, 2), np.where(target_state, uint(matrix, 77, 2), -1))
+    target_state = is_es & (tc == 29) & (bits(38, 2) == 1)
+    nacp = np.where(opstatus, bits(77, 4), np.where(target_state, bits(72, 4), -1))
+    sil = np.where(opstatus, bits(83, 2), np.where(target_state, bits(77, 2), -1))
     native_tc = ((tc >= 0) & (tc <= 22)) | (tc == 29) | (tc == 31) | is_tc28
 
     return FrameFields(
@@ -177,19 +187,19 @@ def extract_fields(matrix: U8, lengths: I64) -> FrameFields:
         track_deg=trk,
         vrate_fpm=vrate,
         airspeed_kt=airspeed,
-        airspeed_is_tas=air_sub & (uint(matrix, 57, 1) == 1),
+        airspeed_is_tas=air_sub & (bits(57, 1) == 1),
         heading_deg=heading,
         geo_minus_baro_ft=geo_minus_baro,
         on_ground=on_ground,
         is_position=is_position,
         is_surface=surface,
-        cpr_odd=uint(matrix, 54, 1) == 1,
-        cpr_lat=uint(matrix, 55, 17),
-        cpr_lon=uint(matrix, 72, 17),
-        nic_b=np.where(is_position & ~surface, uint(matrix, 40, 1), -1),
-        version=np.where(opstatus, uint(matrix, 73, 3), -1),
-        nic_a=np.where(opstatus, uint(matrix, 76, 1), -1),
-        nic_c=np.where(opstatus & (sub == 1), uint(matrix, 52, 1), -1),
+        cpr_odd=bits(54, 1) == 1,
+        cpr_lat=bits(55, 17),
+        cpr_lon=bits(72, 17),
+        nic_b=np.where(is_position & ~surface, bits(40, 1), -1),
+        version=np.where(opstatus, bits(73, 3), -1),
+        nic_a=np.where(opstatus, bits(76, 1), -1),
+        nic_c=np.where(opstatus & (sub == 1), bits(52, 1), -1),
         nacp=nacp,
         sil=sil,
         is_opstatus=opstatus,

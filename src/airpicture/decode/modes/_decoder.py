@@ -52,7 +52,6 @@ class RejectReason(StrEnum):
 
 
 _REASONS = list(RejectReason)
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _DECODED_DFS = (0, 4, 5, 11, 16, 17, 18, 19, 20, 21)
 
 
@@ -66,10 +65,15 @@ class DecodeResult:
     counts: Mapping[str, int]
 
 
+_HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint8).reshape(256, 2)
+
+
 def hex_strings(values: I64, width: int) -> pa.StringArray:
-    """Lowercase zero-padded hex of non-negative ints, as an Arrow string column."""
-    digits = np.stack([(values >> (4 * (width - 1 - i))) & 0xF for i in range(width)], axis=1)
-    return fld.ascii_strings(_HEX[digits], np.ones(values.size, dtype=bool))
+    """Lowercase zero-padded hex of non-negative ints below 16**width (even width), as an Arrow string column."""
+    chars = np.empty((values.size, width), dtype=np.uint8)
+    for i in range(width // 2):
+        chars[:, 2 * i : 2 * i + 2] = _HEX_PAIRS[(values >> (8 * (width // 2 - 1 - i))) & 0xFF]
+    return fld.ascii_strings(chars, np.ones(values.size, dtype=bool))
 
 
 def _constant_strings(value: str, n: int) -> pa.StringArray:

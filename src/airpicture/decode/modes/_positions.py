@@ -11,9 +11,8 @@ Resolution order for each airborne/surface position message (rows sorted by addr
 
 Validation compares each fix with the last *accepted* fix of the address (within ``fix_ttl_s``): more than
 ``max_jump_km`` away → POSITION_JUMP; faster than ``max_speed_kmh`` (+ ``MARGIN_KM`` for timestamp jitter
-and CPR resolution) → IMPOSSIBLE_SPEED. Flagged fixes keep their coordinates but never become a reference.
-Because "last accepted" depends on earlier decisions, the flags are computed as a fixed point (each
-iteration settles at least one more fix per address; a per-address loop finishes pathological cases).
+and CPR resolution) → IMPOSSIBLE_SPEED. Flagged fixes keep their coordinates but never become a reference,
+except that a run of ``REANCHOR_FIXES`` mutually consistent fixes re-anchors the track (see ``_validate``).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ MARGIN_KM = 1.0
 SURFACE_RANGE_KM = 83.34  # 45 NM: surface CPR reference tolerance (DO-260B §A.1.7.6)
 AIRBORNE_LOCAL_RANGE_KM = 333.36  # 180 NM: airborne CPR reference tolerance (DO-260B §A.1.7.5)
 _MAX_ITER = 64
+REANCHOR_FIXES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,15 @@ def resolve(
 
 
 def _validate(icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: PositionParams) -> tuple[BoolArr, BoolArr]:
-    """Motion flags of K resolved fixes against the last accepted fix of the same address."""
+    """Motion flags of K resolved fixes against the last accepted fix of the same address.
+
+    Consecutive fixes that are mutually consistent form a *segment* (computed for all rows at once). A
+    segment whose first fix is consistent with the last accepted fix is accepted whole. One that is not is
+    a jump: its fixes are flagged against that last accepted fix — unless it holds ``REANCHOR_FIXES`` or
+    more fixes, in which case only its first fix is flagged and the rest become the new accepted track (a
+    receiver network gap, or a phantom first fix, must not flag an aircraft for the rest of the day).
+    Only segment boundaries are visited one by one; they are rare.
+    """
     acc = state.get("accepted")
     n_s = acc["key"].size
     g = np.concatenate((acc["key"], icao))
@@ -217,28 +225,45 @@ def _validate(icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: Po
     la = np.concatenate((acc["lat"], lat))[order]
     lo = np.concatenate((acc["lon"], lon))[order]
     is_batch = order >= n_s
+    n = order.size
     ttl_us = int(p.fix_ttl_s * 1e6)
 
-    def flags(accepted: BoolArr) -> tuple[BoolArr, BoolArr]:
-        ref = last_before(gs_, accepted, inclusive=False)
+    def bad_vs(ref: I64) -> tuple[BoolArr, BoolArr]:
         has = (ref >= 0) & ((ts_ - ts_[np.maximum(ref, 0)]) <= ttl_us)
         r = np.maximum(ref, 0)
         dist = cpr.haversine_km(la, lo, la[r], lo[r])
         dt_h = (ts_ - ts_[r]) / 3.6e9
-        speed = has & is_batch & (dist > p.max_speed_kmh * dt_h + MARGIN_KM)
-        jump = has & is_batch & (dist > p.max_jump_km)
-        return speed, jump
+        return has & (dist > p.max_speed_kmh * dt_h + MARGIN_KM), has & (dist > p.max_jump_km)
 
-    accepted = np.ones(order.size, dtype=bool)
-    for _ in range(_MAX_ITER):
-        speed, jump = flags(accepted)
-        new = ~(speed | jump)
-        if np.array_equal(new, accepted):
-            break
-        accepted = new
-    else:
-        accepted = _sequential_accept(gs_, ts_, la, lo, is_batch, p)
-        speed, jump = flags(accepted)
+    prev = np.arange(n, dtype=np.int64) - 1
+    prev = np.where((prev >= 0) & (gs_[np.maximum(prev, 0)] == gs_), prev, -1)
+    speed_p, jump_p = bad_vs(prev)
+    seg_start = (prev < 0) | speed_p | jump_p | ((ts_ - ts_[np.maximum(prev, 0)]) > ttl_us) | ~is_batch
+    starts = np.flatnonzero(seg_start)
+    ends = np.append(starts[1:], n) if starts.size else starts
+    ref = np.full(n, -1, dtype=np.int64)  # last accepted fix each row is judged against (-1: none)
+    last_acc: dict[int, int] = {}
+    for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = int(gs_[s0])
+        r = last_acc.get(key, -1)
+        if r >= 0 and ts_[s0] - ts_[r] > ttl_us:
+            r = -1
+        if not is_batch[s0] or r < 0:
+            last_acc[key] = s1 - 1
+            continue
+        ref[s0:s1] = r
+        d = float(cpr.haversine_km(la[s0 : s0 + 1], lo[s0 : s0 + 1], la[r : r + 1], lo[r : r + 1])[0])
+        dt_h = (ts_[s0] - ts_[r]) / 3.6e9
+        if d <= p.max_jump_km and d <= p.max_speed_kmh * dt_h + MARGIN_KM:
+            ref[s0:s1] = -1
+            last_acc[key] = s1 - 1
+        elif s1 - s0 >= REANCHOR_FIXES:
+            ref[s0 + 1 : s1] = -1
+            last_acc[key] = s1 - 1
+    speed, jump = bad_vs(ref)
+    speed &= is_batch
+    jump &= is_batch
+    accepted = ~(speed | jump)
     out_speed = np.zeros(icao.size, dtype=bool)
     out_jump = np.zeros(icao.size, dtype=bool)
     out_speed[order[is_batch] - n_s] = speed[is_batch]
@@ -251,20 +276,3 @@ def _validate(icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: Po
         ttl_s=p.fix_ttl_s,
     )
     return out_speed, out_jump
-
-
-def _sequential_accept(g: I64, t: I64, la: F64, lo: F64, is_batch: BoolArr, p: PositionParams) -> BoolArr:
-    """The same rule, one fix at a time (fallback when the fixed point has not settled)."""
-    accepted = np.ones(g.size, dtype=bool)
-    last: dict[int, int] = {}
-    ttl_us = p.fix_ttl_s * 1e6
-    for i in range(g.size):
-        key = int(g[i])
-        j = last.get(key)
-        if is_batch[i] and j is not None and t[i] - t[j] <= ttl_us:
-            d = float(cpr.haversine_km(la[i : i + 1], lo[i : i + 1], la[j : j + 1], lo[j : j + 1])[0])
-            if d > p.max_jump_km or d > p.max_speed_kmh * (t[i] - t[j]) / 3.6e9 + MARGIN_KM:
-                accepted[i] = False
-                continue
-        last[key] = i
-    return accepted
