@@ -112,18 +112,24 @@ def main() -> None:
     ts, hexes = tiled_frames(args.frames)
     table = raw_frames_table(ts, hexes)
     ours = measure_decode(table)
-    print(f"airpicture : {ours['frames']:>10,} frames  {ours['cpu_s']:7.2f} CPU s  {ours['frames_per_s']:>12,.0f} frames/s")
+    print(
+        f"airpicture : {ours['frames']:>10,} frames  {ours['cpu_s']:7.2f} CPU s  {ours['frames_per_s']:>12,.0f} frames/s"
+    )
     print(f"             counts {ours['counts']}")
     nb = args.baseline_frames or args.frames
     base = measure_pymodes(ts[:nb], hexes[:nb])
     print(f"pyModeS 3  : {base['frames']:>10,} frames  {base['cpu_s']:7.2f} CPU s  {base['frames_per_s']:>12,.0f} frames/s"
           f"  (batch, timestamps, {base['positions']:,} positions)")  # fmt: skip
-    print(f"ratio airpicture / pyModeS batch with positions: {ours['frames_per_s'] / base['frames_per_s']:.1f}x (bar 20x)")
+    print(
+        f"ratio airpicture / pyModeS batch with positions: {ours['frames_per_s'] / base['frames_per_s']:.1f}x (bar 20x)"
+    )
     rs = measure_rs1090(ts[:nb], hexes[:nb])
     if rs is None:
         print("rs1090     : not installed")
     else:
-        print(f"rs1090     : {rs['frames']:>10,} frames  {rs['cpu_s']:7.2f} CPU s  {rs['frames_per_s']:>12,.0f} frames/s")
+        print(
+            f"rs1090     : {rs['frames']:>10,} frames  {rs['cpu_s']:7.2f} CPU s  {rs['frames_per_s']:>12,.0f} frames/s"
+        )
         print(f"ratio airpicture / rs1090: {ours['frames_per_s'] / rs['frames_per_s']:.1f}x")
 
 

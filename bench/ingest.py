@@ -89,7 +89,7 @@ def main() -> None:
             sys.exit(f"ingest child failed:\n{done.stderr}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
         size_mb = data.stat().st_size / 1e6
-    print(f"input      : {n:,} frames, tutorial.jsonl.gz lines (with their rs1090 fields) tiled, {size_mb:.0f} MB gzip")
+    print(f"input      : {n:,} frames: tutorial.jsonl.gz lines (rs1090 fields kept) tiled, {size_mb:.0f} MB gzip")
     print(f"ingest     : {result['line']}")
     print(f"             {result['cpu_s']:.2f} CPU s, {result['wall_s']:.2f} wall s on one core -> "
           f"{result['read'] / result['cpu_s']:,.0f} frames/CPU-s, {result['read'] / result['wall_s']:,.0f} frames/wall-s "

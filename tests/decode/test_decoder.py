@@ -43,7 +43,10 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     odd_first=st.booleans(),
 )
 def test_cpr_encode_decode_round_trip(lat: float, lon: float, alt: int, odd_first: bool) -> None:
-    frames = [enc.encode_airborne_position(ICAO, lat, lon, alt, odd_first), enc.encode_airborne_position(ICAO, lat, lon, alt, not odd_first)]
+    frames = [
+        enc.encode_airborne_position(ICAO, lat, lon, alt, odd_first),
+        enc.encode_airborne_position(ICAO, lat, lon, alt, not odd_first),
+    ]
     rows, counts = _decode(frames, [1.7e9, 1.7e9 + 0.5])
     assert counts["decoded"] == 2
     for row in rows:  # look-ahead pairs the first frame too; CPR quantisation is ≈ 5 m
@@ -63,7 +66,9 @@ def test_cpr_encode_decode_round_trip(lat: float, lon: float, alt: int, odd_firs
     vrate=st.integers(-30_000, 30_000),
     alt=st.integers(-1000, 50_000),
 )
-def test_encoders_agree_with_pymodes_and_decoder(callsign: str, squawk: str, gs: int, track: float, vrate: int, alt: int) -> None:
+def test_encoders_agree_with_pymodes_and_decoder(
+    callsign: str, squawk: str, gs: int, track: float, vrate: int, alt: int
+) -> None:
     frames = [
         enc.encode_all_call(ICAO),
         enc.encode_identification(ICAO, callsign),
@@ -145,7 +150,11 @@ def test_state_carries_across_batches_and_snapshots() -> None:
     assert split.num_rows == whole.num_rows
     # Identical except frames whose CPR partner lay across the batch boundary (look-ahead is per batch).
     diff = np.flatnonzero(
-        ~np.isclose(split["lat_deg"].to_numpy(zero_copy_only=False), whole["lat_deg"].to_numpy(zero_copy_only=False), equal_nan=True)
+        ~np.isclose(
+            split["lat_deg"].to_numpy(zero_copy_only=False),
+            whole["lat_deg"].to_numpy(zero_copy_only=False),
+            equal_nan=True,
+        )
     )
     assert diff.size <= 2
     for name in ("icao24", "alt_ft", "callsign", "squawk", "nic", "nacp"):

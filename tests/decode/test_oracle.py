@@ -102,7 +102,9 @@ def test_nic_follows_pymodes_tables(decoded: Any) -> None:
         fresh = op is not None and (row["ts"] - op["ts"]).total_seconds() <= 300
         version = op["version"] if fresh else -1
         nic_a = op["nic_supplement_a"] if fresh else 0
-        supp = ((op["capability_class"] >> 4) & 1 if fresh and op["subtype"] == 1 else 0) if row["tc"] <= 8 else d["nic_b"]
+        supp = (
+            ((op["capability_class"] >> 4) & 1 if fresh and op["subtype"] == 1 else 0) if row["tc"] <= 8 else d["nic_b"]
+        )
         table, key = (TC_NICv1_lookup, nic_a) if version == 1 else (TC_NICv2_lookup, 2 * nic_a + supp)
         entry = table[row["tc"]]
         expected = entry if isinstance(entry, int) else entry.get(key, min(entry.values()))

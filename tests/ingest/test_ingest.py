@@ -79,12 +79,15 @@ def test_summary_line_counts_frames_by_reason(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "ws")
     data = (ADSB / "sample_dump1090.bin").read_bytes()
     (tmp_path / "cut.bin").write_bytes(data[:-5])
-    summary = ingest_paths(ws, [tmp_path / "cut.bin"], Settings(), CLOCK,
-                           options=IngestOptions(start=datetime(2024, 1, 1, tzinfo=UTC)))
+    summary = ingest_paths(
+        ws, [tmp_path / "cut.bin"], Settings(), CLOCK, options=IngestOptions(start=datetime(2024, 1, 1, tzinfo=UTC))
+    )
     outcome = summary.files[0]
     assert outcome.rejected["truncated"] == 1
     line = summary.lines()[0]
-    assert line.startswith(f"{outcome.read:,} frames read, {outcome.stored:,} decoded, {outcome.n_rejected:,} rejected (")
+    assert line.startswith(
+        f"{outcome.read:,} frames read, {outcome.stored:,} decoded, {outcome.n_rejected:,} rejected ("
+    )
     assert "truncated 1" in line
     assert any("cut.bin:" in shown for shown in outcome.shown_rejects)
 
@@ -134,8 +137,14 @@ def test_cli_ingest_tracks_and_exports(tmp_path: Path, cli: CliRunner) -> None:
     ws = str(tmp_path / "ws")
     assert cli("-w", ws, "workspace", "init").returncode == 0
     (tmp_path / "junk.txt").write_text("not adsb\n")
-    result = cli("-w", ws, "ingest", str(ADSB / "noisy_spoofing.json.gz"), str(ADSB / "tutorial_head.sbs"),
-                 str(tmp_path / "junk.txt"))
+    result = cli(
+        "-w",
+        ws,
+        "ingest",
+        str(ADSB / "noisy_spoofing.json.gz"),
+        str(ADSB / "tutorial_head.sbs"),
+        str(tmp_path / "junk.txt"),
+    )
     assert result.returncode == 2
     assert "junk.txt: not a known ADS-B format" in result.stderr
     assert "2 files ingested, 0 already ingested, 1 failed" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -145,7 +146,7 @@ def test_beast_receiver_id_and_gps_clock(tmp_path: Path) -> None:
     receiver = b"\x1a\xe3" + bytes.fromhex("0102030405060708")
     # Rewrite the first 10 records' timestamps as GPS time of day (12:00:00 + k ms).
     records = []
-    for k, (a, b) in enumerate(zip(starts[:10], starts[1:11], strict=True)):
+    for k, (a, b) in enumerate(itertools.pairwise(starts[:11])):
         body = data[a + 2 : b].replace(b"\x1a\x1a", b"\x1a")
         seconds, nanos = 12 * 3600, k * 1_000_000
         body = ((seconds << 30) | nanos).to_bytes(6, "big") + body[6:]

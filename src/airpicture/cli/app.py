@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import export_cmd, ingest_cmd, tracks_cmd, workspace_cmd
+from airpicture.cli import export_cmd, ingest_cmd, reference_cmd, tracks_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -28,6 +28,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(workspace_cmd.app, name="workspace")
+app.add_typer(reference_cmd.app, name="reference")
 app.command("export")(export_cmd.export)
 app.command("ingest")(ingest_cmd.ingest)
 app.add_typer(tracks_cmd.app, name="tracks")
@@ -44,7 +45,9 @@ def main_options(
         Path | None,
         typer.Option("--config", "-c", help="Settings file (TOML) [env AIRPICTURE_CONFIG].", show_default=False),
     ] = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, show_default=False, help="More log output (-vv: debug).")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
 ) -> None:

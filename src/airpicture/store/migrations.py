@@ -8,7 +8,7 @@ edit a migration that has shipped.
 from __future__ import annotations
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 0 -> 1: the catalog of ingested files and the quarantine of bad records.
+    # 0 -> 1: the catalog of ingested files, the quarantine of bad records, the write-ahead list of renames.
     (
         """
         CREATE TABLE IF NOT EXISTS ingested_files (
@@ -31,8 +31,47 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             raw BLOB
         )
         """,
+        """
+        CREATE TABLE IF NOT EXISTS pending_renames (
+            txid VARCHAR NOT NULL,             -- one multi-file write
+            tmp_path VARCHAR NOT NULL,         -- relative to the workspace root
+            final_path VARCHAR NOT NULL        -- relative to the workspace root
+        )
+        """,
     ),
-    # 1 -> 2: tracks (rebuilt from positions by 'airpicture tracks build' and after every ingest), and
+    # 1 -> 2: detector events and the per-day aggregates baselines are computed from.
+    (
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            event_id VARCHAR PRIMARY KEY,
+            type VARCHAR NOT NULL,
+            start_ts TIMESTAMPTZ NOT NULL,
+            end_ts TIMESTAMPTZ NOT NULL,
+            day DATE NOT NULL,                 -- UTC day of start_ts
+            region VARCHAR NOT NULL,
+            detector VARCHAR NOT NULL,
+            detector_version INTEGER NOT NULL,
+            icao24 VARCHAR,                    -- first subject's address, for filtering
+            role VARCHAR,                      -- first subject's role, for filtering
+            geometry VARCHAR,                  -- GeoJSON
+            subjects VARCHAR NOT NULL,         -- JSON array
+            attributes VARCHAR NOT NULL,       -- JSON object
+            flags VARCHAR NOT NULL,            -- JSON array
+            evidence VARCHAR NOT NULL          -- JSON array of {kind, source_file, source_offset, note}
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS day_aggregates (
+            day DATE NOT NULL,
+            region VARCHAR NOT NULL,
+            detector VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            PRIMARY KEY (day, region, detector, key)
+        )
+        """,
+    ),
+    # 2 -> 3: tracks (rebuilt from positions by 'airpicture tracks build' and after every ingest), and
     # the ingest notes (how a receiver clock was anchored) next to each ingested file.
     (
         "ALTER TABLE ingested_files ADD COLUMN notes VARCHAR",

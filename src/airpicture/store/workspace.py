@@ -10,14 +10,26 @@ Layout::
       tmp/                             temp files of in-flight atomic writes (swept on open)
 
 Positions are read straight from Parquet by DuckDB, Polars or Dask
-(``read_parquet('<ws>/positions/*/*.parquet', hive_partitioning=true)``). Partition files are written
-atomically (``store.atomic``); database changes run in DuckDB transactions, so a killed writer leaves
-whole data only.
+(``read_parquet('<ws>/positions/*/*.parquet', hive_partitioning=true)``).
+
+Writes are all-or-nothing, even when one batch spans several days (several files):
+
+1. every file is written under ``tmp/<txid>/`` and fsynced;
+2. one DuckDB transaction records the planned renames (``pending_renames``) — the commit point;
+3. the files are renamed into their partitions and the folders fsynced;
+4. the pending rows are deleted.
+
+A writer killed before (2) leaves only temp files, which the next open sweeps away; killed after (2),
+the next open finishes the renames (roll forward). Writers hold an exclusive lock on ``.write.lock``;
+recovery runs only when no writer holds it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,11 +41,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airpicture.model.errors import WorkspaceError
-from airpicture.store.atomic import atomic_write_parquet
+from airpicture.store.atomic import atomic_write_parquet, fsync_dir
 from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DB_NAME = "airpicture.duckdb"
 PARTITIONED_TABLES = ("positions",)
+INTERNAL_TABLES = ("airpicture_meta", "pending_renames")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +95,6 @@ class Workspace:
         return workspace
 
     def _migrate(self) -> None:
-        self._sweep_tmp()
         try:
             con = duckdb.connect(str(self.db_path))
         except duckdb.Error as exc:
@@ -112,10 +124,42 @@ class Workspace:
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        self._recover()
 
-    def _sweep_tmp(self) -> None:
-        if self.tmp_dir.is_dir():
-            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+    @contextmanager
+    def _write_lock(self, *, blocking: bool = True) -> Iterator[bool]:
+        """Hold the workspace's writer lock; yields False when ``blocking`` is off and it is taken."""
+        fd = os.open(self.root / ".write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
+    def _recover(self) -> None:
+        """Finish committed multi-file writes and sweep uncommitted temp files (when no writer runs)."""
+        with self._write_lock(blocking=False) as locked:
+            if not locked:
+                return
+            con = duckdb.connect(str(self.db_path))
+            try:
+                pending = con.execute("SELECT txid, tmp_path, final_path FROM pending_renames").fetchall()
+                for _, tmp, final in pending:
+                    source, target = self.root / tmp, self.root / final
+                    if source.exists():
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(source, target)
+                        fsync_dir(target.parent)
+                if pending:
+                    con.execute("DELETE FROM pending_renames")
+            finally:
+                con.close()
+            if self.tmp_dir.is_dir():
+                shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
     # -- database ------------------------------------------------------------------------------
 
@@ -177,13 +221,35 @@ class Workspace:
         if rows.num_rows == 0:
             return []
         days = pc.cast(rows[ts_column], pa.date32())
-        written = []
-        for day in pc.unique(days).to_pylist():
-            assert day is not None, f"{ts_column} must not be null"
-            chunk = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-            target = self.partition_dir(table, day) / f"part-{part_id}.parquet"
-            written.append(atomic_write_parquet(target, chunk, self.tmp_dir))
-        return written
+        txid = uuid.uuid4().hex
+        staging = self.tmp_dir / txid
+        planned: list[tuple[Path, Path]] = []
+        with self._write_lock():
+            unique_days = [d for d in pc.unique(days).to_pylist() if d is not None]
+            if len(unique_days) != len(pc.unique(days)):
+                raise ValueError(f"{table}.{ts_column} must not be null")
+            for day in sorted(unique_days):
+                chunk = rows.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+                target = self.partition_dir(table, day) / f"part-{part_id}.parquet"
+                tmp = atomic_write_parquet(staging / f"{len(planned)}.parquet", chunk, staging)
+                planned.append((tmp, target))
+            con = duckdb.connect(str(self.db_path))
+            try:
+                con.execute("BEGIN TRANSACTION")
+                con.executemany(
+                    "INSERT INTO pending_renames VALUES (?, ?, ?)",
+                    [[txid, str(t.relative_to(self.root)), str(f.relative_to(self.root))] for t, f in planned],
+                )
+                con.execute("COMMIT")  # the commit point: from here on the write will complete
+                for tmp, target in planned:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp, target)
+                    fsync_dir(target.parent)
+                con.execute("DELETE FROM pending_renames WHERE txid = ?", [txid])
+            finally:
+                con.close()
+            shutil.rmtree(staging, ignore_errors=True)
+        return [target for _, target in planned]
 
     # -- info ----------------------------------------------------------------------------------
 
@@ -196,7 +262,7 @@ class Workspace:
                 "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
             ).fetchall()
             for (name,) in tables:
-                if name == "airpicture_meta":
+                if name in INTERNAL_TABLES:
                     continue
                 row = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
                 counts[name] = int(row[0]) if row else 0

@@ -21,7 +21,8 @@ COUNTER_BASE = 1_200_000_000
 
 
 def main() -> None:
-    rows = [json.loads(line) for line in gzip.open(HERE / "tutorial.jsonl.gz", "rt")]
+    with gzip.open(HERE / "tutorial.jsonl.gz", "rt") as recording:
+        rows = [json.loads(line) for line in recording]
     t0 = rows[0]["timestamp"]
     # raw hex, '@' variant: 12 hex digits of a 12 MHz counter (as if the receiver had run for 100 s).
     with (HERE / "tutorial_head.raw").open("w") as out:
@@ -40,7 +41,12 @@ def main() -> None:
             if "callsign" in row:
                 f[1], f[10] = "1", row["callsign"]
             elif "latitude" in row and "altitude" in row:
-                f[1], f[11], f[14], f[15] = "3", str(row["altitude"]), f"{row['latitude']:.5f}", f"{row['longitude']:.5f}"
+                f[1], f[11], f[14], f[15] = (
+                    "3",
+                    str(row["altitude"]),
+                    f"{row['latitude']:.5f}",
+                    f"{row['longitude']:.5f}",
+                )
                 f[21] = "0"
             elif "latitude" in row:
                 f[1], f[14], f[15], f[21] = "2", f"{row['latitude']:.5f}", f"{row['longitude']:.5f}", "-1"

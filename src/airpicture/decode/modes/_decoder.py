@@ -220,7 +220,12 @@ class FrameDecoder:
         flags = np.zeros(k, dtype=np.int64)
         lat = np.full(k, np.nan)
         lon = np.full(k, np.nan)
-        alt, gs, trk, vr = f.alt_ft[keep].copy(), f.gs_kt[keep].copy(), f.track_deg[keep].copy(), f.vrate_fpm[keep].copy()
+        alt, gs, trk, vr = (
+            f.alt_ft[keep].copy(),
+            f.gs_kt[keep].copy(),
+            f.track_deg[keep].copy(),
+            f.vrate_fpm[keep].copy(),
+        )
         sq_chars, has_sq = f.squawk[keep].copy(), f.has_squawk[keep].copy()
         cs_chars, has_cs = f.callsign[keep].copy(), f.has_callsign[keep].copy()
 
@@ -346,13 +351,18 @@ class FrameDecoder:
         ttl = f"{self._address_ttl_s:g}"
         texts = {
             RejectReason.MODE_AC: pa.array(["Mode A/C reply carries no aircraft address"] * rows.size),
-            RejectReason.LENGTH: pc.binary_join_element_wise(df_txt, ": ", len_txt, " bytes, expected ", expected_len, ""),
+            RejectReason.LENGTH: pc.binary_join_element_wise(
+                df_txt, ": ", len_txt, " bytes, expected ", expected_len, ""
+            ),
             RejectReason.UNKNOWN_DF: pc.binary_join_element_wise(
                 df_txt, ": downlink format not decoded (expected DF0/4/5/11/16/17/18/20/21 or DF19 AF=0)", ""
             ),
             RejectReason.CRC: pc.binary_join_element_wise(
-                df_txt, ": CRC-24 remainder ", syn_txt, pa.array(np.where(f.df[rows] == 11, ", expected < 000080",
-                ", expected 000000")), "",
+                df_txt,
+                ": CRC-24 remainder ",
+                syn_txt,
+                pa.array(np.where(f.df[rows] == 11, ", expected < 000080", ", expected 000000")),
+                "",
             ),  # fmt: skip
             RejectReason.UNVERIFIED_ADDRESS: pc.binary_join_element_wise(
                 df_txt, ": address ", icao_txt, f" not heard in clear (DF11/17/18) in the previous {ttl} s", ""

@@ -45,9 +45,7 @@ def next_after(group_sorted: I64, mask_sorted: BoolArr) -> I64:
     return np.where(rev >= 0, n - 1 - rev, -1)
 
 
-def last_event(
-    event_group: I64, event_ts: I64, query_group: I64, query_ts: I64, *, inclusive: bool = True
-) -> I64:
+def last_event(event_group: I64, event_ts: I64, query_group: I64, query_ts: I64, *, inclusive: bool = True) -> I64:
     """For each query, the index of the latest event of the same group with ts ≤ query ts (``inclusive``) or
     ts < query ts; -1 if none. Events and queries are separate arrays."""
     n_e = event_group.size

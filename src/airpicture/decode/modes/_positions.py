@@ -206,7 +206,9 @@ def resolve(
     return Resolved(lat=lat, lon=lon, ambiguous=pair_failed & ~ok, speed_bad=sb, jump_bad=jb)
 
 
-def _validate(icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: PositionParams) -> tuple[BoolArr, BoolArr]:
+def _validate(
+    icao: I64, ts: I64, lat: F64, lon: F64, state: DecoderState, p: PositionParams
+) -> tuple[BoolArr, BoolArr]:
     """Motion flags of K resolved fixes against the last accepted fix of the same address.
 
     Consecutive fixes that are mutually consistent form a *segment* (computed for all rows at once). A

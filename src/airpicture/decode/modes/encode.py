@@ -56,7 +56,9 @@ def cpr_encode(lat_deg: float, lon_deg: float, odd: bool, *, surface: bool = Fal
     return yz & 0x1FFFF, xz & 0x1FFFF
 
 
-def encode_airborne_position(icao: int | str, lat: float, lon: float, alt_ft: float, odd: bool, *, tc: int = 11) -> bytes:
+def encode_airborne_position(
+    icao: int | str, lat: float, lon: float, alt_ft: float, odd: bool, *, tc: int = 11
+) -> bytes:
     """DF17 airborne position (barometric altitude, TC 9-18)."""
     if not 9 <= tc <= 18:
         raise ValueError(f"airborne position type code {tc}, expected 9..18")

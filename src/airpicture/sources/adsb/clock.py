@@ -34,7 +34,7 @@ def datetime_us(value: datetime) -> int:
     """Microseconds since the Unix epoch of a timezone-aware datetime."""
     if value.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return int(round(value.timestamp() * 1e6))
+    return round(value.timestamp() * 1e6)
 
 
 @dataclass(slots=True)
@@ -66,10 +66,7 @@ class CounterClock:
             return np.zeros(0, dtype=np.int64)
         zero = counters == 0
         self.zero_counters += int(zero.sum())
-        if self.kind is BeastClock.MHZ12:
-            result = self._mhz12(counters)
-        else:
-            result = self._gps(counters)
+        result = self._mhz12(counters) if self.kind is BeastClock.MHZ12 else self._gps(counters)
         if zero.any():
             result[zero] = datetime_us(self.start or self.mtime)
         return result

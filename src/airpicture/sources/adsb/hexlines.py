@@ -107,13 +107,12 @@ def _parse(
         if not line or line.startswith(b"#"):
             continue
         number = first_line + 1 + i
-        if not line.endswith(b";"):
-            if truncated_last and i == len(lines) - 1:
-                bad_at.append(number)
-                bad_reason.append(RejectReason.TRUNCATED)
-                bad_detail.append("last line is cut short (no ';')")
-                bad_raw.append(line[:64])
-                continue
+        if not line.endswith(b";") and truncated_last and i == len(lines) - 1:
+            bad_at.append(number)
+            bad_reason.append(RejectReason.TRUNCATED)
+            bad_detail.append("last line is cut short (no ';')")
+            bad_raw.append(line[:64])
+            continue
         body = line.rstrip(b";")
         mark = body[:1]
         text = body[1:].decode("ascii", errors="replace")

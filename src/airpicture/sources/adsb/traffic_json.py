@@ -192,7 +192,7 @@ def _timestamps(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         if value is None:
             continue
         try:
-            out[k] = int(round(float(value) * 1000.0))
+            out[k] = round(float(value) * 1000.0)
         except ValueError:
             try:
                 out[k] = pa.scalar(value.replace("Z", "")).cast(pa.timestamp("us")).value

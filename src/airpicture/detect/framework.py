@@ -1,0 +1,188 @@
+"""The detector framework: a tiny plug-in interface and one pure function per UTC day.
+
+A detector is a small frozen dataclass whose fields are its parameters, with ``name``, ``version`` and
+``detect(positions, ctx)``. It works on whole tables (NumPy/Polars/DuckDB), reads only what its
+``DetectionContext`` gives it, and does no I/O. Built-in and third-party detectors register through the
+same entry-point group, ``airpicture.detectors``::
+
+    [project.entry-points."airpicture.detectors"]
+    orbit = "my_package.orbit:OrbitDetector"
+
+Batch detection runs per UTC day through :func:`detect_partition` — Arrow in (that day's positions plus
+a short lead-in from the previous day, and the context), events and per-day aggregates out. It touches
+no store and no global state, and its output does not depend on row order: a distributed driver can call
+it on a cluster exactly as the local driver does. :func:`stitch_events` then joins events that were cut
+at midnight.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airpicture.detect.region_geometry import RegionGeometry
+from airpicture.model.clock import Clock
+from airpicture.model.errors import UsageError
+from airpicture.model.events import Event
+from airpicture.model.region import Region
+
+ENTRY_POINT_GROUP = "airpicture.detectors"
+
+_AGGREGATE_FIELDS: list[pa.Field[pa.DataType]] = [
+    pa.field("day", pa.date32(), nullable=False),
+    pa.field("detector", pa.string(), nullable=False),
+    pa.field("key", pa.string(), nullable=False),
+    pa.field("value", pa.float64(), nullable=False),
+]
+AGGREGATES_SCHEMA = pa.schema(_AGGREGATE_FIELDS)
+"""Per-day aggregates a detector emits for baselines (e.g. ``("night_movements/fighter", 14.0)``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionContext:
+    """Everything a detector may read. No clock calls, environment or files beyond this.
+
+    ``day`` is the UTC day being processed; ``history`` the per-day aggregates of earlier days
+    (``AGGREGATES_SCHEMA``), for baselines; ``reference`` the reference data (borders, airfields,
+    aircraft of interest: an ``airpicture.reference.ReferenceData``); ``geometry`` the region's country
+    grid and border lines, built once per run (:func:`~airpicture.detect.region_geometry.build_region_geometry`).
+    """
+
+    clock: Clock
+    region: Region
+    day: date
+    reference: Any = None
+    geometry: RegionGeometry | None = None
+    history: pa.Table = field(default_factory=lambda: AGGREGATES_SCHEMA.empty_table())
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def day_start(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, tzinfo=UTC)
+
+    @property
+    def day_end(self) -> datetime:
+        return self.day_start + timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorOutput:
+    """What one detector returns for one day."""
+
+    events: tuple[Event, ...] = ()
+    aggregates: pa.Table = field(default_factory=lambda: AGGREGATES_SCHEMA.empty_table())
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """The plug-in interface. Implementations are frozen dataclasses; their fields are parameters."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+
+    def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput: ...
+
+
+def available_detectors() -> dict[str, type[Detector]]:
+    """Every detector registered in the ``airpicture.detectors`` entry-point group, by name."""
+    found: dict[str, type[Detector]] = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        detector_class = entry.load()
+        found[detector_class.name] = detector_class
+    return dict(sorted(found.items()))
+
+
+def select_detectors(names: Sequence[str], parameters: Mapping[str, Mapping[str, Any]] | None = None) -> list[Detector]:
+    """Instantiate the named detectors (all when ``names`` is empty) with per-detector parameters."""
+    registry = available_detectors()
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise UsageError("unknown detector", found=", ".join(unknown), expected=f"one of {', '.join(registry)}")
+    chosen = names or list(registry)
+    params = parameters or {}
+    return [registry[n](**params.get(n, {})) for n in chosen]
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionResult:
+    """Events and aggregates of one UTC day, from every detector run."""
+
+    day: date
+    events: tuple[Event, ...]
+    aggregates: pa.Table
+    detectors: tuple[tuple[str, int], ...]
+
+
+def canonical_order(positions: pa.Table) -> pa.Table:
+    """Sort by (icao24, ts, source_file, source_offset): detectors see the same table whatever the input order."""
+    if positions.num_rows == 0:
+        return positions
+    keys: list[tuple[str, Literal["ascending", "descending"]]] = [
+        (k, "ascending") for k in ("icao24", "ts", "source_file", "source_offset") if k in positions.schema.names
+    ]
+    return positions.take(pc.sort_indices(positions, sort_keys=keys))
+
+
+def detect_partition(
+    positions: pa.Table, ctx: DetectionContext, detectors: Sequence[Detector], lead_in: pa.Table | None = None
+) -> PartitionResult:
+    """Run ``detectors`` over one UTC day. Pure: no store, no globals, independent of row order.
+
+    ``positions`` holds the day's rows; ``lead_in`` optionally the last minutes of the previous day, so a
+    track that crosses midnight keeps its continuity. Events that start before the day are dropped (the
+    previous day's run reports them).
+    """
+    table = positions if lead_in is None or lead_in.num_rows == 0 else pa.concat_tables([lead_in, positions])
+    table = canonical_order(table)
+    events: list[Event] = []
+    aggregates = [AGGREGATES_SCHEMA.empty_table()]
+    for detector in detectors:
+        output = detector.detect(table, ctx)
+        events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
+        if output.aggregates.num_rows:
+            aggregates.append(output.aggregates.select(AGGREGATES_SCHEMA.names).cast(AGGREGATES_SCHEMA))
+    events.sort(key=lambda e: (e.start, e.type, e.event_id))
+    return PartitionResult(
+        day=ctx.day,
+        events=tuple(events),
+        aggregates=pa.concat_tables(aggregates),
+        detectors=tuple((d.name, d.version) for d in detectors),
+    )
+
+
+def _subject_key(event: Event) -> tuple[Any, ...]:
+    return (event.detector, event.type, tuple(s.icao24 or s.name for s in event.subjects))
+
+
+def stitch_events(events: Iterable[Event], tolerance: timedelta = timedelta(minutes=2)) -> list[Event]:
+    """Join events cut at midnight: same detector, type and subjects, one ending at 00:00 UTC and the next
+    starting within ``tolerance`` of it. The joined event spans both and cites both evidence sets."""
+    ordered = sorted(events, key=lambda e: (_subject_key(e), e.start))
+    stitched: list[Event] = []
+    for event in ordered:
+        previous = stitched[-1] if stitched else None
+        if (
+            previous is not None
+            and _subject_key(previous) == _subject_key(event)
+            and previous.attributes.get("cut_at_day_end")
+            and event.start - previous.end <= tolerance
+        ):
+            attributes = {k: v for k, v in {**previous.attributes, **event.attributes}.items() if k != "cut_at_day_end"}
+            if event.attributes.get("cut_at_day_end"):
+                attributes["cut_at_day_end"] = True
+            stitched[-1] = replace(
+                previous,
+                end=max(previous.end, event.end),
+                attributes=attributes,
+                evidence=previous.evidence + event.evidence,
+                flags=tuple(dict.fromkeys(previous.flags + event.flags)),
+            )
+        else:
+            stitched.append(event)
+    return sorted(stitched, key=lambda e: (e.start, e.type, e.event_id))
