@@ -92,8 +92,8 @@ def main() -> None:
     print(f"input      : {n:,} frames: tutorial.jsonl.gz lines (rs1090 fields kept) tiled, {size_mb:.0f} MB gzip")
     print(f"ingest     : {result['line']}")
     print(f"             {result['cpu_s']:.2f} CPU s, {result['wall_s']:.2f} wall s on one core -> "
-          f"{result['read'] / result['cpu_s']:,.0f} frames/CPU-s, {result['read'] / result['wall_s']:,.0f} frames/wall-s "
-          f"(bar 300,000)")  # fmt: skip
+          f"{result['read'] / result['cpu_s']:,.0f} frames/CPU-s, "
+          f"{result['read'] / result['wall_s']:,.0f} frames/wall-s (bar 300,000)")  # fmt: skip
     print(f"peak RSS   : {result['max_rss_mb']:,.0f} MB (bar < 1,024 MB at 10M frames)")
     if args.skip_decoder_comparison:
         return

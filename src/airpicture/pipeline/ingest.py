@@ -322,7 +322,7 @@ class _FileJob:
     def _reject(self, source: InputFile, rejects: pa.Table) -> None:
         if not rejects.num_rows:
             return
-        reasons = rejects["reason"].to_pylist()
+        reasons = [str(r) for r in rejects["reason"].to_pylist()]
         self.rejected.update(reasons)
         room = SHOWN_REJECTS - len(self.shown)
         if room > 0:

@@ -16,15 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from airpicture.model.errors import SourceError
 from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag
+
+ArrowColumn: TypeAlias = Any
+"""An Arrow ``Array`` or ``ChunkedArray``. Typed loosely on purpose: the pyarrow stubs' compute overloads
+reject valid calls (``pc.equal(StringArray, str)``), so columns are checked by tests, not by mypy."""
 
 DEFAULT_CHUNK_ROWS = 1 << 18
 """Rows per chunk a reader yields (262,144): large enough for vectorised work, small enough to bound memory."""
@@ -34,6 +38,8 @@ READ_BLOCK_BYTES = 1 << 23
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+pc: Any = _compute  # the pyarrow-stubs compute overloads reject valid calls (pc.equal(StringArray, str))
 
 
 class RecordKind(StrEnum):
@@ -83,14 +89,13 @@ class BeastClock(StrEnum):
     """Radarcape/GPS: upper 18 bits seconds of the UTC day, lower 30 bits nanoseconds; the day is anchored."""
 
 
-REJECTS_SCHEMA = pa.schema(
-    [
-        pa.field("source_offset", pa.int64(), nullable=False),
-        pa.field("reason", pa.string(), nullable=False),
-        pa.field("detail", pa.string(), nullable=False),
-        pa.field("frame", pa.binary()),
-    ]
-)
+_REJECT_FIELDS: list[pa.Field[Any]] = [
+    pa.field("source_offset", pa.int64(), nullable=False),
+    pa.field("reason", pa.string(), nullable=False),
+    pa.field("detail", pa.string(), nullable=False),
+    pa.field("frame", pa.binary()),
+]
+REJECTS_SCHEMA = pa.schema(_REJECT_FIELDS)
 """Records a reader (or the decoder) could not use: location in the file, reason, one-line detail, raw bytes."""
 
 EMPTY_REJECTS = REJECTS_SCHEMA.empty_table()
@@ -153,8 +158,9 @@ def detect_compression(head: bytes) -> Compression:
 
 def open_decompressed(path: Path, compression: Compression) -> pa.NativeFile:
     """Open ``path`` for reading, decompressing gzip or zstd transparently (Arrow's codecs, in C++)."""
-    codec = None if compression is Compression.NONE else compression.value
-    return pa.input_stream(str(path), compression=codec)
+    if compression is Compression.NONE:
+        return pa.input_stream(str(path))
+    return pa.input_stream(str(path), compression="gzip" if compression is Compression.GZIP else "zstd")
 
 
 def read_head(path: Path, size: int = 1 << 16) -> tuple[Compression, bytes]:
@@ -244,7 +250,7 @@ FRAME_HEX_LENGTHS = (4, 14, 28)
 """Mode A/C (2 bytes), short Mode S (56 bits) and long Mode S (112 bits), in hex digits."""
 
 
-def _string_buffers(arr: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+def _string_buffers(arr: ArrowColumn) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     """Offsets (relative to the first value) and UTF-8 bytes of a string/large_string array."""
     if pa.types.is_large_string(arr.type):
         width: type[np.integer[Any]] = np.int64
@@ -264,14 +270,14 @@ def _string_buffers(arr: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[n
 class HexFrames:
     """The result of :func:`hex_to_frames`: the good frames and which input rows they came from."""
 
-    frames: pa.BinaryArray
+    frames: ArrowColumn
     keep: npt.NDArray[np.bool_]
     """One entry per input row: True where the frame was good (``frames`` holds those, in order)."""
     reasons: list[tuple[int, RejectReason, str]]
     """``(row index, reason, detail)`` of every bad row."""
 
 
-def hex_to_frames(column: pa.Array | pa.ChunkedArray) -> HexFrames:
+def hex_to_frames(column: ArrowColumn) -> HexFrames:
     """Convert a column of hex strings to binary frames, vectorised (no Python loop over rows).
 
     Rows that are null, of a length other than 4/14/28 hex digits, or hold a non-hex character are
@@ -313,7 +319,7 @@ def hex_to_frames(column: pa.Array | pa.ChunkedArray) -> HexFrames:
     packed = (nibbles[0::2] << 4) | nibbles[1::2]
     byte_offsets = (offsets // 2).astype(np.int32)
     frames = pa.Array.from_buffers(
-        pa.binary(), len(byte_offsets) - 1, [None, pa.py_buffer(byte_offsets), pa.py_buffer(packed.tobytes())]
+        pa.binary(), len(byte_offsets) - 1, [None, pa.py_buffer(byte_offsets.tobytes()), pa.py_buffer(packed.tobytes())]
     )
     assert isinstance(frames, pa.BinaryArray)
     assert len(frames) == int(keep.sum()) or n == 0
@@ -369,10 +375,10 @@ class OrderCheck:
 
 def frames_table(
     ts_us: npt.NDArray[np.int64],
-    frames: pa.Array,
+    frames: ArrowColumn,
     offsets: npt.NDArray[np.int64],
     rssi_dbfs: npt.NDArray[np.float32] | None = None,
-    receiver: pa.Array | None = None,
+    receiver: ArrowColumn | None = None,
 ) -> pa.Table:
     """A ``RAW_FRAMES_SCHEMA`` table from columns."""
     n = len(ts_us)
@@ -394,12 +400,12 @@ _ICAO_OK = np.zeros(256, dtype=bool)
 _ICAO_OK[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = True
 
 
-def positions_table(columns: dict[str, pa.Array | npt.NDArray[Any]], n: int, file_id: str) -> pa.Table:
+def positions_table(columns: dict[str, ArrowColumn | npt.NDArray[Any]], n: int, file_id: str) -> pa.Table:
     """A ``POSITIONS_SCHEMA`` table: given columns cast to the schema, absent ones null.
 
     ``flags`` gets ``NO_POSITION`` where latitude or longitude is null, on top of any given flags.
     """
-    arrays: list[pa.Array] = []
+    arrays: list[ArrowColumn] = []
     for schema_field in POSITIONS_SCHEMA:
         name = schema_field.name
         if name == "source_file":
@@ -427,7 +433,7 @@ def positions_table(columns: dict[str, pa.Array | npt.NDArray[Any]], n: int, fil
     return pa.Table.from_arrays(arrays, schema=POSITIONS_SCHEMA)
 
 
-def _null_mask(values: pa.Array | npt.NDArray[Any], n: int) -> npt.NDArray[np.bool_]:
+def _null_mask(values: ArrowColumn | npt.NDArray[Any], n: int) -> npt.NDArray[np.bool_]:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         mask: npt.NDArray[np.bool_] = values.is_null(nan_is_null=True).to_numpy(zero_copy_only=False)
         return mask
@@ -437,7 +443,7 @@ def _null_mask(values: pa.Array | npt.NDArray[Any], n: int) -> npt.NDArray[np.bo
     return np.zeros(n, dtype=bool)
 
 
-def icao_ok(icao24: pa.Array) -> npt.NDArray[np.bool_]:
+def icao_ok(icao24: ArrowColumn) -> npt.NDArray[np.bool_]:
     """True where the (already lower-cased) address is exactly 6 hex digits."""
     lengths = pc.fill_null(pc.binary_length(icao24), 0).to_numpy(zero_copy_only=False)
     ok: npt.NDArray[np.bool_] = lengths == 6
@@ -446,7 +452,7 @@ def icao_ok(icao24: pa.Array) -> npt.NDArray[np.bool_]:
     return ok
 
 
-def clean_callsign(values: pa.Array) -> pa.Array:
+def clean_callsign(values: ArrowColumn) -> ArrowColumn:
     """Trim spaces and underscores padding; empty strings become null."""
     trimmed = pc.utf8_trim(pc.cast(values, pa.string()), " _")
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)

@@ -15,13 +15,16 @@ falls back to a line-by-line parse of that block only, so one bad line costs one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 import pyarrow as pa
 import pyarrow.json as pj
 
 from airpicture.sources.adsb._common import (
+    ArrowColumn,
     Chunk,
     InputFile,
     OrderCheck,
@@ -36,7 +39,8 @@ from airpicture.sources.adsb._common import (
     timestamp_ok,
 )
 
-_SCHEMA = pa.schema([("timestamp", pa.float64()), ("frame", pa.string())])
+_FIELDS: list[pa.Field[Any]] = [pa.field("timestamp", pa.float64()), pa.field("frame", pa.string())]
+_SCHEMA = pa.schema(_FIELDS)
 _PARSE = pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore")
 
 
@@ -81,7 +85,7 @@ def _parse_block(block: bytes, first_line: int, order: OrderCheck, extra: pa.Tab
     if fast and block:
         try:
             table = pj.read_json(
-                pa.BufferReader(block),
+                pa.BufferReader(block),  # type: ignore[arg-type]  # stubs omit NativeFile
                 read_options=pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20)),
                 parse_options=_PARSE,
             )
@@ -100,7 +104,9 @@ def _parse_block(block: bytes, first_line: int, order: OrderCheck, extra: pa.Tab
     return _to_chunk(line_numbers, times, hex_column, order, rejects, read_count)
 
 
-def _parse_lines(block: bytes, first_line: int) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Table]:
+def _parse_lines(
+    block: bytes, first_line: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], ArrowColumn, pa.Table]:
     numbers: list[int] = []
     times: list[float] = []
     frames: list[str | None] = []
@@ -140,7 +146,7 @@ def _parse_lines(block: bytes, first_line: int) -> tuple[np.ndarray, np.ndarray,
 def _to_chunk(
     line_numbers: np.ndarray,
     times: np.ndarray,
-    hex_column: pa.Array | pa.ChunkedArray,
+    hex_column: ArrowColumn,
     order: OrderCheck,
     rejects: list[pa.Table],
     read_count: int,

@@ -23,15 +23,17 @@ A file missing any of ``time, icao24, lat, lon`` (or named differently) is refus
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from airpicture.model.errors import SourceError
 from airpicture.sources.adsb._common import (
+    ArrowColumn,
     Chunk,
     Compression,
     InputFile,
@@ -50,6 +52,8 @@ MS_TO_KT = 1.943844
 MS_TO_FPM = 196.850394
 M_TO_FT = 1 / 0.3048
 PARQUET_MAGIC = b"PAR1"
+
+pc: Any = _compute  # the pyarrow-stubs compute overloads reject valid calls (pc.equal(StringArray, str))
 
 
 def sniff_csv(head: bytes) -> bool:
@@ -96,7 +100,7 @@ def _convert(batch: pa.RecordBatch | pa.Table, rows: np.ndarray, source: InputFi
     good = ts_ok & addr_ok
     keep = pa.array(good)
 
-    def col(name: str, scale: float = 1.0) -> pa.Array | None:
+    def col(name: str, scale: float = 1.0) -> ArrowColumn | None:
         if name not in names:
             return None
         values = pc.cast(batch.column(names.index(name)), pa.float64()).filter(keep)
@@ -121,7 +125,7 @@ def _convert(batch: pa.RecordBatch | pa.Table, rows: np.ndarray, source: InputFi
     return Chunk(read=len(rows), positions=table, rejects=concat_rejects(rejects))
 
 
-def _bool(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+def _bool(values: ArrowColumn) -> ArrowColumn:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if pa.types.is_boolean(values.type):
@@ -153,8 +157,8 @@ def read_parquet(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
 def read_csv(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     invalid: list[tuple[int, str]] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append((row.number, row.text or ""))
+    def on_invalid(row: pacsv.InvalidRow) -> Literal["skip"]:
+        invalid.append((row.number or -1, row.text or ""))
         return "skip"
 
     types = {
@@ -166,7 +170,7 @@ def read_csv(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     }
     try:
         reader = pacsv.open_csv(
-            source.open(),
+            source.open(),  # type: ignore[arg-type]  # stubs omit NativeFile
             read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 23),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),

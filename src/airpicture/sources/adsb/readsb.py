@@ -32,10 +32,11 @@ from typing import Any
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from airpicture.model.errors import SourceError
 from airpicture.sources.adsb._common import (
+    ArrowColumn,
     Chunk,
     InputFile,
     ReadOptions,
@@ -50,6 +51,8 @@ from airpicture.sources.adsb._common import (
 )
 
 TRACE_ALT_GEOMETRIC = 8
+
+pc: Any = _compute  # the pyarrow-stubs compute overloads reject valid calls (pc.equal(StringArray, str))
 
 
 def sniff_aircraft(head: bytes) -> bool:
@@ -70,26 +73,26 @@ def _load(source: InputFile) -> Any:
         raise SourceError(f"not valid JSON: {exc}", where=str(source.path)) from exc
 
 
-def _num(values: Sequence[Any]) -> pa.Array:
+def _num(values: Sequence[Any]) -> ArrowColumn:
     return pa.array(
         [v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in values], pa.float64()
     )
 
 
-def _int(values: Sequence[Any]) -> pa.Array:
+def _int(values: Sequence[Any]) -> ArrowColumn:
     return pa.array(
         [v if isinstance(v, int) and not isinstance(v, bool) and -128 <= v < 128 else None for v in values], pa.int8()
     )
 
 
-def _str(values: Sequence[Any]) -> pa.Array:
+def _str(values: Sequence[Any]) -> ArrowColumn:
     return pa.array([v if isinstance(v, str) else None for v in values], pa.string())
 
 
 def _finish(
     file_id: str,
     micros: np.ndarray,
-    icao: pa.Array,
+    icao: ArrowColumn,
     columns: dict[str, Any],
     offsets: np.ndarray,
     rejects: list[pa.Table],
@@ -119,7 +122,10 @@ def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
         raise SourceError("not a readsb aircraft.json", where=str(source.path), expected='{"now": …, "aircraft": […]}')
     now = float(doc["now"])
     planes = [a if isinstance(a, dict) else {} for a in doc["aircraft"]]
-    get = lambda key: [a.get(key) for a in planes]  # noqa: E731
+
+    def get(key: str) -> list[Any]:
+        return [a.get(key) for a in planes]
+
     alt_baro = get("alt_baro")
     seen = np.array([s if isinstance(s, int | float) else 0.0 for s in get("seen")], dtype=np.float64)
     seen_pos = np.array([s if isinstance(s, int | float) else np.nan for s in get("seen_pos")], dtype=np.float64)
@@ -171,9 +177,14 @@ def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
             bad_index.append(index)
     if bad_index:
         rejects.append(rejects_table(bad_index, RejectReason.BAD_ROW, "trace point is not [dt, lat, lon, alt, …]"))
-    col = lambda k: [p[k] for p in good_rows]  # noqa: E731
     details = [p[8] if isinstance(p[8], dict) else {} for p in good_rows]
-    detail = lambda key: [d.get(key) for d in details]  # noqa: E731
+
+    def col(k: int) -> list[Any]:
+        return [p[k] for p in good_rows]
+
+    def detail(key: str) -> list[Any]:
+        return [d.get(key) for d in details]
+
     flags = np.array([p[6] if isinstance(p[6], int) else 0 for p in good_rows], dtype=np.int64)
     alt = col(3)
     geometric = (flags & TRACE_ALT_GEOMETRIC) != 0

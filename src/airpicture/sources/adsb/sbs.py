@@ -19,12 +19,14 @@ is a ``bad_row`` reject; a bad date/time a ``bad_timestamp`` one; an address tha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from airpicture.sources.adsb._common import (
+    ArrowColumn,
     Chunk,
     InputFile,
     ReadOptions,
@@ -53,6 +55,8 @@ _COLUMNS = {
     17: "squawk",
     21: "ground",
 }
+
+pc: Any = _compute  # the pyarrow-stubs compute overloads reject valid calls (pc.equal(StringArray, str))
 
 
 def sniff(head: bytes) -> bool:
@@ -136,7 +140,7 @@ def _parse(lines: list[bytes], first_line: int, file_id: str) -> tuple[Chunk, in
     good = ts_ok & addr_ok
     keep = pa.array(good)
 
-    def number(name: str) -> pa.Array:
+    def number(name: str) -> ArrowColumn:
         return pc.cast(empty_null[name].filter(keep), pa.float64(), safe=False)
 
     ground = pc.equal(pc.utf8_trim(empty_null["ground"].filter(keep), "-"), "1")

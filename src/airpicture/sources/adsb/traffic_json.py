@@ -21,14 +21,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 import pyarrow.json as pj
 
 from airpicture.model.errors import SourceError
 from airpicture.sources.adsb._common import (
     READ_BLOCK_BYTES,
+    ArrowColumn,
     Chunk,
     InputFile,
     ReadOptions,
@@ -50,17 +52,18 @@ _NUMERIC = {
     "track": "track_deg",
     "vertical_rate": "vrate_fpm",
 }
-_SCHEMA = pa.schema(
-    [
-        ("timestamp", pa.string()),
-        ("icao24", pa.string()),
-        ("callsign", pa.string()),
-        ("squawk", pa.string()),
-        ("onground", pa.bool_()),
-    ]
-    + [(name, pa.float64()) for name in _NUMERIC]
-)
+_FIELDS: list[pa.Field[Any]] = [
+    pa.field("timestamp", pa.string()),
+    pa.field("icao24", pa.string()),
+    pa.field("callsign", pa.string()),
+    pa.field("squawk", pa.string()),
+    pa.field("onground", pa.bool_()),
+]
+_FIELDS.extend(pa.field(name, pa.float64()) for name in _NUMERIC)
+_SCHEMA = pa.schema(_FIELDS)
 _COLUMNS_ORIENT = re.compile(rb'^\s*\{\s*"[A-Za-z_]+"\s*:\s*\{\s*"\d+"\s*:')
+
+pc: Any = _compute  # the pyarrow-stubs compute overloads reject valid calls (pc.equal(StringArray, str))
 
 
 def sniff(head: bytes) -> bool:
@@ -112,7 +115,7 @@ def _parse_lines(lines: bytes, first_index: int, source: InputFile) -> tuple[Chu
     n_lines = lines.count(b"\n") + 1
     try:
         table = pj.read_json(
-            pa.BufferReader(lines),
+            pa.BufferReader(lines),  # type: ignore[arg-type]  # stubs omit NativeFile
             read_options=pj.ReadOptions(use_threads=False, block_size=max(len(lines) + 1, 1 << 20)),
             parse_options=pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore"),
         )
@@ -179,7 +182,7 @@ def _read_columns(data: bytes, source: InputFile) -> Chunk:
     return _convert(_table_from_rows(rows), offsets, source, [])
 
 
-def _timestamps(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+def _timestamps(column: ArrowColumn) -> npt.NDArray[np.int64]:
     """Unix milliseconds (as text of a number) or ISO 8601 text -> microseconds; bad -> 0."""
     text = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     as_number = pc.cast(text, pa.float64(), safe=False) if _all_numeric(text) else None
@@ -201,7 +204,7 @@ def _timestamps(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return out
 
 
-def _all_numeric(text: pa.Array) -> bool:
+def _all_numeric(text: ArrowColumn) -> bool:
     valid = text.drop_null()
     return bool(
         pc.all(pc.match_substring_regex(valid, r"^-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$")).as_py() is not False
