@@ -164,7 +164,7 @@ def test_state_carries_across_batches_and_snapshots() -> None:
 def test_integrity_low_from_operational_status() -> None:
     frames = [enc.encode_operational_status(ICAO, nacp=4, sil=1)]
     more, ts = _track([(t, 50.0, 10.0 + t * 0.003) for t in range(1, 5)])
-    rows, _ = _decode(frames + more, [1.7e9] + ts)
+    rows, _ = _decode(frames + more, [1700000000.0, *ts])
     assert rows[0]["nacp"] == 4 and rows[0]["flags"] & PositionFlag.NO_POSITION
     assert all(r["nacp"] == 4 and r["flags"] & PositionFlag.INTEGRITY_LOW for r in rows[1:])
 
@@ -172,7 +172,7 @@ def test_integrity_low_from_operational_status() -> None:
 def test_golden_tutorial_slice() -> None:
     """A slice of the real recording decoded field by field; regenerate on purpose with
     AIRPICTURE_UPDATE_GOLDEN=1 (the diff is reviewed like code)."""
-    lines = tutorial_lines()[:600]
+    lines = tutorial_lines()[:300]
     table = raw_table([t for t, _ in lines], [bytes.fromhex(h) for _, h in lines])
     result = FrameDecoder(receiver_lat_deg=TOULOUSE[0], receiver_lon_deg=TOULOUSE[1]).decode(table, "tutorial")
     rows = result.positions.to_pylist()

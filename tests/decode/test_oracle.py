@@ -46,8 +46,8 @@ def decoded(request: pytest.FixtureRequest) -> tuple[str, list[str], list[dict[s
 
 
 def test_every_frame_of_the_recordings_is_read(decoded: Any) -> None:
-    """Clean recordings: the only frames without a row are address/parity replies (and DF11 with an interrogator code) heard before their
-    address was heard in clear (the Beast sample is only 24 s long)."""
+    """Clean recordings: the only frames without a row are address/parity replies (and DF11 with an
+    interrogator code) heard before their address was heard in clear (the Beast sample is only 24 s long)."""
     name, hexes, rows, _ = decoded
     assert len(rows) >= (0.99 if name == "tutorial" else 0.95) * len(hexes), name
     missing = set(range(len(hexes))) - {r["source_offset"] for r in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,14 +32,13 @@ NACP_LOW_BELOW = 7
 OPSTATUS_TTL_S = 300.0
 """How long a TC31/TC29 (version, NIC supplements, NACp, SIL) applies to later position messages."""
 
-REJECTED_SCHEMA = pa.schema(
-    [
-        pa.field("source_offset", pa.int64(), nullable=False),
-        pa.field("reason", pa.string(), nullable=False),
-        pa.field("detail", pa.string(), nullable=False),
-        pa.field("frame", pa.binary(), nullable=False),
-    ]
-)
+_REJECTED_FIELDS: list[pa.Field[Any]] = [
+    pa.field("source_offset", pa.int64(), nullable=False),
+    pa.field("reason", pa.string(), nullable=False),
+    pa.field("detail", pa.string(), nullable=False),
+    pa.field("frame", pa.binary(), nullable=False),
+]
+REJECTED_SCHEMA = pa.schema(_REJECTED_FIELDS)
 
 
 class RejectReason(StrEnum):
@@ -82,11 +82,13 @@ def _constant_strings(value: str, n: int) -> pa.StringArray:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data * n))
 
 
-def _masked(values: npt.NDArray[np.float64], dtype: pa.DataType) -> pa.Array:
-    return pa.array(values, type=pa.float64(), from_pandas=True).cast(dtype)
+def _masked(values: npt.NDArray[np.float64], dtype: pa.DataType) -> pa.Array[Any]:
+    """NaN → null, in the column's float width."""
+    np_type = np.float32 if dtype == pa.float32() else np.float64
+    return pa.array(values.astype(np_type, copy=False), mask=np.isnan(values), type=dtype)
 
 
-def _small_ints(values: I64, dtype: pa.DataType) -> pa.Array:
+def _small_ints(values: I64, dtype: pa.DataType) -> pa.Array[Any]:
     return pa.array(values, mask=values < 0).cast(dtype)
 
 
@@ -265,7 +267,7 @@ class FrameDecoder:
         flags |= np.where(low & np.isfinite(lat), int(PositionFlag.INTEGRITY_LOW), 0)
 
         on_ground = f.on_ground[keep]
-        columns = [
+        columns: list[pa.Array[Any]] = [
             pa.array(ts, type=pa.int64()).cast(pa.timestamp("us", tz="UTC")),
             hex_strings(icao, 6),
             _masked(lat, pa.float64()),
@@ -343,7 +345,8 @@ class FrameDecoder:
     def _rejected(self, frames: pa.Table, f: FrameFields, lengths: I64, reason: I64, offsets: I64) -> pa.Table:
         rows = np.flatnonzero(reason >= 0)
         r = reason[rows]
-        df_txt = pc.binary_join_element_wise("DF", pa.array(f.df[rows]).cast(pa.string()), "")
+        join: Any = pc.binary_join_element_wise  # the stubs accept no mix of scalars and arrays
+        df_txt = join("DF", pa.array(f.df[rows]).cast(pa.string()), "")
         syn_txt = hex_strings(f.syndrome[rows], 6)
         icao_txt = hex_strings(f.icao[rows], 6)
         len_txt = pa.array(lengths[rows]).cast(pa.string())
@@ -351,27 +354,25 @@ class FrameDecoder:
         ttl = f"{self._address_ttl_s:g}"
         texts = {
             RejectReason.MODE_AC: pa.array(["Mode A/C reply carries no aircraft address"] * rows.size),
-            RejectReason.LENGTH: pc.binary_join_element_wise(
-                df_txt, ": ", len_txt, " bytes, expected ", expected_len, ""
-            ),
-            RejectReason.UNKNOWN_DF: pc.binary_join_element_wise(
+            RejectReason.LENGTH: join(df_txt, ": ", len_txt, " bytes, expected ", expected_len, ""),
+            RejectReason.UNKNOWN_DF: join(
                 df_txt, ": downlink format not decoded (expected DF0/4/5/11/16/17/18/20/21 or DF19 AF=0)", ""
             ),
-            RejectReason.CRC: pc.binary_join_element_wise(
+            RejectReason.CRC: join(
                 df_txt,
                 ": CRC-24 remainder ",
                 syn_txt,
                 pa.array(np.where(f.df[rows] == 11, ", expected < 000080", ", expected 000000")),
                 "",
-            ),  # fmt: skip
-            RejectReason.UNVERIFIED_ADDRESS: pc.binary_join_element_wise(
+            ),
+            RejectReason.UNVERIFIED_ADDRESS: join(
                 df_txt, ": address ", icao_txt, f" not heard in clear (DF11/17/18) in the previous {ttl} s", ""
             ),
         }
         detail = pa.array(np.full(rows.size, "", dtype=object), type=pa.string())
         for reason_enum, text in texts.items():
             detail = pc.if_else(pa.array(r == _REASONS.index(reason_enum)), text, detail)
-        frame_col = frames["frame"].take(pa.array(rows)).combine_chunks().cast(pa.binary())
+        frame_col = frames["frame"].take(rows).combine_chunks().cast(pa.binary())
         names = pa.DictionaryArray.from_arrays(pa.array(r, type=pa.int32()), pa.array([x.value for x in _REASONS]))
         return pa.Table.from_arrays(
             [pa.array(offsets[rows], type=pa.int64()), names.cast(pa.string()), detail, frame_col],

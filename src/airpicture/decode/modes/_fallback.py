@@ -34,7 +34,7 @@ def decode_with_pymodes(hex_frames: list[str], rows: I64) -> FallbackFields:
     vrate: list[float | None] = []
     for msg in hex_frames:
         try:
-            d = pyModeS.decode(msg)
+            d: dict[str, Any] = pyModeS.decode(msg)
         except ValueError:
             d = {}
         for key, values in out.items():

@@ -7,6 +7,7 @@ Bit layouts are given in ICAO Annex 10 Vol IV and RTCA DO-260B; each decoder nam
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +52,7 @@ def gillham_altitude_ft(ac13: I64) -> F64:
 
 def altitude_ac13_ft(ac13: I64) -> F64:
     """Altitude of a 13-bit AC field (DF0/4/16/20): Q=1 → 25 ft steps, Q=0 → Gillham; M=1 (metres) → NaN."""
-    return _ac13_table()[ac13 & 0x1FFF]
+    return cast(F64, _ac13_table()[ac13 & 0x1FFF])
 
 
 @cache
@@ -81,8 +82,10 @@ def gnss_height_ft(ac12: I64) -> F64:
 
 
 def squawk_digits(id13: I64) -> U8:
-    """The four octal Mode A digits (N×4 uint8, ASCII) of a 13-bit ID field ``C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4``."""
-    return _squawk_table()[id13 & 0x1FFF]
+    """The four octal Mode A digits (N×4 uint8, ASCII) of a 13-bit ID field.
+
+    Bit order: ``C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4``."""
+    return cast(U8, _squawk_table()[id13 & 0x1FFF])
 
 
 @cache
@@ -116,8 +119,8 @@ def ascii_strings(chars: U8, present: BoolArr, *, strip: bool = False) -> pa.Str
     out = fixed.cast(pa.binary()).cast(pa.string())
     if strip:
         out = pc.utf8_trim_whitespace(out)
-        out = pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)
-    return out  # type: ignore[no-any-return]
+        out = pc.if_else(pc.equal(out, pa.scalar("")), pa.scalar(None, pa.string()), out)
+    return cast(pa.StringArray, out)
 
 
 @cache

@@ -4,6 +4,8 @@ this group, before this one, that satisfies a mask" for every row at once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -64,7 +66,7 @@ def last_event(event_group: I64, event_ts: I64, query_group: I64, query_ts: I64,
     return out
 
 
-def gather(values: npt.NDArray[np.generic], index: I64, default: float | int) -> npt.NDArray[np.generic]:
+def gather(values: npt.NDArray[Any], index: I64, default: float | int) -> npt.NDArray[Any]:
     """``values[index]`` where ``index`` ≥ 0, else ``default`` (safe for an empty ``values``)."""
     if values.size == 0:
         return np.full(index.size, default, dtype=np.result_type(values.dtype, type(default)))

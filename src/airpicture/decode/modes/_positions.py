@@ -3,7 +3,8 @@
 Resolution order for each airborne/surface position message (rows sorted by address, time):
 
 1. **global**: the most recent opposite-parity frame of the same address and kind within ``pair_window_s``,
-   else the next one in the same batch within that window (surface pairs need a reference for the quadrant: the receiver, else the aircraft's last airborne fix);
+   else the next one in the same batch within that window (surface pairs need a reference for the
+   quadrant: the receiver, else the aircraft's last airborne fix);
 2. **local**: against the last resolved fix of the same address (airborne or surface) within ``local_ref_window_s``,
    repeated until no new fix appears (a local fix can anchor the next one);
 3. **receiver**: surface frames against the receiver (result must be within 45 NM); airborne frames only

@@ -15,11 +15,12 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-Array = npt.NDArray[np.generic]
+Array = npt.NDArray[Any]
 
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "trust": ("key", "ts"),

@@ -12,6 +12,7 @@ different NL zones, latitude beyond the poles).
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +32,7 @@ def nl_boundaries() -> F64:
     cos_sq = a / (1 - np.cos(2 * np.pi / k))
     bounds = np.degrees(np.arccos(np.sqrt(cos_sq)))
     bounds[-1] = 87.0
-    return bounds
+    return cast(F64, bounds)
 
 
 def cpr_nl(lat_deg: F64) -> I64:
@@ -123,4 +124,4 @@ def haversine_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     dphi = p2 - p1
     dlam = np.radians(lon2 - lon1)
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlam / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return cast(F64, 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
