@@ -52,14 +52,14 @@ def register_export_kind(kind: ExportKind) -> None:
 
 
 def _query_positions(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
-    """Positions of fully ingested files (a half-ingested file's parts are never exported), streamed."""
+    """Positions, streamed; a half-ingested file's rows (its hash in ``ingest_pending``) are left out."""
     where, params = time_and_address_clause(filters, "ts", "icao24")
     if not workspace.has_partitions("positions"):
         from airpicture.model.schemas import POSITIONS_SCHEMA
 
         return pa.RecordBatchReader.from_batches(POSITIONS_SCHEMA, [])
-    recorded = "source_file IN (SELECT file_id FROM ingested_files)"
-    where = f"{where} AND {recorded}" if where else f"WHERE {recorded}"
+    complete = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
+    where = f"{where} AND {complete}" if where else f"WHERE {complete}"
     sql = f"SELECT * EXCLUDE (day) FROM positions {where} ORDER BY ts, icao24, source_file, source_offset"
     return _stream(workspace, sql, params)
 

@@ -4,9 +4,10 @@ For each file: hash it (SHA-256 = ``file_id``); skip it if ``ingested_files`` al
 (unless ``force``); detect or force its format; stream its chunks; send frame chunks through the Mode S
 decoder; write positions as ``positions/day=D/part-<file_id[:20]>-<n>.parquet`` every
 ``ingest.flush_rows`` rows; insert rejects into ``quarantine``; and only then record the file in
-``ingested_files``. A kill at any point leaves whole Parquet files and an unrecorded file: the next run
+``ingested_files`` (and take it off ``ingest_pending``, where it was put before its first part was
+written). A kill at any point leaves whole Parquet files and an unrecorded, pending file: the next run
 deletes that file's stale parts and quarantine rows and does it again. Readers of positions count only
-rows whose ``source_file`` is recorded (:data:`RECORDED_POSITIONS`), so a half-ingested file is never
+rows whose ``source_file`` is not pending (:data:`COMPLETE_POSITIONS`), so a half-ingested file is never
 seen. Bad input never stops the batch: a file of no known format, or one a reader refuses, is reported
 as failed with one line and the next file goes on.
 """
@@ -48,8 +49,8 @@ log = logging.getLogger(__name__)
 SHOWN_REJECTS = 5
 """How many rejects per file the summary shows with file:offset."""
 
-RECORDED_POSITIONS = "(SELECT * FROM positions WHERE source_file IN (SELECT file_id FROM ingested_files))"
-"""SQL for the positions of fully ingested files (use it instead of the bare ``positions`` view)."""
+COMPLETE_POSITIONS = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
+"""SQL condition that keeps only rows of files whose ingest has finished (see the module docstring)."""
 
 
 class FileStatus(StrEnum):
@@ -286,6 +287,8 @@ class _FileJob:
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
         self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+        self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
+        self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
         self.con.execute("COMMIT")
         for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
             stale.unlink(missing_ok=True)
@@ -346,9 +349,12 @@ class _FileJob:
         self.parts += 1
 
     def _record(self, source: InputFile, spec: FormatSpec) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        if self.notes:
+            self.con.executemany("INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, n] for n in self.notes])
         self.con.execute(
             "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
-            "records_stored, records_rejected, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "records_stored, records_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 source.file_id,
                 str(source.path),
@@ -358,9 +364,10 @@ class _FileJob:
                 self.read,
                 self.stored,
                 sum(self.rejected.values()),
-                "\n".join(self.notes) or None,
             ],
         )
+        self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
+        self.con.execute("COMMIT")
 
 
 def part_prefix(file_id: str) -> str:

@@ -23,14 +23,14 @@ from airpicture.tracks import build_tracks
 IDENTITY_COLUMNS = ("aircraft_type", "operator", "role", "country", "of_interest")
 
 
-def recorded_positions(workspace: Workspace) -> pl.LazyFrame | None:
-    """Positions of fully ingested files (see ``pipeline.ingest``), lazily; None when there are none."""
+def complete_positions(workspace: Workspace) -> pl.LazyFrame | None:
+    """Positions, lazily, without a half-ingested file's rows (see ``pipeline.ingest``); None when none."""
     if not workspace.has_partitions("positions"):
         return None
     with workspace.connect(read_only=True) as con:
-        ids = [row[0] for row in con.execute("SELECT file_id FROM ingested_files").fetchall()]
+        pending = [row[0] for row in con.execute("SELECT file_id FROM ingest_pending").fetchall()]
     scan = pl.scan_parquet(workspace.partition_glob("positions"), hive_partitioning=False)
-    return scan.filter(pl.col("source_file").is_in(ids))
+    return scan.filter(~pl.col("source_file").is_in(pending)) if pending else scan
 
 
 def identity_table(icao24s: Sequence[str]) -> pl.DataFrame:
@@ -70,7 +70,7 @@ def identity_table(icao24s: Sequence[str]) -> pl.DataFrame:
 
 def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
     """Recompute the ``tracks`` table from every recorded position; returns the number of tracks."""
-    positions = recorded_positions(workspace)
+    positions = complete_positions(workspace)
     if positions is None:
         tracks = None
     else:

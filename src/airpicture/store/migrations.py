@@ -72,9 +72,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
     ),
     # 2 -> 3: tracks (rebuilt from positions by 'airpicture tracks build' and after every ingest), and
-    # the ingest notes (how a receiver clock was anchored) next to each ingested file.
+    # the ingest notes of each ingested file (how a receiver clock was anchored, records skipped).
     (
-        "ALTER TABLE ingested_files ADD COLUMN notes VARCHAR",
+        """
+        CREATE TABLE IF NOT EXISTS ingest_pending (
+            file_id VARCHAR PRIMARY KEY        -- a file being ingested: its positions are not complete yet
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ingest_notes (
+            file_id VARCHAR NOT NULL,          -- ingested_files.file_id
+            note VARCHAR NOT NULL
+        )
+        """,
         """
         CREATE TABLE IF NOT EXISTS tracks (
             track_id VARCHAR PRIMARY KEY,      -- <icao24>-<first_seen as YYYYMMDDTHHMMSSZ>
