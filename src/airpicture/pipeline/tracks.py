@@ -6,7 +6,6 @@ reference stage's aircraft table (type, operator, role, country of address, of-i
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +14,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from airpicture import reference
 from airpicture.model.settings import Settings
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
 from airpicture.store import Workspace
@@ -36,36 +36,39 @@ def complete_positions(workspace: Workspace) -> pl.LazyFrame | None:
 def identity_table(icao24s: Sequence[str]) -> pl.DataFrame:
     """Identity of each address from the reference stage; nulls where it knows nothing.
 
-    Adapter to ``airpicture.reference``: uses its ``aircraft_table()`` (an Arrow table keyed by
-    ``icao24``) and ``country_of_address()`` when that stage provides them.
+    Type, operator and role come from the watch-list (``reference.aircraft``; ``of_interest`` is true for
+    listed addresses, null otherwise), the country from the ICAO address blocks
+    (``reference.country_of_address``). One look-up per distinct address, not per row.
     """
-    base = pl.DataFrame({"icao24": list(icao24s)}, schema={"icao24": pl.String})
-    empty = base.with_columns(
-        pl.lit(None, pl.String).alias("aircraft_type"),
-        pl.lit(None, pl.String).alias("operator"),
-        pl.lit(None, pl.String).alias("role"),
-        pl.lit(None, pl.String).alias("country"),
-        pl.lit(None, pl.Boolean).alias("of_interest"),
+    addresses = list(icao24s)
+    types: list[str | None] = []
+    operators: list[str | None] = []
+    roles: list[str | None] = []
+    listed: list[bool | None] = []
+    for address in addresses:
+        known = reference.aircraft(address)
+        types.append((known.icao_type or known.type) if known else None)
+        operators.append(known.operator if known else None)
+        roles.append(str(known.role.value) if known else None)
+        listed.append(True if known else None)
+    return pl.DataFrame(
+        {
+            "icao24": addresses,
+            "aircraft_type": types,
+            "operator": operators,
+            "role": roles,
+            "country": [reference.country_of_address(a) for a in addresses],
+            "of_interest": listed,
+        },
+        schema={
+            "icao24": pl.String,
+            "aircraft_type": pl.String,
+            "operator": pl.String,
+            "role": pl.String,
+            "country": pl.String,
+            "of_interest": pl.Boolean,
+        },
     )
-    try:
-        reference: Any = importlib.import_module("airpicture.reference")
-    except ImportError:
-        return empty
-    table_fn = getattr(reference, "aircraft_table", None)
-    if callable(table_fn):
-        known = pl.from_arrow(table_fn())
-        assert isinstance(known, pl.DataFrame)
-        renames = {"type": "aircraft_type", "typecode": "aircraft_type"}
-        known = known.rename({k: v for k, v in renames.items() if k in known.columns})
-        cols = ["icao24", *[c for c in IDENTITY_COLUMNS if c in known.columns]]
-        empty = empty.drop([c for c in cols if c != "icao24"]).join(known.select(cols), on="icao24", how="left")
-    country_fn = getattr(reference, "country_of_address", None)
-    if callable(country_fn):
-        countries = [country_fn(a) for a in base["icao24"].to_list()]
-        empty = empty.with_columns(
-            pl.coalesce(pl.col("country"), pl.Series("c", countries, dtype=pl.String)).alias("country")
-        )
-    return empty.select(["icao24", *IDENTITY_COLUMNS])
 
 
 def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
