@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import detect_cmd, export_cmd, notam_cmd, reference_cmd, workspace_cmd
+from airpicture.cli import detect_cmd, export_cmd, ingest_cmd, notam_cmd, reference_cmd, tracks_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -33,6 +33,8 @@ app.add_typer(notam_cmd.app, name="notam")
 app.command("export")(export_cmd.export)
 app.command("detect")(detect_cmd.detect)
 app.add_typer(detect_cmd.events_app, name="events")
+app.command("ingest")(ingest_cmd.ingest)
+app.add_typer(tracks_cmd.app, name="tracks")
 
 
 @app.callback()

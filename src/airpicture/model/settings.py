@@ -83,6 +83,21 @@ class NotamSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestSettings:
+    """How receiver files are read."""
+
+    max_reorder_s: float = setting(
+        5.0,
+        "A frame more than this many seconds earlier than the latest frame already read from the same file "
+        "is rejected as out_of_order (smaller reorderings, common in merged feeds, are kept).",
+    )
+    flush_rows: int = setting(
+        1_000_000,
+        "Positions buffered per input file before a Parquet part is written; bounds ingest memory.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -108,6 +123,7 @@ class Settings:
     tracks: TrackSettings = field(default_factory=TrackSettings, metadata={"help": "Track building."})
     detect: DetectSettings = field(default_factory=DetectSettings, metadata={"help": "Detectors."})
     notam: NotamSettings = field(default_factory=NotamSettings, metadata={"help": "NOTAM restrictions."})
+    ingest: IngestSettings = field(default_factory=IngestSettings, metadata={"help": "Reading receiver files."})
 
     @property
     def reference_path(self) -> Path:

@@ -75,17 +75,26 @@ def detector_names() -> dict[str, int]:
     return {**{name: cls.version for name, cls in available_detectors().items()}, **NOTAM_DETECTORS}
 
 
-def read_day(workspace: Workspace, day: date) -> pa.Table:
-    """All positions of one UTC day (the partition's files), in the positions schema."""
+def read_day(workspace: Workspace, day: date, pending: frozenset[str] = frozenset()) -> pa.Table:
+    """All positions of one UTC day (the partition's files), in the positions schema, without the rows of
+    files whose ingest has not completed (``pending``: their positions may be partial)."""
     files = sorted(workspace.partition_dir("positions", day).glob("*.parquet"))
     if not files:
         return POSITIONS_SCHEMA.empty_table()
-    tables = [pq.read_table(f, schema=POSITIONS_SCHEMA) for f in files]
-    return pa.concat_tables(tables)
+    table = pa.concat_tables([pq.read_table(f, schema=POSITIONS_SCHEMA) for f in files])
+    if pending:
+        table = table.filter(pc.invert(pc.is_in(table["source_file"], pa.array(sorted(pending), pa.string()))))
+    return table
 
 
-def _lead_in(workspace: Workspace, day: date, minutes: float) -> pa.Table:
-    previous = read_day(workspace, day - timedelta(days=1))
+def pending_files(workspace: Workspace) -> frozenset[str]:
+    """Files whose ingest started and has not completed."""
+    with workspace.connect(read_only=True) as con:
+        return frozenset(row[0] for row in con.execute("SELECT file_id FROM ingest_pending").fetchall())
+
+
+def _lead_in(workspace: Workspace, day: date, minutes: float, pending: frozenset[str]) -> pa.Table:
+    previous = read_day(workspace, day - timedelta(days=1), pending)
     if previous.num_rows == 0 or minutes <= 0:
         return previous.slice(0, 0)
     start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(minutes=minutes)
@@ -138,8 +147,9 @@ def run_detection(
         history = con.execute(
             "SELECT day, detector, key, value FROM day_aggregates WHERE region = ? ORDER BY day", [region.name]
         ).to_arrow_table()
+    pending = pending_files(workspace)
     for day in sorted(days):
-        positions = read_day(workspace, day)
+        positions = read_day(workspace, day, pending)
         read += positions.num_rows
         before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32()))) if history is not None else None
         ctx = DetectionContext(
@@ -150,7 +160,9 @@ def run_detection(
             geometry=geometry,
             history=before.cast(AGGREGATES_SCHEMA) if before is not None else AGGREGATES_SCHEMA.empty_table(),
         )
-        result = detect_partition(positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min))
+        result = detect_partition(
+            positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min, pending)
+        )
         events.extend(result.events)
         if AircraftInAreaDetector.name in notam_wanted and restrictions:
             events.extend(aircraft_in_areas(restrictions, positions))

@@ -7,7 +7,7 @@ the workspace under common filters. Stages add their kind with :func:`register_e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
@@ -69,17 +69,35 @@ def register_export_kind(kind: ExportKind) -> None:
 
 
 def _query_positions(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
+    """Positions, streamed; a half-ingested file's rows (its hash in ``ingest_pending``) are left out."""
     where, params = time_and_address_clause(filters, "ts", "icao24")
     if not workspace.has_partitions("positions"):
         from airpicture.model.schemas import POSITIONS_SCHEMA
 
         return pa.RecordBatchReader.from_batches(POSITIONS_SCHEMA, [])
-    with workspace.connect(read_only=True) as con:
-        table = con.execute(
-            f"SELECT * EXCLUDE (day) FROM positions {where} ORDER BY ts, icao24", params
-        ).to_arrow_table()
-    assert table is not None
-    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=65536))
+    complete = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
+    where = f"{where} AND {complete}" if where else f"WHERE {complete}"
+    sql = f"SELECT * EXCLUDE (day) FROM positions {where} ORDER BY ts, icao24, source_file, source_offset"
+    return _stream(workspace, sql, params)
+
+
+def _stream(workspace: Workspace, sql: str, params: list[Any]) -> pa.RecordBatchReader:
+    """Run ``sql`` and stream its rows in batches; the connection closes when the stream ends."""
+    context = workspace.connect(read_only=True)
+    con = context.__enter__()
+    try:
+        reader = con.sql(sql, params=params).to_arrow_reader(65536)
+    except BaseException:
+        context.__exit__(None, None, None)
+        raise
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader
+        finally:
+            context.__exit__(None, None, None)
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
 def time_and_address_clause(filters: ExportFilter, ts_column: str, address_column: str | None) -> tuple[str, list[Any]]:

@@ -113,6 +113,50 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 3 -> 4: tracks (rebuilt from positions by 'airpicture tracks build' and after every ingest), and
+    # the ingest notes of each ingested file (how a receiver clock was anchored, records skipped).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS ingest_pending (
+            file_id VARCHAR PRIMARY KEY        -- a file being ingested: its positions are not complete yet
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS ingest_notes (
+            file_id VARCHAR NOT NULL,          -- ingested_files.file_id
+            note VARCHAR NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tracks (
+            track_id VARCHAR PRIMARY KEY,      -- <icao24>-<first_seen as YYYYMMDDTHHMMSSZ>
+            icao24 VARCHAR NOT NULL,
+            first_seen TIMESTAMPTZ NOT NULL,
+            last_seen TIMESTAMPTZ NOT NULL,
+            duration_s DOUBLE NOT NULL,
+            n_rows BIGINT NOT NULL,            -- every row of the address in the segment
+            n_fixes BIGINT NOT NULL,           -- rows with a usable position (not flagged)
+            callsigns VARCHAR[] NOT NULL,      -- in order of first appearance
+            squawks VARCHAR[] NOT NULL,        -- each change, in order
+            squawk_changed_at TIMESTAMPTZ[] NOT NULL,
+            ground_states BOOLEAN[] NOT NULL,  -- each on-ground transition, in order
+            ground_changed_at TIMESTAMPTZ[] NOT NULL,
+            nic_min TINYINT, nic_max TINYINT, nacp_min TINYINT, nacp_max TINYINT,
+            n_flagged BIGINT NOT NULL,         -- rows with any position-quality flag
+            n_impossible_speed BIGINT NOT NULL,
+            n_position_jump BIGINT NOT NULL,
+            n_cpr_ambiguous BIGINT NOT NULL,
+            n_frozen_position BIGINT NOT NULL,
+            n_integrity_low BIGINT NOT NULL,
+            alt_min_ft REAL, alt_max_ft REAL,
+            lat_min_deg DOUBLE, lat_max_deg DOUBLE, lon_min_deg DOUBLE, lon_max_deg DOUBLE,
+            geometry VARCHAR,                  -- GeoJSON LineString (or Point) of the usable fixes
+            source_files VARCHAR[] NOT NULL,   -- SHA-256 of the ingested files the rows came from
+            aircraft_type VARCHAR, operator VARCHAR, role VARCHAR, country VARCHAR,
+            of_interest BOOLEAN
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,1 +1,5 @@
-"""Stage: positions to tracks (segmentation, integrity flags). May import model and geo."""
+"""Positions → tracks: per-aircraft segmentation and summaries. May import model and geo."""
+
+from airpicture.tracks.builder import TRACK_COLUMNS, UNUSABLE, build_tracks
+
+__all__ = ["TRACK_COLUMNS", "UNUSABLE", "build_tracks"]

@@ -1,0 +1,136 @@
+"""``airpicture ingest PATH... [--format F] [--force] [--start T] [--beast-clock C] [--receiver LAT,LON]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from airpicture.cli.export_cmd import parse_utc
+from airpicture.cli.output import print_json
+from airpicture.cli.state import get_state
+from airpicture.model.errors import UsageError
+from airpicture.pipeline.ingest import (
+    FileStatus,
+    IngestOptions,
+    IngestSummary,
+    ProgressEvent,
+    ingest_paths,
+    iter_outcome_lines,
+)
+from airpicture.pipeline.tracks import rebuild_tracks
+
+
+def _receiver(text: str | None) -> tuple[float | None, float | None]:
+    if not text:
+        return None, None
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError("not a position", where="--receiver", found=text, expected="LAT,LON in degrees") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise UsageError("position out of range", where="--receiver", found=text, expected="LAT,LON in degrees")
+    return lat, lon
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Force a format instead of detecting it (see docs/formats/adsb-inputs.md)."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ingest again files already ingested (same content).")] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(help="UTC time of the first frame, for Beast/hex files whose clock is not wall-clock time."),
+    ] = None,
+    beast_clock: Annotated[
+        str, typer.Option(help="Beast timestamp: 12mhz (free-running counter) or 1ghz (GPS time of day).")
+    ] = "12mhz",
+    receiver: Annotated[
+        str | None, typer.Option(help="Receiver position LAT,LON (degrees), for local CPR and surface positions.")
+    ] = None,
+    no_tracks: Annotated[bool, typer.Option("--no-tracks", help="Do not rebuild tracks afterwards.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+) -> None:
+    """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace."""
+    state = get_state(ctx)
+    lat, lon = _receiver(receiver)
+    options = IngestOptions(
+        format=fmt,
+        force=force,
+        start=parse_utc(start, "--start") if start else None,
+        beast_clock=beast_clock,
+        receiver_lat_deg=lat,
+        receiver_lon_deg=lon,
+    )
+    workspace = state.workspace()
+    if state.show_progress and not as_json:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=state.err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def show(event: ProgressEvent) -> None:
+                bar.update(
+                    task,
+                    total=event.files_total,
+                    completed=event.file_index + (1 if event.file_done else 0),
+                    description=f"{event.path.name}: {event.records:,} records",
+                )
+
+            summary = ingest_paths(workspace, paths, state.settings, state.clock, show, options)
+    else:
+        summary = ingest_paths(workspace, paths, state.settings, state.clock, None, options)
+    n_tracks = None
+    if not no_tracks and summary.by_status(FileStatus.INGESTED):
+        n_tracks = rebuild_tracks(workspace, state.settings)
+    if as_json:
+        print_json(state.out, _as_json(summary, n_tracks))
+    else:
+        for outcome in summary.by_status(FileStatus.FAILED):
+            state.err.print(f"airpicture: error: {outcome.error}", markup=False, highlight=False)
+        if not state.quiet:
+            for line in iter_outcome_lines(
+                IngestSummary(tuple(summary.by_status(FileStatus.INGESTED) + summary.by_status(FileStatus.SKIPPED)))
+            ):
+                state.err.print(line, markup=False, highlight=False)
+        for line in summary.lines():
+            state.out.print(line, markup=False, highlight=False)
+        if n_tracks is not None:
+            state.say(f"{n_tracks:,} tracks rebuilt")
+    if not summary.ok:
+        raise typer.Exit(2)
+
+
+def _as_json(summary: IngestSummary, n_tracks: int | None) -> dict[str, object]:
+    return {
+        "files": [
+            {
+                "path": str(f.path),
+                "status": f.status.value,
+                "file_id": f.file_id,
+                "format": f.format,
+                "kind": f.kind.value if f.kind else None,
+                "read": f.read,
+                "stored": f.stored,
+                "rejected": dict(f.rejected),
+                "first_rejects": list(f.shown_rejects),
+                "notes": list(f.notes),
+                "error": f.error,
+            }
+            for f in summary.files
+        ],
+        "summary": summary.lines(),
+        "tracks": n_tracks,
+    }

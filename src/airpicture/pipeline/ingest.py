@@ -1,0 +1,400 @@
+"""``ingest``: receiver files in, positions (Parquet, per UTC day) and quarantined rejects out.
+
+For each file: hash it (SHA-256 = ``file_id``); skip it if ``ingested_files`` already has that hash
+(unless ``force``); detect or force its format; stream its chunks; send frame chunks through the Mode S
+decoder; write positions as ``positions/day=D/part-<file_id[:20]>-<n>.parquet`` every
+``ingest.flush_rows`` rows; insert rejects into ``quarantine``; and only then record the file in
+``ingested_files`` (and take it off ``ingest_pending``, where it was put before its first part was
+written). A kill at any point leaves whole Parquet files and an unrecorded, pending file: the next run
+deletes that file's stale parts and quarantine rows and does it again. Readers of positions count only
+rows whose ``source_file`` is not pending (:data:`COMPLETE_POSITIONS`), so a half-ingested file is never
+seen. Bad input never stops the batch: a file of no known format, or one a reader refuses, is reported
+as failed with one line and the next file goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from airpicture.decode.modes import FrameDecoder
+from airpicture.model.clock import Clock
+from airpicture.model.errors import AirpictureError, SourceError, UsageError
+from airpicture.model.settings import Settings
+from airpicture.sources.adsb import (
+    REJECTS_SCHEMA,
+    AdsbFormat,
+    BeastClock,
+    Chunk,
+    FormatSpec,
+    InputFile,
+    ReadOptions,
+    RecordKind,
+    detect_format,
+    open_input,
+    parse_format,
+)
+from airpicture.store import Workspace
+
+log = logging.getLogger(__name__)
+
+SHOWN_REJECTS = 5
+"""How many rejects per file the summary shows with file:offset."""
+
+COMPLETE_POSITIONS = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
+"""SQL condition that keeps only rows of files whose ingest has finished (see the module docstring)."""
+
+
+class FileStatus(StrEnum):
+    INGESTED = "ingested"
+    SKIPPED = "skipped"
+    """Already ingested (same content hash); ``force`` redoes it."""
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Choices of one ingest run (the command-line flags)."""
+
+    format: str | None = None
+    """Force this format (an ``AdsbFormat`` value) instead of detecting it."""
+    force: bool = False
+    start: datetime | None = None
+    """UTC time of the first frame, for receiver clocks that are not wall-clock time (see docs/ingest.md)."""
+    beast_clock: str = BeastClock.MHZ12.value
+    receiver_lat_deg: float | None = None
+    receiver_lon_deg: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What became of one input file."""
+
+    path: Path
+    status: FileStatus
+    file_id: str | None = None
+    format: str | None = None
+    kind: RecordKind | None = None
+    read: int = 0
+    stored: int = 0
+    """Positions rows written (for frame formats: decoded messages)."""
+    rejected: Mapping[str, int] = field(default_factory=dict)
+    shown_rejects: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def n_rejected(self) -> int:
+        return sum(self.rejected.values())
+
+    def line(self) -> str:
+        """One line for people: ``<path>: <counts>`` or the error."""
+        if self.status is FileStatus.FAILED:
+            return f"{self.error}"
+        if self.status is FileStatus.SKIPPED:
+            return (
+                f"{self.path}: already ingested (same content, {self.file_id and self.file_id[:12]}); --force to redo"
+            )
+        return f"{self.path} [{self.format}]: {count_line(self.kind, self.read, self.stored, self.rejected)}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """The outcome of :func:`ingest_paths`, file by file and in total."""
+
+    files: tuple[FileOutcome, ...]
+
+    def by_status(self, status: FileStatus) -> list[FileOutcome]:
+        return [f for f in self.files if f.status is status]
+
+    def totals(self, kind: RecordKind) -> tuple[int, int, dict[str, int]]:
+        read = stored = 0
+        rejected: Counter[str] = Counter()
+        for outcome in self.files:
+            if outcome.kind is kind and outcome.status is FileStatus.INGESTED:
+                read += outcome.read
+                stored += outcome.stored
+                rejected.update(outcome.rejected)
+        return read, stored, dict(rejected)
+
+    def lines(self) -> list[str]:
+        """The summary for people: totals per kind, then files skipped and failed."""
+        out: list[str] = []
+        for kind in RecordKind:
+            read, stored, rejected = self.totals(kind)
+            if read or any(f.kind is kind and f.status is FileStatus.INGESTED for f in self.files):
+                out.append(count_line(kind, read, stored, rejected))
+        done, skipped, failed = (len(self.by_status(s)) for s in FileStatus)
+        out.append(f"{done:,} files ingested, {skipped:,} already ingested, {failed:,} failed")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.by_status(FileStatus.FAILED)
+
+
+def count_line(kind: RecordKind | None, read: int, stored: int, rejected: Mapping[str, int]) -> str:
+    """``1,204,551 frames read, 1,198,002 decoded, 6,549 rejected (crc 6,400; truncated 1; unknown DF 148)``."""
+    noun, verb = ("frames", "decoded") if kind is RecordKind.FRAMES else ("rows", "stored")
+    text = f"{read:,} {noun} read, {stored:,} {verb}, {sum(rejected.values()):,} rejected"
+    if rejected:
+        parts = "; ".join(f"{reason_label(r)} {n:,}" for r, n in sorted(rejected.items(), key=lambda kv: -kv[1]))
+        text += f" ({parts})"
+    return text
+
+
+def reason_label(reason: str) -> str:
+    return reason.replace("_", " ").replace("unknown df", "unknown DF")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """Sent after every chunk: which file of how many, and records read from it so far."""
+
+    file_index: int
+    files_total: int
+    path: Path
+    records: int
+    file_done: bool = False
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders walked recursively (sorted, hidden files skipped); missing paths kept (they fail)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def ingest_paths(
+    workspace: Workspace,
+    paths: Iterable[Path],
+    settings: Settings,
+    clock: Clock,
+    progress: Progress | None = None,
+    options: IngestOptions | None = None,
+) -> IngestSummary:
+    """Ingest every file under ``paths`` into ``workspace``; never stops on bad input.
+
+    Returns an :class:`IngestSummary`. Raises only for problems of the run itself (the workspace
+    cannot be written) or a bad option (``UsageError``).
+    """
+    options = options or IngestOptions()
+    forced = parse_format(options.format) if options.format else None
+    try:
+        beast_clock = BeastClock(options.beast_clock)
+    except ValueError:
+        raise UsageError(
+            "unknown Beast clock",
+            found=options.beast_clock,
+            expected=f"one of {', '.join(c.value for c in BeastClock)}",
+        ) from None
+    read_options = ReadOptions(
+        start=options.start, beast_clock=beast_clock, max_reorder_s=settings.ingest.max_reorder_s
+    )
+    files = expand_paths(paths)
+    outcomes: list[FileOutcome] = []
+    with workspace.connect() as con:
+        for index, path in enumerate(files):
+            job = _FileJob(workspace, con, settings, clock, options, read_options, forced, progress, index, len(files))
+            outcome = job.run(path)
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(ProgressEvent(index, len(files), path, outcome.read, file_done=True))
+    return IngestSummary(tuple(outcomes))
+
+
+@dataclass
+class _FileJob:
+    workspace: Workspace
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    clock: Clock
+    options: IngestOptions
+    read_options: ReadOptions
+    forced: AdsbFormat | None
+    progress: Progress | None
+    index: int
+    total: int
+    read: int = 0
+    stored: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    shown: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    buffered: list[pa.Table] = field(default_factory=list)
+    buffered_rows: int = 0
+    parts: int = 0
+
+    def run(self, path: Path) -> FileOutcome:
+        try:
+            source, head = open_input(path)
+        except SourceError as exc:
+            return FileOutcome(path, FileStatus.FAILED, error=str(exc))
+        if not self.options.force and self._recorded(source.file_id):
+            return FileOutcome(path, FileStatus.SKIPPED, file_id=source.file_id)
+        try:
+            spec = _spec_for(self.forced, source, head)
+        except SourceError as exc:
+            return FileOutcome(path, FileStatus.FAILED, file_id=source.file_id, error=str(exc))
+        self._forget(source.file_id)
+        try:
+            self._ingest(source, spec)
+        except AirpictureError as exc:
+            self._forget(source.file_id)
+            error = str(exc) if exc.where else f"{path}: {exc}"
+            return FileOutcome(
+                path, FileStatus.FAILED, file_id=source.file_id, format=spec.format.value, kind=spec.kind, error=error
+            )
+        self._record(source, spec)
+        return FileOutcome(
+            path=path,
+            status=FileStatus.INGESTED,
+            file_id=source.file_id,
+            format=spec.format.value,
+            kind=spec.kind,
+            read=self.read,
+            stored=self.stored,
+            rejected=dict(self.rejected),
+            shown_rejects=tuple(self.shown),
+            notes=tuple(self.notes),
+        )
+
+    # -- steps -------------------------------------------------------------------------------------------
+
+    def _recorded(self, file_id: str) -> bool:
+        return self.con.execute("SELECT 1 FROM ingested_files WHERE file_id = ?", [file_id]).fetchone() is not None
+
+    def _forget(self, file_id: str) -> None:
+        """Remove every trace of an earlier (complete or interrupted) ingest of this file."""
+        self.con.execute("BEGIN TRANSACTION")
+        self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
+        self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+        self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
+        self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
+        self.con.execute("COMMIT")
+        for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
+            stale.unlink(missing_ok=True)
+
+    def _ingest(self, source: InputFile, spec: FormatSpec) -> None:
+        decoder = _decoder(self.options) if spec.kind is RecordKind.FRAMES else None
+        for chunk in spec.read(source, self.read_options):
+            self._take(source, chunk, decoder)
+            if self.progress is not None:
+                self.progress(ProgressEvent(self.index, self.total, source.path, self.read))
+        self._flush(source, final=True)
+
+    def _take(self, source: InputFile, chunk: Chunk, decoder: FrameDecoder | None) -> None:
+        self.read += chunk.read
+        self.notes.extend(chunk.notes)
+        self._reject(source, chunk.rejects)
+        positions = chunk.positions
+        if chunk.frames is not None and chunk.frames.num_rows:
+            assert decoder is not None
+            result = decoder.decode(chunk.frames, source.file_id)
+            self.stored += int(result.counts.get("decoded", result.positions.num_rows))
+            rejected = result.rejected
+            if rejected.num_rows:
+                self._reject(source, rejected.select(REJECTS_SCHEMA.names).cast(REJECTS_SCHEMA))
+            positions = result.positions
+        elif positions is not None:
+            self.stored += positions.num_rows
+        if positions is not None and positions.num_rows:
+            self.buffered.append(positions)
+            self.buffered_rows += positions.num_rows
+            if self.buffered_rows >= self.settings.ingest.flush_rows:
+                self._flush(source)
+
+    def _reject(self, source: InputFile, rejects: pa.Table) -> None:
+        if not rejects.num_rows:
+            return
+        reasons = [str(r) for r in rejects["reason"].to_pylist()]
+        self.rejected.update(reasons)
+        room = SHOWN_REJECTS - len(self.shown)
+        if room > 0:
+            for row in rejects.slice(0, room).to_pylist():
+                self.shown.append(f"{source.where(row['source_offset'])}: {row['reason']}: {row['detail']}")
+        self.con.register("_rejects", rejects)
+        try:
+            self.con.execute(
+                "INSERT INTO quarantine SELECT ?, CAST(source_offset AS VARCHAR), reason, detail, frame FROM _rejects",
+                [source.file_id],
+            )
+        finally:
+            self.con.unregister("_rejects")
+
+    def _flush(self, source: InputFile, final: bool = False) -> None:
+        if not self.buffered:
+            return
+        table = pa.concat_tables(self.buffered) if len(self.buffered) > 1 else self.buffered[0]
+        self.buffered, self.buffered_rows = [], 0
+        self.workspace.write_partitioned("positions", table, f"{part_prefix(source.file_id)}-{self.parts:05d}")
+        self.parts += 1
+
+    def _record(self, source: InputFile, spec: FormatSpec) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        if self.notes:
+            self.con.executemany("INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, n] for n in self.notes])
+        self.con.execute(
+            "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
+            "records_stored, records_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                source.file_id,
+                str(source.path),
+                spec.format.value,
+                source.size_bytes,
+                self.clock.now(),
+                self.read,
+                self.stored,
+                sum(self.rejected.values()),
+            ],
+        )
+        self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
+        self.con.execute("COMMIT")
+
+
+def part_prefix(file_id: str) -> str:
+    """The part-file name prefix of one input file: the first 20 hex digits (80 bits) of its hash."""
+    return file_id[:20]
+
+
+def _spec_for(forced: AdsbFormat | None, source: InputFile, head: bytes) -> FormatSpec:
+    from airpicture.sources.adsb import FORMATS
+
+    if forced is not None:
+        return FORMATS[forced]
+    return detect_format(source, head)
+
+
+def _decoder(options: IngestOptions) -> FrameDecoder:
+    """A fresh Mode S decoder per file (so a redo of one file gives the same rows)."""
+    return FrameDecoder(receiver_lat_deg=options.receiver_lat_deg, receiver_lon_deg=options.receiver_lon_deg)
+
+
+def iter_outcome_lines(summary: IngestSummary) -> Iterator[str]:
+    """Per-file lines for people: counts, notes, the first rejects, errors."""
+    for outcome in summary.files:
+        yield outcome.line()
+        for note in outcome.notes:
+            yield f"  note: {note}"
+        for shown in outcome.shown_rejects:
+            yield f"  rejected {shown}"
+        if outcome.n_rejected > len(outcome.shown_rejects) and outcome.shown_rejects:
+            yield f"  … {outcome.n_rejected - len(outcome.shown_rejects):,} more in the quarantine table"

@@ -1,0 +1,264 @@
+"""Beast binary (dump1090/readsb port 30005, Mode-S Beast, Radarcape).
+
+Record layout (every 0x1A inside a record is sent twice, ``1A 1A``)::
+
+    +------+------+---------------------------+--------+----------------------+
+    | 0x1A | type | timestamp, 6 bytes (BE)   | signal | message              |
+    +------+------+---------------------------+--------+----------------------+
+      type '1' (0x31): Mode A/C, message 2 bytes
+      type '2' (0x32): Mode S short, message 7 bytes (56 bits)
+      type '3' (0x33): Mode S long, message 14 bytes (112 bits)
+      type '4' (0x34): receiver status (Radarcape), skipped
+      type 0xE3: receiver id (readsb): 8 bytes; names the receiver of the records that follow
+
+The timestamp is a 12 MHz counter or GPS time (see ``clock.py`` for how it becomes UTC). The signal byte
+``s`` is amplitude on a 0–255 scale: ``rssi_dbfs = 20·log10(s/255)`` (null for 0).
+
+Bad input: bytes between records that are no record (lost sync, unknown type) are one ``framing``
+reject per run of such bytes; a record cut short by the next ``0x1A`` start or by the end of the file is
+``truncated``. ``source_offset`` is the byte offset of the record's ``0x1A`` in the decompressed stream.
+Read in 8 MiB blocks, so memory is bounded whatever the file size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from airpicture.sources.adsb._common import (
+    BeastClock,
+    Chunk,
+    InputFile,
+    OrderCheck,
+    ReadOptions,
+    RejectReason,
+    concat_rejects,
+    frames_table,
+    rejects_table,
+)
+from airpicture.sources.adsb.clock import CounterClock
+
+ESC = 0x1A
+MESSAGE_BYTES = {0x31: 2, 0x32: 7, 0x33: 14, 0x34: 14}
+RECEIVER_ID = 0xE3
+RECEIVER_ID_BYTES = 8
+_FRAME_TYPES = (0x31, 0x32, 0x33)
+
+
+def sniff(head: bytes) -> bool:
+    """Starts with a record, or holds several record starts and is not text."""
+    if len(head) >= 2 and head[0] == ESC and (head[1] in MESSAGE_BYTES or head[1] == RECEIVER_ID):
+        return True
+    starts = sum(head.count(bytes([ESC, t])) for t in _FRAME_TYPES)
+    return starts >= 3 and b"\x00" in head
+
+
+@dataclass(slots=True)
+class _Parsed:
+    offsets: list[int] = field(default_factory=list)
+    stamps: list[bytes] = field(default_factory=list)
+    signals: list[int] = field(default_factory=list)
+    messages: list[bytes] = field(default_factory=list)
+    receivers: list[str | None] = field(default_factory=list)
+    bad_at: list[int] = field(default_factory=list)
+    bad_reason: list[str] = field(default_factory=list)
+    bad_detail: list[str] = field(default_factory=list)
+    bad_raw: list[bytes] = field(default_factory=list)
+    skipped_status: int = 0
+
+    def reject(self, offset: int, reason: RejectReason, detail: str, raw: bytes) -> None:
+        self.bad_at.append(offset)
+        self.bad_reason.append(str(reason))
+        self.bad_detail.append(detail)
+        self.bad_raw.append(raw[:64])
+
+
+@dataclass(slots=True)
+class BeastParser:
+    """Incremental Beast parser: feed it blocks, it keeps the partial record between them."""
+
+    receiver: str | None = None
+    _carry: bytes = b""
+    _carry_offset: int = 0
+
+    def feed(self, block: bytes, block_offset: int, last: bool) -> _Parsed:
+        buf = self._carry + block
+        base = self._carry_offset if self._carry else block_offset
+        out = _Parsed()
+        i = 0
+        n = len(buf)
+        garbage_from = -1
+        while i < n:
+            j = buf.find(b"\x1a", i)
+            if j < 0:
+                if garbage_from < 0:
+                    garbage_from = i
+                i = n
+                break
+            if j > i and garbage_from < 0:
+                garbage_from = i
+            if j + 1 >= n:
+                i = j
+                break
+            kind = buf[j + 1]
+            if kind == ESC:  # an escaped 0x1A between records: still garbage
+                if garbage_from < 0:
+                    garbage_from = j
+                i = j + 2
+                continue
+            size = MESSAGE_BYTES.get(kind, RECEIVER_ID_BYTES if kind == RECEIVER_ID else -1)
+            if size < 0:
+                if garbage_from < 0:
+                    garbage_from = j
+                i = j + 1
+                continue
+            if garbage_from >= 0:
+                out.reject(
+                    base + garbage_from,
+                    RejectReason.FRAMING,
+                    f"{j - garbage_from} bytes that are no record",
+                    buf[garbage_from:j],
+                )
+                garbage_from = -1
+            body_len = size if kind == RECEIVER_ID else 7 + size
+            end = j + 2 + body_len
+            body = buf[j + 2 : end]
+            if ESC in body or len(body) < body_len:
+                body, end, cut = _unescape(buf, j + 2, body_len)
+                if cut:
+                    if end >= n and not last:
+                        i = j  # the record continues in the next block
+                        break
+                    out.reject(base + j, RejectReason.TRUNCATED, "record cut short", buf[j:end])
+                    i = end
+                    continue
+            i = end
+            if kind == RECEIVER_ID:
+                self.receiver = body.hex()
+            elif kind == 0x34:
+                out.skipped_status += 1
+            else:
+                out.offsets.append(base + j)
+                out.stamps.append(body[:6])
+                out.signals.append(body[6])
+                out.messages.append(body[7:])
+                out.receivers.append(self.receiver)
+        if garbage_from >= 0:
+            end = i if i > garbage_from else n
+            out.reject(
+                base + garbage_from,
+                RejectReason.FRAMING,
+                f"{end - garbage_from} bytes that are no record",
+                buf[garbage_from:end],
+            )
+        self._carry = buf[i:] if i < n else b""
+        self._carry_offset = base + i
+        if last and self._carry:
+            out.reject(base + i, RejectReason.TRUNCATED, "file ends inside a record", self._carry)
+            self._carry = b""
+        return out
+
+
+def _unescape(buf: bytes, start: int, size: int) -> tuple[bytes, int, bool]:
+    """Read ``size`` unescaped bytes from ``buf[start:]``: ``(body, end, cut_short)``."""
+    body = bytearray()
+    k = start
+    n = len(buf)
+    while len(body) < size:
+        if k >= n:
+            return bytes(body), k, True
+        byte = buf[k]
+        if byte == ESC:
+            if k + 1 >= n:
+                return bytes(body), n, True
+            if buf[k + 1] != ESC:
+                return bytes(body), k, True  # a new record starts: this one is cut short
+            k += 2
+        else:
+            k += 1
+        body.append(byte)
+    return bytes(body), k, False
+
+
+def last_counter(source: InputFile) -> int | None:
+    """The last non-zero timestamp counter in the file (a first pass, for anchoring on the mtime)."""
+    parser = BeastParser()
+    found: int | None = None
+    offset = 0
+    with source.open() as stream:
+        while True:
+            block = stream.read(1 << 23)
+            parsed = parser.feed(block, offset, last=not block)
+            for stamp in reversed(parsed.stamps):
+                value = int.from_bytes(stamp, "big")
+                if value:
+                    found = value
+                    break
+            if not block:
+                return found
+            offset += len(block)
+
+
+def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
+    anchor_counter = None
+    if options.beast_clock is BeastClock.MHZ12 and options.start is None:
+        anchor_counter = last_counter(source)
+    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
+    order = OrderCheck(int(options.max_reorder_s * 1e6))
+    parser = BeastParser()
+    offset = 0
+    first = True
+    with source.open() as stream:
+        while True:
+            block = stream.read(1 << 22)
+            parsed = parser.feed(block, offset, last=not block)
+            offset += len(block)
+            chunk = _to_chunk(parsed, clock, order, notes=(clock.note(),) if first else ())
+            if chunk.read or chunk.notes:
+                first = False
+                yield chunk
+            if not block:
+                break
+    if clock.zero_counters:
+        yield Chunk(
+            read=0, notes=(f"{clock.zero_counters:,} frames had no timestamp (counter 0): given the anchor time",)
+        )
+
+
+def _to_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes: tuple[str, ...]) -> Chunk:
+    rejects = [rejects_table(parsed.bad_at, parsed.bad_reason, parsed.bad_detail, parsed.bad_raw)]
+    n = len(parsed.offsets)
+    read_count = n + len(parsed.bad_at)
+    if n == 0:
+        return Chunk(read=read_count, rejects=concat_rejects(rejects), notes=notes)
+    stamps = np.frombuffer(b"".join(parsed.stamps), dtype=np.uint8).reshape(-1, 6).astype(np.uint64)
+    counters = np.zeros(n, dtype=np.uint64)
+    for k in range(6):
+        counters = (counters << np.uint64(8)) | stamps[:, k]
+    micros = clock.to_micros(counters)
+    signals = np.asarray(parsed.signals, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        rssi = np.where(signals > 0, 20.0 * np.log10(signals / 255.0), np.nan).astype(np.float32)
+    offsets = np.asarray(parsed.offsets, dtype=np.int64)
+    frames = pa.array(parsed.messages, pa.binary())
+    ok = order.check(micros)
+    if not ok.all():
+        late = ~ok
+        rejects.append(
+            rejects_table(
+                offsets[late],
+                RejectReason.OUT_OF_ORDER,
+                "earlier than the latest frame of this file",
+                frames.filter(pa.array(late)).to_pylist(),
+            )
+        )
+    keep = pa.array(ok)
+    rssi_arr = pa.array(rssi[ok], pa.float32(), from_pandas=True)
+    table = frames_table(
+        micros[ok], frames.filter(keep), offsets[ok], None, pa.array(parsed.receivers, pa.string()).filter(keep)
+    )
+    table = table.set_column(3, "rssi_dbfs", rssi_arr)
+    return Chunk(read=read_count, frames=table, rejects=concat_rejects(rejects), notes=notes)

@@ -1,0 +1,178 @@
+"""Raw hex lines (dump1090/readsb port 30002 ``--raw`` output, and the timestamped variants).
+
+One message per line::
+
+    *8D4840D6202CC371C32CE0576098;                       no timestamp
+    @0000015A8877E8D4840D6202CC371C32CE0576098;           12 hex digits of 48-bit timestamp, then the frame
+    %0000015A8877E8D4840D6202CC371C32CE0576098;           the same (written for frames whose CRC was checked)
+    <0000015A8877E7F8D4840D6202CC371C32CE0576098;         timestamp, 2 hex digits of signal level, frame
+
+The 48-bit timestamp is read like a Beast timestamp (``--beast-clock``, anchoring in ``clock.py``).
+``*`` lines carry no time at all: every frame gets the anchor time (``--start``, else the file's mtime)
+and the summary says so, because CPR pairing by time is then unreliable. Blank lines and ``#`` comments
+are skipped; ``source_offset`` is the 1-based line number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from airpicture.sources.adsb._common import (
+    BeastClock,
+    Chunk,
+    InputFile,
+    OrderCheck,
+    ReadOptions,
+    RejectReason,
+    concat_rejects,
+    frames_table,
+    hex_to_frames,
+    iter_blocks,
+    rejects_table,
+)
+from airpicture.sources.adsb.clock import CounterClock, datetime_us
+
+_LINE = re.compile(rb"^[*@%<][0-9A-Fa-f]+;?$")
+
+
+def sniff(head: bytes) -> bool:
+    lines = [line.strip() for line in head.splitlines()[:20] if line.strip() and not line.startswith(b"#")]
+    lines = lines[:-1] if len(lines) > 1 else lines  # the last line of the head may be cut
+    return bool(lines) and sum(1 for line in lines if _LINE.match(line)) >= max(1, len(lines) * 3 // 4)
+
+
+def _last_counter(source: InputFile) -> int | None:
+    found = None
+    with source.open() as stream:
+        for block, _ in iter_blocks(stream):
+            for line in reversed(block.splitlines()):
+                line = line.strip()
+                if line[:1] in (b"@", b"%", b"<") and len(line) > 13:
+                    try:
+                        value = int(line[1:13], 16)
+                    except ValueError:
+                        continue
+                    if value:
+                        found = value
+                        break
+    return found
+
+
+def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
+    anchor_counter = None
+    if options.beast_clock is BeastClock.MHZ12 and options.start is None:
+        anchor_counter = _last_counter(source)
+    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
+    order = OrderCheck(int(options.max_reorder_s * 1e6))
+    untimed = 0
+    line_no = 0
+    first = True
+    with source.open() as stream:
+        for block, is_last in iter_blocks(stream):
+            lines = block.split(b"\n")
+            if block.endswith(b"\n"):
+                lines.pop()
+            chunk, n_untimed = _parse(
+                lines, line_no, clock, order, truncated_last=is_last and not block.endswith(b"\n")
+            )
+            untimed += n_untimed
+            line_no += len(lines)
+            if first:
+                chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),))
+                first = False
+            yield chunk
+    if untimed:
+        anchor = (options.start or source.mtime).isoformat()
+        yield Chunk(read=0, notes=(f"{untimed:,} '*' lines carry no timestamp: stamped {anchor}",))
+
+
+def _parse(
+    lines: list[bytes], first_line: int, clock: CounterClock, order: OrderCheck, truncated_last: bool
+) -> tuple[Chunk, int]:
+    numbers: list[int] = []
+    stamps: list[int] = []
+    signals: list[float] = []
+    frames: list[str] = []
+    untimed: list[bool] = []
+    bad_at: list[int] = []
+    bad_reason: list[str] = []
+    bad_detail: list[str] = []
+    bad_raw: list[bytes] = []
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or line.startswith(b"#"):
+            continue
+        number = first_line + 1 + i
+        if not line.endswith(b";") and truncated_last and i == len(lines) - 1:
+            bad_at.append(number)
+            bad_reason.append(RejectReason.TRUNCATED)
+            bad_detail.append("last line is cut short (no ';')")
+            bad_raw.append(line[:64])
+            continue
+        body = line.rstrip(b";")
+        mark = body[:1]
+        text = body[1:].decode("ascii", errors="replace")
+        try:
+            if mark == b"*":
+                stamps.append(0)
+                signals.append(np.nan)
+                untimed.append(True)
+                frames.append(text)
+            elif mark in (b"@", b"%"):
+                stamps.append(int(text[:12], 16))
+                signals.append(np.nan)
+                untimed.append(False)
+                frames.append(text[12:])
+            elif mark == b"<":
+                stamps.append(int(text[:12], 16))
+                level = int(text[12:14], 16)
+                signals.append(20.0 * np.log10(level / 255.0) if level else np.nan)
+                untimed.append(False)
+                frames.append(text[14:])
+            else:
+                raise ValueError(f"line starts with {mark!r}, expected one of * @ % <")
+        except ValueError as exc:
+            bad_at.append(number)
+            reason = RejectReason.FRAMING if "expected one of" in str(exc) else RejectReason.NON_HEX
+            bad_reason.append(reason)
+            bad_detail.append(str(exc) if reason is RejectReason.FRAMING else f"bad timestamp digits in {text[:40]!r}")
+            bad_raw.append(line[:64])
+            continue
+        numbers.append(number)
+    rejects = [rejects_table(bad_at, bad_reason, bad_detail, bad_raw)]
+    read_count = len(numbers) + len(bad_at)
+    if not numbers:
+        return Chunk(read=read_count, rejects=concat_rejects(rejects)), 0
+    line_numbers = np.asarray(numbers, dtype=np.int64)
+    converted = hex_to_frames(pa.array(frames, pa.string()))
+    if converted.reasons:
+        rows = [r[0] for r in converted.reasons]
+        rejects.append(
+            rejects_table(line_numbers[rows], [str(r[1]) for r in converted.reasons], [r[2] for r in converted.reasons])
+        )
+    keep = converted.keep
+    counters = np.asarray(stamps, dtype=np.uint64)[keep]
+    no_time = np.asarray(untimed, dtype=bool)[keep]
+    micros = clock.to_micros(counters) if len(counters) else np.zeros(0, np.int64)
+    if no_time.any():
+        micros[no_time] = datetime_us(clock.start or clock.mtime)
+    ok = order.check(micros)
+    kept_lines = line_numbers[keep]
+    if not ok.all():
+        late = ~ok
+        rejects.append(
+            rejects_table(
+                kept_lines[late],
+                RejectReason.OUT_OF_ORDER,
+                "earlier than the latest frame of this file",
+                converted.frames.filter(pa.array(late)).to_pylist(),
+            )
+        )
+    rssi = np.asarray(signals, dtype=np.float32)[keep][ok]
+    table = frames_table(micros[ok], converted.frames.filter(pa.array(ok)), kept_lines[ok])
+    table = table.set_column(3, "rssi_dbfs", pa.array(rssi, pa.float32(), from_pandas=True))
+    return Chunk(read=read_count, frames=table, rejects=concat_rejects(rejects)), int(no_time[ok].sum())
