@@ -15,7 +15,15 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import appearances_cmd, claims_cmd, export_cmd, reports_cmd, sources_cmd, workspace_cmd
+from airpicture.cli import (
+    appearances_cmd,
+    claims_cmd,
+    export_cmd,
+    reference_cmd,
+    reports_cmd,
+    sources_cmd,
+    workspace_cmd,
+)
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -28,6 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(workspace_cmd.app, name="workspace")
+app.add_typer(reference_cmd.app, name="reference")
 app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sources_cmd.app, name="sources")

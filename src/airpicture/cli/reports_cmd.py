@@ -9,8 +9,7 @@ import typer
 
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
-from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
-from airpicture.sources.reports import read_report_file
+from airpicture.pipeline.reports import import_file, load_reporter_key
 
 app = typer.Typer(
     help="Observer reports: import without storing anything that identifies the reporter.", no_args_is_help=True
@@ -27,8 +26,7 @@ def import_reports(
     state = get_state(ctx)
     workspace = state.workspace()
     key = load_reporter_key(state.settings.reports.reporter_key_file.expanduser(), workspace.root)
-    rows = read_report_file(file)
-    result = intake(workspace, rows, read_media_for(file, rows), state.settings, state.clock, key)
+    result = import_file(workspace, file, state.settings, state.clock, key)
     if as_json:
         print_json(
             state.out,

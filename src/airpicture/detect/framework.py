@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airpicture.detect.region_geometry import RegionGeometry
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
@@ -49,13 +50,15 @@ class DetectionContext:
 
     ``day`` is the UTC day being processed; ``history`` the per-day aggregates of earlier days
     (``AGGREGATES_SCHEMA``), for baselines; ``reference`` the reference data (borders, airfields,
-    aircraft of interest) — typed loosely here so that third-party detectors can bring their own.
+    aircraft of interest: an ``airpicture.reference.ReferenceData``); ``geometry`` the region's country
+    grid and border lines, built once per run (:func:`~airpicture.detect.region_geometry.build_region_geometry`).
     """
 
     clock: Clock
     region: Region
     day: date
     reference: Any = None
+    geometry: RegionGeometry | None = None
     history: pa.Table = field(default_factory=lambda: AGGREGATES_SCHEMA.empty_table())
     settings: Mapping[str, Any] = field(default_factory=dict)
 

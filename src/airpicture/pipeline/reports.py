@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import os
 import secrets
@@ -29,7 +28,7 @@ from airpicture.model.reports import Artifact, ObserverReport
 from airpicture.model.settings import Settings
 from airpicture.reference.gazetteer import Gazetteer
 from airpicture.sources.report_media import CleanMedia, clean_image
-from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, vet_columns
+from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, read_report_file, vet_columns
 from airpicture.store import Workspace
 from airpicture.store.atomic import atomic_write_bytes
 from airpicture.store.claims import insert_reports
@@ -89,8 +88,10 @@ def reporter_hash(key: bytes, token: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The shipped gazetteer, loaded on first use."""
-    return Gazetteer.load()
+    """The shipped gazetteer (settlements and airfields), loaded on first use."""
+    from airpicture.reference.airfields import Airfields
+
+    return Gazetteer.load(airfields=Airfields.load())
 
 
 def _zone(settings: Settings) -> ZoneInfo:
@@ -245,6 +246,12 @@ def _vet_row(
     return report, stored
 
 
+def import_file(workspace: Workspace, path: Path, settings: Settings, clock: Clock, key: bytes) -> IntakeResult:
+    """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then :func:`intake`."""
+    rows = read_report_file(path)
+    return intake(workspace, rows, read_media_for(path, rows), settings, clock, key)
+
+
 def read_media_for(path: Path, rows: ReportRows) -> dict[str, bytes]:
     """The media files the rows name, read from the import file's folder (missing ones are left out)."""
     found: dict[str, bytes] = {}
@@ -257,5 +264,4 @@ def read_media_for(path: Path, rows: ReportRows) -> dict[str, bytes]:
     return found
 
 
-__all__ = ["IntakeResult", "intake", "load_reporter_key", "read_media_for", "reporter_hash"]
-_ = json  # kept for callers that serialise IntakeResult
+__all__ = ["IntakeResult", "import_file", "intake", "load_reporter_key", "read_media_for", "reporter_hash"]

@@ -6,8 +6,10 @@ hyphens and runs of spaces made one space; every name is indexed both as written
 Latin (``Unidecode``), and a query is tried both ways too, so ``Мазыр``, ``Мозырь``, ``Mazyr`` and
 ``Mozyr`` all find the same place. A trailing country qualifier (``"Brest, BY"``, ``"Brest (BY)"``)
 restricts the search. Among several places of one name the preferred countries win, then the larger
-population. Data: ``reference/data/settlements/<CC>.tsv.gz`` (derivation: ``scripts/derive_settlements.py``;
-provenance: ``SOURCE.txt`` there). Nothing is read until :meth:`Gazetteer.load` is called.
+population. Airfields come from ``airpicture.reference.airfields`` (OurAirports + curated aliases) when
+passed to :meth:`Gazetteer.load`. Data: ``reference/data/settlements/<CC>.tsv.gz`` (derivation:
+``scripts/derive_settlements.py``; provenance: ``SOURCE.txt`` there). Nothing is read until
+:meth:`Gazetteer.load` is called.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Protocol
 
 from unidecode import unidecode
+
+from airpicture.model.reference_types import Airfield
 
 SETTLEMENT_COUNTRIES = ("BY", "UA", "PL", "LT", "LV", "RU")
 _DROP = str.maketrans("", "", "'’ʼ‘`´\"ьъЬЪ.")
@@ -54,16 +59,38 @@ class Place:
     """Origin of the entry, e.g. ``geonames:625324`` or ``airfield:UMMS``."""
 
 
+_AIRFIELD_WORDS = re.compile(
+    r"(?i:\b(air ?base|airfield|airport|aerodrome|aerodrom|lotnisko|аэродром|аэрадром|аеродром|аэропорт|аэрапорт|"
+    r"аеропорт|авиабаза|авіябаза|авіабаза)\b)|^[A-Z]{4}$"
+)
+
+
+class AirfieldLookup(Protocol):
+    """What the gazetteer needs from ``airpicture.reference.airfields.Airfields``."""
+
+    def find_row(self, name_or_code: str) -> int | None: ...
+
+    def record(self, row: int) -> Airfield: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    """An index from normalised name keys to places."""
+    """An index from normalised name keys to places, plus (optionally) the airfield reference.
+
+    A name that says it is an airfield (``air base``, ``аэродром`` …, or a 4-letter ICAO code) resolves to an
+    airfield first; any other name to a settlement first, then to an airfield.
+    """
 
     places: tuple[Place, ...]
     _index: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    airfields: AirfieldLookup | None = None
 
     @classmethod
     def load(
-        cls, countries: Sequence[str] = SETTLEMENT_COUNTRIES, extra: Iterable[tuple[Place, Iterable[str]]] = ()
+        cls,
+        countries: Sequence[str] = SETTLEMENT_COUNTRIES,
+        extra: Iterable[tuple[Place, Iterable[str]]] = (),
+        airfields: AirfieldLookup | None = None,
     ) -> Gazetteer:
         """Load the shipped settlements of ``countries`` plus ``extra`` places with their names (e.g. airfields).
 
@@ -94,25 +121,39 @@ class Gazetteer:
                     bucket = index.setdefault(key, [])
                     if not bucket or bucket[-1] != number:
                         bucket.append(number)
-        return cls(tuple(places), {k: tuple(v) for k, v in index.items()})
+        return cls(tuple(places), {k: tuple(v) for k, v in index.items()}, airfields)
 
     def candidates(self, text: str) -> list[Place]:
         """Every place the name may mean (qualifier applied), best first."""
         name, country = text.strip(), None
         match = _QUALIFIER.match(name)
-        if match and match.group("cc").upper() in {p.country for p in self.places[:1]} | set(SETTLEMENT_COUNTRIES):
+        if match and match.group("cc").upper() in SETTLEMENT_COUNTRIES:
             name, country = match.group("name"), match.group("cc").upper()
         found: dict[int, Place] = {}
         for key in place_keys(name):
             for number in self._index.get(key, ()):
                 found[number] = self.places[number]
         result = [p for p in found.values() if country is None or p.country == country]
-        return sorted(result, key=lambda p: (p.kind != "airfield", -p.population, p.ref))
+        return sorted(result, key=lambda p: (-p.population, p.ref))
+
+    def airfield(self, text: str) -> Place | None:
+        """The airfield ``text`` names (code or name), or None."""
+        if self.airfields is None:
+            return None
+        row = self.airfields.find_row(text.strip())
+        if row is None:
+            return None
+        a = self.airfields.record(row)
+        return Place(a.name, a.lat, a.lon, a.country, "airfield", 0, f"airfield:{a.ident}")
 
     def resolve(self, text: str, prefer_countries: Sequence[str] = ()) -> Place | None:
-        """The best place for ``text``: airfields first, then a preferred country, then the largest; or None."""
+        """The best place for ``text`` (see the class docstring): a preferred country, then the largest; or None."""
+        if _AIRFIELD_WORDS.search(text.strip()):
+            hit = self.airfield(text)
+            if hit is not None:
+                return hit
         found = self.candidates(text)
         if not found:
-            return None
+            return self.airfield(text)
         preferred = [p for p in found if p.country in {c.upper() for c in prefer_countries}]
         return (preferred or found)[0]

@@ -1,0 +1,185 @@
+"""Airspace entry and exit: a track crosses the watched country's border.
+
+"A-50U RF-50608 entered Belarusian airspace from Russia at 21:14 UTC."
+
+Country per fix comes from the region's label grid (exact point-in-polygon). A crossing is a pair of
+consecutive trusted fixes of one address in different countries, one of them the watched country. Its
+time and point are interpolated where the straight segment between the two fixes meets the watched
+country's boundary. Fixes flagged as spoofed or implausible (``CPR_AMBIGUOUS``, ``IMPOSSIBLE_SPEED``,
+``POSITION_JUMP``, ``FROZEN_POSITION``) never create a crossing: a country change that involves one
+becomes an ``unverified_crossing`` event with the reason. Tracks that start or end inside the watched
+country are marked with ``track_start_inside`` / ``track_end_inside`` events (a track that is still
+running within ``max_gap_s`` of the day's end is left to the next day's run).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import shapely
+
+from airpicture.detect.framework import DetectionContext, DetectorOutput
+from airpicture.detect.identity import subject_for
+from airpicture.detect.tables import SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
+from airpicture.model.errors import UsageError
+from airpicture.model.events import Event
+from airpicture.model.schemas import PositionFlag
+
+
+def _flag_names(bits: int) -> list[str]:
+    return [f.name.lower() for f in PositionFlag if f.name and f.value and f & SUSPECT_FLAGS and bits & f.value]
+
+
+@dataclass(frozen=True, slots=True)
+class AirspaceCrossingDetector:
+    """Entries into and exits from the watched country, with interpolated time and point."""
+
+    name: ClassVar[str] = "airspace"
+    version: ClassVar[int] = 1
+
+    max_gap_s: float = 600.0
+    """Two fixes further apart than this still give a crossing, flagged ``low_time_precision``."""
+    mark_track_ends: bool = True
+    """Emit ``track_start_inside`` / ``track_end_inside`` events."""
+
+    def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
+        if ctx.geometry is None:
+            raise UsageError("the airspace detector needs the region geometry in its context")
+        fixes = Fixes.from_table(positions)
+        if len(fixes.ts_us) == 0:
+            return DetectorOutput()
+        watched = ctx.region.watched_country
+        country = ctx.geometry.countries_at(fixes.lat, fixes.lon)
+        boundary = shapely.boundary(ctx.geometry.countries[watched])
+        shapely.prepare(boundary)
+        suspect = (fixes.flags & int(SUSPECT_FLAGS)) != 0
+
+        events: list[Event] = []
+        trusted = np.flatnonzero(~suspect)
+        a, b = trusted[:-1], trusted[1:]
+        crossing = (
+            (fixes.address_code[a] == fixes.address_code[b])
+            & (country[a] != country[b])
+            & ((country[a] == watched) | (country[b] == watched))
+        )
+        for i, j in zip(a[crossing], b[crossing], strict=True):
+            events.append(self._crossing(fixes, int(i), int(j), country, watched, boundary, ctx))
+
+        full_a, full_b = np.arange(len(country) - 1), np.arange(1, len(country))
+        unverified = (
+            (fixes.address_code[full_a] == fixes.address_code[full_b])
+            & (country[full_a] != country[full_b])
+            & ((country[full_a] == watched) | (country[full_b] == watched))
+            & (suspect[full_a] | suspect[full_b])
+        )
+        for i, j in zip(full_a[unverified], full_b[unverified], strict=True):
+            events.append(self._unverified(fixes, int(i), int(j), country, ctx))
+
+        if self.mark_track_ends and len(trusted):
+            events.extend(self._track_ends(fixes, trusted, country, watched, ctx))
+        return DetectorOutput(tuple(events))
+
+    def _crossing(
+        self,
+        fixes: Fixes,
+        i: int,
+        j: int,
+        country: npt.NDArray[np.object_],
+        watched: str,
+        boundary: shapely.Geometry,
+        ctx: DetectionContext,
+    ) -> Event:
+        segment = shapely.LineString([(fixes.lon[i], fixes.lat[i]), (fixes.lon[j], fixes.lat[j])])
+        hits = shapely.get_coordinates(shapely.intersection(segment, boundary))
+        if len(hits):
+            fractions = np.array([segment.project(shapely.Point(h)) for h in hits]) / max(segment.length, 1e-12)
+            k = int(np.argmin(fractions))
+            fraction, lon, lat = float(fractions[k]), float(hits[k, 0]), float(hits[k, 1])
+        else:  # the segment only touches the boundary at an end point
+            fraction, lon, lat = 0.5, float((fixes.lon[i] + fixes.lon[j]) / 2), float((fixes.lat[i] + fixes.lat[j]) / 2)
+        at_us = int(fixes.ts_us[i] + fraction * (fixes.ts_us[j] - fixes.ts_us[i]))
+        gap_s = (fixes.ts_us[j] - fixes.ts_us[i]) / 1e6
+        alt = fixes.alt_ft[i] + fraction * (fixes.alt_ft[j] - fixes.alt_ft[i])
+        entering = country[j] == watched
+        at = micros_to_datetime(at_us)
+        return Event(
+            type="airspace_entry" if entering else "airspace_exit",
+            start=at,
+            end=at,
+            detector=self.name,
+            detector_version=self.version,
+            geometry=json.dumps({"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}),
+            subjects=(subject_for(fixes.addresses[fixes.address_code[j]], fixes.last_callsign(j), ctx.reference),),
+            attributes={
+                "from_country": country[i],
+                "to_country": country[j],
+                "gap_s": round(float(gap_s), 3),
+                "alt_ft": None if np.isnan(alt) else round(float(alt)),
+            },
+            flags=("low_time_precision",) if gap_s > self.max_gap_s else (),
+            evidence=fixes.evidence(i, j),
+        )
+
+    def _unverified(
+        self, fixes: Fixes, i: int, j: int, country: npt.NDArray[np.object_], ctx: DetectionContext
+    ) -> Event:
+        start, end = micros_to_datetime(int(fixes.ts_us[i])), micros_to_datetime(int(fixes.ts_us[j]))
+        reasons = sorted(set(_flag_names(int(fixes.flags[i])) + _flag_names(int(fixes.flags[j]))))
+        line = {"type": "LineString", "coordinates": [[fixes.lon[i], fixes.lat[i]], [fixes.lon[j], fixes.lat[j]]]}
+        return Event(
+            type="unverified_crossing",
+            start=start,
+            end=end,
+            detector=self.name,
+            detector_version=self.version,
+            geometry=json.dumps(line),
+            subjects=(subject_for(fixes.addresses[fixes.address_code[j]], fixes.last_callsign(j), ctx.reference),),
+            attributes={"from_country": country[i], "to_country": country[j], "reasons": reasons},
+            flags=("integrity_degraded",),
+            evidence=fixes.evidence(i, j),
+        )
+
+    def _track_ends(
+        self,
+        fixes: Fixes,
+        trusted: npt.NDArray[np.int64],
+        country: npt.NDArray[np.object_],
+        watched: str,
+        ctx: DetectionContext,
+    ) -> list[Event]:
+        codes = fixes.address_code[trusted]
+        first = trusted[np.r_[True, codes[1:] != codes[:-1]]]
+        last = trusted[np.r_[codes[1:] != codes[:-1], True]]
+        day_end_us = datetime_to_micros(ctx.day_end)
+        events = []
+        for kind, rows in (("track_start_inside", first), ("track_end_inside", last)):
+            for row in rows[country[rows] == watched]:
+                r = int(row)
+                if kind == "track_end_inside" and fixes.ts_us[r] > day_end_us - self.max_gap_s * 1e6:
+                    continue  # may continue after midnight: the next day's run decides
+                at = micros_to_datetime(int(fixes.ts_us[r]))
+                events.append(
+                    Event(
+                        type=kind,
+                        start=at,
+                        end=at,
+                        detector=self.name,
+                        detector_version=self.version,
+                        geometry=json.dumps({"type": "Point", "coordinates": [fixes.lon[r], fixes.lat[r]]}),
+                        subjects=(
+                            subject_for(fixes.addresses[fixes.address_code[r]], fixes.last_callsign(r), ctx.reference),
+                        ),
+                        attributes={"country": watched, "alt_ft": _alt(fixes.alt_ft[r])},
+                        evidence=fixes.evidence(r),
+                    )
+                )
+        return events
+
+
+def _alt(value: float) -> Any:
+    return None if np.isnan(value) else round(float(value))

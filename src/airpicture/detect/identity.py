@@ -1,0 +1,32 @@
+"""Who an event is about: the subject of an address, with identity from the reference data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airpicture.model.events import Subject
+
+
+def subject_for(icao24: str, callsign: str | None, reference: Any) -> Subject:
+    """A ``Subject`` with registration, type, role and country of address when the reference knows them.
+
+    ``reference`` is the context's reference data (``airpicture.reference.ReferenceData``) or ``None``.
+    """
+    registration = type_code = role = country = None
+    if reference is not None:
+        aircraft = reference.aircraft(icao24)
+        if aircraft is not None:
+            registration, type_code, role = (
+                aircraft.registration,
+                aircraft.icao_type or aircraft.type,
+                str(aircraft.role),
+            )
+        country = reference.country_of_address(icao24)
+    return Subject(
+        icao24=icao24,
+        callsign=callsign.strip() or None if callsign else None,
+        registration=registration,
+        type_code=type_code,
+        role=role,
+        country_of_address=country,
+    )
