@@ -351,8 +351,8 @@ def replace_claim_state(
 
 def load_verification_events(con: duckdb.DuckDBPyConnection, claim_id: str) -> list[VerificationEvent]:
     rows = con.execute(
-        "SELECT claim_id, at, rule, from_status, to_status, reason, evidence_ids, actor FROM verification_events "
-        "WHERE claim_id = ? ORDER BY at, rowid",
+        "SELECT claim_id, at_ts, rule, from_status, to_status, reason, evidence_ids, actor FROM verification_events "
+        "WHERE claim_id = ? ORDER BY at_ts, rowid",
         [claim_id],
     ).fetchall()
     return [
@@ -400,8 +400,8 @@ def set_grade(con: duckdb.DuckDBPyConnection, change: GradeChange) -> None:
 
 def load_grade_events(con: duckdb.DuckDBPyConnection, source_id: str) -> list[GradeChange]:
     rows = con.execute(
-        "SELECT source_id, at, from_grade, to_grade, actor, reason FROM source_grade_events WHERE source_id = ? "
-        "ORDER BY at, rowid",
+        "SELECT source_id, at_ts, from_grade, to_grade, actor, reason FROM source_grade_events WHERE source_id = ? "
+        "ORDER BY at_ts, rowid",
         [source_id],
     ).fetchall()
     return [

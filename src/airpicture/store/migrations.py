@@ -136,7 +136,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE IF NOT EXISTS source_grade_events (
             source_id VARCHAR NOT NULL,
-            at TIMESTAMPTZ NOT NULL,
+            at_ts TIMESTAMPTZ NOT NULL,
             from_grade VARCHAR NOT NULL,
             to_grade VARCHAR,
             actor VARCHAR NOT NULL,
@@ -184,7 +184,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE IF NOT EXISTS verification_events (
             claim_id VARCHAR NOT NULL,
-            at TIMESTAMPTZ NOT NULL,
+            at_ts TIMESTAMPTZ NOT NULL,
             rule VARCHAR NOT NULL,
             from_status VARCHAR,
             to_status VARCHAR NOT NULL,
