@@ -270,14 +270,16 @@ def source_record(source: Source) -> dict[str, Any]:
 
 def _query_claims(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
     where, params = time_and_address_clause(filters, "start_ts", None)
+    named = {f"p{i}": v for i, v in enumerate(params)}
+    for i in range(len(params)):
+        where = where.replace("?", f"$p{i}", 1)
     with workspace.connect(read_only=True) as con:
-        table = con.execute(
+        table = con.sql(
             "SELECT claim_id, event_type, subject, place_name, lat_deg, lon_deg, start_ts AS ts, end_ts, status, "
             "support, credibility, independent_roots, echo_count, sensor_check, coverage_fraction, "
             f"claim_id AS id FROM claims {where} ORDER BY start_ts, claim_id",
-            params,
+            params=named or None,
         ).to_arrow_table()
-    assert table is not None
     return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
 
 
