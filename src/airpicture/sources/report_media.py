@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,8 +65,15 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def silence_image_library_logs() -> None:
+    """Pillow's debug log prints metadata values (EXIF owner, serial, GPS, PNG text): never let it below
+    WARNING, whatever the application's log level (DESIGN.md: logs never hold report content)."""
+    logging.getLogger("PIL").setLevel(logging.WARNING)
+
+
 def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanMedia:
     """Strip, re-encode and hash one image. Raises ``SourceError`` when it is refused (type, size, damage)."""
+    silence_image_library_logs()
     if len(data) > max_bytes:
         raise SourceError("media file too large", found=f"{len(data):,} bytes", expected=f"at most {max_bytes:,} bytes")
     Image.MAX_IMAGE_PIXELS = None  # we check the limit ourselves and refuse instead of warning
