@@ -19,8 +19,14 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
     env = {"AIRPICTURE_REPORTS__REPORTER_KEY_FILE": str(tmp_path / "key" / "reporter.key")}
     assert cli("-w", str(ws), "workspace", "init", env=env).returncode == 0
     # a low helicopter track passing Mazyr while the observers watched (Mazyr 52.04 N 29.22 E)
-    track = make_track("15123a", [(datetime(2022, 7, 11, 18, 0, tzinfo=UTC), 51.9, 29.0, 1500.0),
-                                  (datetime(2022, 7, 11, 18, 40, tzinfo=UTC), 52.2, 29.5, 1500.0)], step_s=30)
+    track = make_track(
+        "15123a",
+        [
+            (datetime(2022, 7, 11, 18, 0, tzinfo=UTC), 51.9, 29.0, 1500.0),
+            (datetime(2022, 7, 11, 18, 40, tzinfo=UTC), 52.2, 29.5, 1500.0),
+        ],
+        step_s=30,
+    )
     Workspace.open(ws).write_partitioned("positions", track, "simulated-track")
     run = cli("-w", str(ws), "reports", "import", str(DATA / "bot_export.csv"), env=env)
     assert run.returncode == 0, run.stderr
@@ -32,13 +38,25 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
 
     entry = {
         "claim": {"event_type": "explosion", "place": "Гомель", "start": "2022-07-11T19:00:00Z"},
-        "sources": [{"id": "group", "kind": "monitoring-group", "name": "Monitoring group"},
-                    {"id": "paper", "kind": "news-outlet", "name": "A newspaper"}],
+        "sources": [
+            {"id": "group", "kind": "monitoring-group", "name": "Monitoring group"},
+            {"id": "paper", "kind": "news-outlet", "name": "A newspaper"},
+        ],
         "appearances": [
-            {"id": "group-post", "source": "group", "published_at": "2022-07-11T19:30:00Z",
-             "quote": "Our observers report a loud bang near Homiel", "cites": [bang["appearances"][0]]},
-            {"id": "article", "source": "paper", "published_at": "2022-07-12T06:00:00Z",
-             "quote": "The group said its observers heard a bang", "cites": ["group-post"]},
+            {
+                "id": "group-post",
+                "source": "group",
+                "published_at": "2022-07-11T19:30:00Z",
+                "quote": "Our observers report a loud bang near Homiel",
+                "cites": [bang["appearances"][0]],
+            },
+            {
+                "id": "article",
+                "source": "paper",
+                "published_at": "2022-07-12T06:00:00Z",
+                "quote": "The group said its observers heard a bang",
+                "cites": ["group-post"],
+            },
         ],
     }
     (tmp_path / "entry.json").write_text(json.dumps(entry), encoding="utf-8")
@@ -58,8 +76,9 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
 
     sources = json.loads(cli("-w", str(ws), "sources", "list", "--json", env=env).stdout)
     observer = next(s for s in sources if s["kind"] == "observer" and s["confirmed"] == 1)
-    graded = cli("-w", str(ws), "sources", "grade", observer["source_id"], "C", "--reason", "vetted", "--analyst", "ana",
-                 env=env)
+    graded = cli(
+        "-w", str(ws), "sources", "grade", observer["source_id"], "C", "--reason", "vetted", "--analyst", "ana", env=env
+    )
     assert graded.returncode == 0, graded.stderr
     after = {s["source_id"]: s for s in json.loads(cli("-w", str(ws), "sources", "list", "--json", env=env).stdout)}
     assert after[observer["source_id"]]["reliability"] == "C" and after[observer["source_id"]]["analyst_grade"] == "C"
@@ -75,9 +94,15 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
 def test_bad_appearance_file_is_one_clear_line(cli: CliRunner, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     cli("-w", str(ws), "workspace", "init")
-    (tmp_path / "bad.json").write_text(json.dumps({"claim": {"event_type": "drone", "start": "2022-07-11T19:00Z"},
-                                                   "sources": [{"id": "s", "kind": "blogger"}],
-                                                   "appearances": [{"id": "a", "source": "s"}]}))
+    (tmp_path / "bad.json").write_text(
+        json.dumps(
+            {
+                "claim": {"event_type": "drone", "start": "2022-07-11T19:00Z"},
+                "sources": [{"id": "s", "kind": "blogger"}],
+                "appearances": [{"id": "a", "source": "s"}],
+            }
+        )
+    )
     run = cli("-w", str(ws), "appearances", "add", str(tmp_path / "bad.json"))
     assert run.returncode == 2
     assert run.stderr.strip() == (

@@ -35,7 +35,9 @@ def clock() -> FixedClock:
 def photo(seed: int = 1, size: tuple[int, int] = (320, 240)) -> Image.Image:
     """A textured synthetic photo (blurred noise + shapes): perceptual hashes behave as on real photos."""
     rng = np.random.default_rng(seed)
-    image = Image.fromarray((rng.random((size[1], size[0], 3)) * 255).astype("uint8")).filter(ImageFilter.GaussianBlur(10))
+    image = Image.fromarray((rng.random((size[1], size[0], 3)) * 255).astype("uint8")).filter(
+        ImageFilter.GaussianBlur(10)
+    )
     draw = ImageDraw.Draw(image)
     draw.ellipse((size[0] // 5, size[1] // 6, size[0] // 2, size[1] // 2 + 40), fill=(200, 30, 30))
     return image

@@ -25,7 +25,9 @@ def _key(settings: Settings, workspace: Workspace) -> bytes:
     return load_reporter_key(settings.reports.reporter_key_file, workspace.root)
 
 
-def test_bot_export_bad_rows_rejected_one_by_one_rest_imported(workspace: Workspace, settings: Settings, clock: FixedClock) -> None:
+def test_bot_export_bad_rows_rejected_one_by_one_rest_imported(
+    workspace: Workspace, settings: Settings, clock: FixedClock
+) -> None:
     result = import_file(workspace, DATA / "bot_export.csv", settings, clock, _key(settings, workspace))
     assert result.imported == 3
     assert result.rejected == 3
@@ -56,7 +58,12 @@ def test_json_form_export_nested_sender_dropped(workspace: Workspace, settings: 
     assert result.imported == 2 and result.rejected == 0
     assert {w.split("'")[1] for w in result.warnings} == {"from_id", "from_username", "from_first_name", "ip"}
     with workspace.connect(read_only=True) as con:
-        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'reports'").fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'reports'"
+            ).fetchall()
+        }
         reports = load_reports(con)
     assert not columns & {"phone", "username", "user_id", "email", "ip", "device", "name"}
     assert {r.category for r in reports} == {ReportCategory.FIXED_WING}
@@ -86,12 +93,18 @@ def test_oversized_and_unstrippable_media_rejected_per_row(
 
     gif = io.BytesIO()
     photo().save(gif, format="GIF")
-    media = {"big.jpg": b"\xff" * (settings.reports.max_media_bytes + 1), "clip.gif": gif.getvalue(),
-             "ok.jpg": jpeg_bytes(photo())}
+    media = {
+        "big.jpg": b"\xff" * (settings.reports.max_media_bytes + 1),
+        "clip.gif": gif.getvalue(),
+        "ok.jpg": jpeg_bytes(photo()),
+    }
     result = intake(workspace, rows, media, settings, clock, _key(settings, workspace))
     assert result.imported == 1 and result.media_stored == 1
     assert "row 1: field media: media file 1: media file too large" in result.errors[0]
-    assert "row 2: field media: media file 1: media type cannot be stripped of metadata, refused (found 'GIF'" in result.errors[1]
+    assert (
+        "row 2: field media: media file 1: media type cannot be stripped of metadata, refused (found 'GIF'"
+        in result.errors[1]
+    )
     assert "row 3: field media: media file 1 of the row was not supplied" in result.errors[2]
     assert len(list((workspace.root / "media").rglob("*.jpg"))) == 1
 
@@ -102,8 +115,12 @@ def test_unknown_category_and_bad_time_are_clear() -> None:
 
     from airpicture.sources.reports import RowError, parse_row
 
-    kwargs = dict(now=datetime(2022, 7, 12, tzinfo=UTC), zone=ZoneInfo("UTC"), default_precision_min=15.0,
-                  future_tolerance_min=10.0)
+    kwargs = dict(
+        now=datetime(2022, 7, 12, tzinfo=UTC),
+        zone=ZoneInfo("UTC"),
+        default_precision_min=15.0,
+        future_tolerance_min=10.0,
+    )
     bad_category = parse_row(7, {"time": "2022-07-11T21:00Z", "place": "Mazyr", "category": "ufo"}, **kwargs)
     assert isinstance(bad_category, RowError) and str(bad_category).startswith("row 7: field category: not a known")
     bad_time = parse_row(8, {"time": "yesterday", "place": "Mazyr", "category": "drone"}, **kwargs)

@@ -85,14 +85,31 @@ def test_a_seized_workspace_reveals_no_reporter(cli: CliRunner, tmp_path: Path) 
     incoming.mkdir()
     media = _planted_images(incoming)
     identity = {
-        "phone": PLANTED["phone"], "username": PLANTED["handle"], "user_id": PLANTED["user_id"],
-        "email": PLANTED["email"], "ip_address": PLANTED["ip"], "device": PLANTED["device"],
-        "name": PLANTED["name"], "telegram": f"@{PLANTED['handle']}", "chat_title": PLANTED["chat"],
+        "phone": PLANTED["phone"],
+        "username": PLANTED["handle"],
+        "user_id": PLANTED["user_id"],
+        "email": PLANTED["email"],
+        "ip_address": PLANTED["ip"],
+        "device": PLANTED["device"],
+        "name": PLANTED["name"],
+        "telegram": f"@{PLANTED['handle']}",
+        "chat_title": PLANTED["chat"],
     }
-    text = (f"{CONTROL} two helicopters. Call me {PLANTED['phone']} or {PLANTED['email']}, @{PLANTED['handle']}, "
-            f"sent from {PLANTED['ip']}, tg id {PLANTED['user_id']}")
-    good = {"time": "2022-07-11T21:10:00Z", "place": "Mazyr", "category": "helicopter", "count": "2",
-            "direction": "NE", "text": text, "reporter_token": PLANTED["token"], "media": ";".join(media), **identity}
+    text = (
+        f"{CONTROL} two helicopters. Call me {PLANTED['phone']} or {PLANTED['email']}, @{PLANTED['handle']}, "
+        f"sent from {PLANTED['ip']}, tg id {PLANTED['user_id']}"
+    )
+    good = {
+        "time": "2022-07-11T21:10:00Z",
+        "place": "Mazyr",
+        "category": "helicopter",
+        "count": "2",
+        "direction": "NE",
+        "text": text,
+        "reporter_token": PLANTED["token"],
+        "media": ";".join(media),
+        **identity,
+    }
     rows = [
         good,
         {**good, "media": "", "time": "2022-07-11T21:20:00Z", "place": "Мозырь"},
@@ -136,11 +153,13 @@ def test_a_seized_workspace_reveals_no_reporter(cli: CliRunner, tmp_path: Path) 
     backup_bytes = Path(backup).read_bytes()
     assert key.read_bytes() not in backup_bytes
     assert _hits(backup_bytes, tokens) == []
-    assert _hits(logs.encode(), tokens) == [], [l for l in logs.splitlines() if _hits(l.encode(), tokens)][:8]
+    assert _hits(logs.encode(), tokens) == [], [line for line in logs.splitlines() if _hits(line.encode(), tokens)][:8]
 
     con = duckdb.connect(str(workspace / "airpicture.duckdb"), read_only=True)
     dump = []
-    for (table,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall():
+    for (table,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall():
         dump += [repr(row) for row in con.execute(f'SELECT * FROM "{table}"').fetchall()]
     con.close()
     logical = "\n".join(dump).encode()
