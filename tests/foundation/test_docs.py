@@ -25,3 +25,12 @@ def test_readme_has_the_two_commands() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "pip install . && airpicture demo" in readme
     assert "pip install -e '.[dev]' && pytest" in readme
+
+
+def test_every_registered_detector_has_a_page() -> None:
+    from airpicture.detect.framework import available_detectors
+
+    index = (REPO / "docs" / "detectors" / "README.md").read_text(encoding="utf-8")
+    for name in available_detectors():
+        assert (REPO / "docs" / "detectors" / f"{name}.md").is_file(), f"docs/detectors/{name}.md is missing"
+        assert f"`{name}`" in index, f"docs/detectors/README.md does not list {name}"

@@ -19,6 +19,7 @@ from airpicture.cli import (
     appearances_cmd,
     claims_cmd,
     export_cmd,
+    notam_cmd,
     reference_cmd,
     reports_cmd,
     sources_cmd,
@@ -37,6 +38,7 @@ app = typer.Typer(
 )
 app.add_typer(workspace_cmd.app, name="workspace")
 app.add_typer(reference_cmd.app, name="reference")
+app.add_typer(notam_cmd.app, name="notam")
 app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sources_cmd.app, name="sources")

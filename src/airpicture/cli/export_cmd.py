@@ -43,6 +43,9 @@ def export(
     since: Annotated[str | None, typer.Option(help="From this UTC time (ISO 8601), inclusive.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this UTC time (ISO 8601), exclusive.")] = None,
     icao24: Annotated[list[str] | None, typer.Option(help="Only these ICAO 24-bit addresses (repeatable).")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Only what is active at this UTC time (ISO 8601), e.g. restrictions.")
+    ] = None,
 ) -> None:
     """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts."""
     state = get_state(ctx)
@@ -55,6 +58,7 @@ def export(
         since=parse_utc(since, "--since") if since else None,
         until=parse_utc(until, "--until") if until else None,
         icao24=tuple(icao24 or ()),
+        at=parse_utc(at, "--at") if at else None,
     )
     workspace = state.workspace()
     if out is None:

@@ -27,12 +27,29 @@ class RegionGeometry:
         return self.grid.labels_at(lats, lons)
 
 
-def build_region_geometry(region: Region, reference: Any, cell_deg: float = 0.05) -> RegionGeometry:
-    """Build from ``reference`` (``airpicture.reference.ReferenceData``): the watched country and its
-    neighbours, padded by 2° so approaches from outside are labelled too."""
+def build_region_geometry(
+    region: Region, reference: Any, cell_deg: float = 0.05, margin_deg: float = 3.0
+) -> RegionGeometry:
+    """Build from ``reference`` (``airpicture.reference.ReferenceData``).
+
+    The area of interest is the region's ``area_bbox`` (e.g. Kaliningrad inside Russia) or the watched
+    country's extent, padded by ``margin_deg`` so approaches from outside are labelled too. Every country
+    polygon is clipped to it (Russia as a neighbour of Belarus is its western part, not a polygon that
+    wraps the antimeridian); the watched country is clipped to ``area_bbox`` itself when one is given.
+    """
+    if region.area_bbox is not None:
+        south, west, north, east = region.area_bbox
+    else:
+        west, south, east, north = reference.country(region.watched_country).bounds
+    frame = (west - margin_deg, south - margin_deg, east + margin_deg, north + margin_deg)
+    clip = shapely.box(*frame)
     codes = list(region.countries)
-    polygons = [reference.country(code) for code in codes]
-    west, south, east, north = shapely.total_bounds(np.array(polygons, dtype=object))
-    grid = LabelGrid.build(codes, polygons, bounds=(west - 2, south - 2, east + 2, north + 2), cell_deg=cell_deg)
-    borders = {(a, b): reference.border(a, b) for a, b in region.border_segments}
+    polygons = []
+    for code in codes:
+        polygon = shapely.intersection(reference.country(code), clip)
+        if code == region.watched_country and region.area_bbox is not None:
+            polygon = shapely.intersection(polygon, shapely.box(west, south, east, north))
+        polygons.append(polygon)
+    grid = LabelGrid.build(codes, polygons, bounds=frame, cell_deg=cell_deg)
+    borders = {(a, b): shapely.intersection(reference.border(a, b), clip) for a, b in region.border_segments}
     return RegionGeometry(region, grid, dict(zip(codes, polygons, strict=True)), borders)

@@ -48,6 +48,41 @@ class TrackSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DetectSettings:
+    """Which detectors run and their main parameters."""
+
+    detectors: tuple[str, ...] = setting((), "Detectors 'airpicture detect' runs when none are named (empty: all).")
+    lead_in_min: float = setting(
+        15.0, "Minutes of the previous UTC day each day's detection also sees, so tracks keep continuity at midnight."
+    )
+    border_within_km: float = setting(50.0, "Border proximity: distance from a watched border segment (km).")
+    orbit_min_turn_deg: float = setting(720.0, "Patrol orbit: net turn in one direction that makes an orbit (degrees).")
+    orbit_max_radius_km: float = setting(100.0, "Patrol orbit: largest radius of the orbit area (km).")
+    orbit_min_duration_min: float = setting(20.0, "Patrol orbit: shortest orbit reported (minutes).")
+    movement_max_dist_km: float = setting(
+        6.0, "Airfield movement: farthest a take-off or landing may be from the airfield reference point (km)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NotamSettings:
+    """NOTAM restrictions: which borders to watch, and where border lines come from."""
+
+    watch_borders: tuple[str, ...] = setting(
+        ("BY-UA", "BY-PL", "BY-LT", "BY-LV", "BY-RU"),
+        "Borders watched for restriction events, as ISO 3166 alpha-2 pairs (e.g. BY-UA).",
+    )
+    border_km: float = setting(
+        50.0, "A restriction within this distance (km) of a watched border raises restriction events."
+    )
+    borders_file: Path | None = setting(
+        None,
+        "GeoJSON of country polygons (property ISO_A2) used for 'along the state border' and --near. "
+        "Default: the shipped reference borders.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSettings:
     """Observer-report intake (docs/reports.md, docs/source-protection.md)."""
 
@@ -124,6 +159,8 @@ class Settings:
     )
     log_level: str = setting("warning", "Least severe log level shown: debug, info, warning or error.")
     tracks: TrackSettings = field(default_factory=TrackSettings, metadata={"help": "Track building."})
+    detect: DetectSettings = field(default_factory=DetectSettings, metadata={"help": "Detectors."})
+    notam: NotamSettings = field(default_factory=NotamSettings, metadata={"help": "NOTAM restrictions."})
     reports: ReportSettings = field(default_factory=ReportSettings, metadata={"help": "Observer-report intake."})
     claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
 

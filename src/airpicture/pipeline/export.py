@@ -27,6 +27,8 @@ class ExportFilter:
     since: datetime | None = None
     until: datetime | None = None
     icao24: tuple[str, ...] = ()
+    at: datetime | None = None
+    """One instant (kinds with validity, such as restrictions: what is active then)."""
 
     def time_window(self) -> tuple[datetime | None, datetime | None]:
         """``--day`` as a UTC window, else ``--since``/``--until``."""

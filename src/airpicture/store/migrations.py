@@ -71,7 +71,49 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
-    # n -> n+1: observer reports (no identity columns, by construction), media artifacts, sources,
+    # 2 -> 3: NOTAM messages as read (raw text kept; decoded again on use) and their restriction areas.
+    (
+        """
+        CREATE TABLE IF NOT EXISTS notams (
+            notam_id VARCHAR NOT NULL,         -- e.g. A1234/22
+            text_sha256 VARCHAR NOT NULL,      -- SHA-256 hex of the raw text: same id + text = same NOTAM
+            raw VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,      -- SHA-256 hex of the ingested file
+            source_offset BIGINT NOT NULL,     -- character offset (text) or record number (XML, JSON)
+            status VARCHAR NOT NULL,           -- parsed | partial | failed
+            kind VARCHAR,                      -- N | R | C
+            ref_id VARCHAR,
+            qcode VARCHAR,
+            fir VARCHAR,
+            valid_from TIMESTAMPTZ,
+            valid_to TIMESTAMPTZ,
+            permanent BOOLEAN NOT NULL,
+            estimated BOOLEAN NOT NULL,
+            issues VARCHAR NOT NULL,           -- JSON list of {item, offset, reason}
+            ingested_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (notam_id, text_sha256)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS restrictions (
+            notam_id VARCHAR NOT NULL,
+            text_sha256 VARCHAR NOT NULL,
+            area_index INTEGER NOT NULL,
+            name VARCHAR,
+            geometry_source VARCHAR NOT NULL,  -- q-line | item-e | named
+            geometry VARCHAR,                  -- GeoJSON (RFC 7946) text
+            raw_fragment VARCHAR NOT NULL,
+            qcode VARCHAR,
+            lower_ft DOUBLE,
+            upper_ft DOUBLE,                   -- NULL: unlimited
+            valid_from TIMESTAMPTZ,
+            valid_to TIMESTAMPTZ,
+            schedule VARCHAR,
+            PRIMARY KEY (notam_id, text_sha256, area_index)
+        )
+        """,
+    ),
+    # 3 -> 4: observer reports (no identity columns, by construction), media artifacts, sources,
     # appearances, claims and their verification history (issue 7; spec assessment.md §6).
     (
         """

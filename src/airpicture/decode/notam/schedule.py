@@ -1,0 +1,277 @@
+"""Item D (schedule) read into rules, and the question "is it active at time t?".
+
+Understood (clauses separated by commas; a clause without days keeps the days of the one before)::
+
+    H24 | DAILY | 0600-2200 | 2130-0330 (crosses midnight) | 0500-0730 1830-2000
+    MON-FRI 0700-1700 | TUE WED THU SAT 0800-0830 | SAT SUN SR-SS | SS-SR | SR MINUS30-SS PLUS30
+    24-27 1900-2230, 28 0330-0800 | AUG 24 26 27 SEP 01-04 0600-1800 | AUG 21-OCT 24 0700-1530
+    31 AUG SR-SS | 0700-1700 EXC SAT SUN | AUG 24-OCT 24 0700-1700 EXC SUN
+
+Days without a month are resolved against item B (the first such day on or after B). ``SR``/``SS``
+are sunrise and sunset at the NOTAM's location (Q-line centre), computed with ``astral`` (NOAA solar
+equations, sun's upper limb at the horizon with refraction). What cannot be read gives a
+``Schedule`` with ``readable=False``, the reason, and the NOTAM is then active for its whole B–C window.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+from astral import Observer
+from astral.sun import sunrise, sunset
+
+from airpicture.model.notam import DayBound, Schedule, ScheduleRule, TimeOfDay
+
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
+WEEKDAYS = {d: i for i, d in enumerate(("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"))}
+
+_TOKEN = re.compile(
+    r"(?P<range>(?P<a>\d{4}|SR|SS)(?:\s?(?P<asign>PLUS|MINUS)\s?(?P<aoff>\d+)(?:MIN)?)?\s?-\s?"
+    r"(?P<b>\d{4}|SR|SS)(?:\s?(?P<bsign>PLUS|MINUS)\s?(?P<boff>\d+)(?:MIN)?)?)(?![\d])"
+    r"|(?P<h24>H24)|(?P<daily>DAILY)|(?P<exc>EXC)"
+    r"|(?P<weekday>MON|TUE|WED|THU|FRI|SAT|SUN)"
+    r"|(?P<month>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+    r"|(?P<day>\d{1,2})(?!\d)|(?P<dash>-)|(?P<comma>,)|(?P<space>\s+|EVERY\b|AND\b)|(?P<other>\S+)"
+)
+
+
+class _Unreadable(ValueError):
+    pass
+
+
+def _time(value: str, sign: str | None, offset: str | None, is_end: bool) -> TimeOfDay:
+    delta = int(offset or 0) * (-1 if sign == "MINUS" else 1)
+    if value == "SR":
+        return TimeOfDay(DayBound.SUNRISE, delta)
+    if value == "SS":
+        return TimeOfDay(DayBound.SUNSET, delta)
+    hours, minutes = int(value[:2]), int(value[2:])
+    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+        raise _Unreadable(f"time {value} is not hhmm")
+    total = hours * 60 + minutes
+    if is_end and total == 0:
+        total = 24 * 60
+    return TimeOfDay(DayBound.CLOCK, total)
+
+
+def _resolve(month: int | None, day: int, start: date) -> date:
+    """A day of month (and month, if given) as the first such date on or after ``start``'s month."""
+    try:
+        if month is None:
+            candidate = date(start.year, start.month, day)
+            if day < start.day:
+                nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+                candidate = date(nxt.year, nxt.month, day)
+            return candidate
+        year = start.year + (1 if month < start.month - 6 else 0)
+        return date(year, month, day)
+    except ValueError:
+        raise _Unreadable(f"day {day} does not exist in month {month or start.month}") from None
+
+
+def _day_spec(tokens: list[tuple[str, str]], start: date) -> tuple[set[str], set[int]]:
+    """Dates and weekdays named by a run of day tokens (with '-' ranges)."""
+    dates: set[str] = set()
+    weekdays: set[int] = set()
+    month: int | None = None
+    pending: list[int] = []  # days seen before any month token, in case "31 AUG" names the month after
+    items: list[tuple[str, int, int | None]] = []  # (kind, value, month)
+    for kind, value in tokens:
+        if kind == "month":
+            month = MONTHS[value]
+            if pending and not any(k == "day" for k, _ in tokens[tokens.index((kind, value)) + 1 :]):
+                items = [(k, v, month if k == "day" and m is None else m) for k, v, m in items]
+            pending = []
+        elif kind == "day":
+            items.append(("day", int(value), month))
+            if month is None:
+                pending.append(int(value))
+        elif kind == "weekday":
+            items.append(("weekday", WEEKDAYS[value], None))
+        elif kind == "dash":
+            items.append(("dash", 0, None))
+    i = 0
+    while i < len(items):
+        kind, num, mon = items[i]
+        if i + 2 < len(items) and items[i + 1][0] == "dash":
+            kind2, num2, mon2 = items[i + 2]
+            if kind != kind2:
+                raise _Unreadable("range mixes dates and weekdays")
+            if kind == "weekday":
+                weekdays.update((num + k) % 7 for k in range((num2 - num) % 7 + 1))
+            else:
+                first, last = _resolve(mon, num, start), _resolve(mon2 if mon2 else mon, num2, start)
+                if last < first:
+                    raise _Unreadable("date range ends before it starts")
+                day = first
+                while day <= last:
+                    dates.add(day.isoformat())
+                    day += timedelta(days=1)
+            i += 3
+            continue
+        if kind == "dash":
+            raise _Unreadable("'-' without a range")
+        if kind == "weekday":
+            weekdays.add(num)
+        else:
+            dates.add(_resolve(mon, num, start).isoformat())
+        i += 1
+    return dates, weekdays
+
+
+def parse_schedule(text: str, valid_from: datetime) -> Schedule:
+    """Read item D; never raises (an unreadable schedule is returned flagged, see module docstring)."""
+    cleaned = " ".join(text.upper().split())
+    try:
+        return _parse(cleaned, text, valid_from.date())
+    except _Unreadable as exc:
+        return Schedule(raw=text, rules=(), readable=False, reason=str(exc))
+
+
+def _parse(cleaned: str, raw: str, start: date) -> Schedule:
+    if cleaned in ("H24", "DAILY H24"):
+        return Schedule(raw=raw, rules=(), readable=True, h24=True)
+    clauses: list[list[tuple[str, str, re.Match[str]]]] = [[]]
+    for match in _TOKEN.finditer(cleaned):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind in ("asign", "aoff", "bsign", "boff", "a", "b"):
+            kind = "range"
+        if kind == "space":
+            continue
+        if kind == "other":
+            raise _Unreadable(f"cannot read {match.group(0)!r}")
+        if kind == "comma":
+            clauses.append([])
+            continue
+        clauses[-1].append((kind, match.group(0), match))
+    rules: list[ScheduleRule] = []
+    previous: tuple[frozenset[str] | None, frozenset[int] | None] = (None, None)
+    for clause in clauses:
+        if not clause:
+            continue
+        exc_at = next((i for i, t in enumerate(clause) if t[0] == "exc"), len(clause))
+        main, excluded = clause[:exc_at], clause[exc_at + 1 :]
+        day_tokens = [(k, v) for k, v, _ in main if k in ("day", "month", "weekday", "dash")]
+        times: list[tuple[TimeOfDay, TimeOfDay]] = []
+        for kind, _, match in main:
+            if kind == "range":
+                times.append(
+                    (
+                        _time(match["a"], match["asign"], match["aoff"], False),
+                        _time(match["b"], match["bsign"], match["boff"], True),
+                    )
+                )
+            elif kind == "h24":
+                times.append((TimeOfDay(DayBound.CLOCK, 0), TimeOfDay(DayBound.CLOCK, 24 * 60)))
+        if not times:
+            times.append((TimeOfDay(DayBound.CLOCK, 0), TimeOfDay(DayBound.CLOCK, 24 * 60)))
+        if day_tokens:
+            dates, weekdays = _day_spec(day_tokens, start)
+            spec = (frozenset(dates) or None, frozenset(weekdays) or None)
+        else:
+            spec = previous
+        ex_dates, ex_weekdays = _day_spec([(k, v) for k, v, _ in excluded], start) if excluded else (set(), set())
+        rules.append(ScheduleRule(spec[0], spec[1], tuple(times), frozenset(ex_dates), frozenset(ex_weekdays)))
+        previous = spec
+    if not rules:
+        raise _Unreadable("no days or times")
+    return Schedule(raw=raw, rules=tuple(rules), readable=True)
+
+
+@lru_cache(maxsize=65536)
+def _sun(lat_deg: float, lon_deg: float, day: date, rise: bool) -> datetime:
+    observer = Observer(latitude=lat_deg, longitude=lon_deg)
+    try:
+        value = sunrise(observer, day, tzinfo=UTC) if rise else sunset(observer, day, tzinfo=UTC)
+    except ValueError:
+        # polar day or night: no sunrise/sunset; take the day's bounds (active all day at SR-SS)
+        value = datetime.combine(day, time(0, 0) if rise else time(23, 59), tzinfo=UTC)
+    return value
+
+
+def _at(day: date, value: TimeOfDay, lat_deg: float | None, lon_deg: float | None) -> datetime:
+    if value.bound is DayBound.CLOCK:
+        return datetime.combine(day, time(0, 0), tzinfo=UTC) + timedelta(minutes=value.offset_min)
+    if lat_deg is None or lon_deg is None:
+        # no location: civil approximation of sunrise 06:00 / sunset 18:00 UTC is not used; whole day
+        hour = 0 if value.bound is DayBound.SUNRISE else 24
+        return datetime.combine(day, time(0, 0), tzinfo=UTC) + timedelta(hours=hour)
+    base = _sun(round(lat_deg, 2), round(lon_deg, 2), day, value.bound is DayBound.SUNRISE)
+    return base + timedelta(minutes=value.offset_min)
+
+
+def _rule_applies(rule: ScheduleRule, day: date) -> bool:
+    iso = day.isoformat()
+    if iso in rule.except_dates or day.weekday() in rule.except_weekdays:
+        return False
+    if rule.dates is None and rule.weekdays is None:
+        return True
+    return (rule.dates is not None and iso in rule.dates) or (
+        rule.weekdays is not None and day.weekday() in rule.weekdays
+    )
+
+
+def day_intervals(
+    schedule: Schedule, day: date, lat_deg: float | None = None, lon_deg: float | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The active intervals that start on ``day`` (UTC). An interval whose end is not after its start
+    runs into the next day (``2130-0330``)."""
+    out = []
+    for rule in schedule.rules:
+        if not _rule_applies(rule, day):
+            continue
+        for begin, end in rule.times:
+            t0 = _at(day, begin, lat_deg, lon_deg)
+            t1 = _at(day, end, lat_deg, lon_deg)
+            if t1 <= t0:
+                t1 = _at(day + timedelta(days=1), end, lat_deg, lon_deg)
+            out.append((t0, t1))
+    return out
+
+
+def schedule_active(
+    schedule: Schedule | None, at: datetime, lat_deg: float | None = None, lon_deg: float | None = None
+) -> bool:
+    """Whether the schedule allows activity at ``at`` (the B–C window is checked by the caller).
+
+    ``None``, H24 and unreadable schedules are always active.
+    """
+    if schedule is None or schedule.h24 or not schedule.readable:
+        return True
+    for day in (at.date() - timedelta(days=1), at.date()):
+        for t0, t1 in day_intervals(schedule, day, lat_deg, lon_deg):
+            if t0 <= at < t1:
+                return True
+    return False
+
+
+def intervals(
+    schedule: Schedule | None,
+    start: datetime,
+    end: datetime,
+    lat_deg: float | None = None,
+    lon_deg: float | None = None,
+) -> list[tuple[datetime, datetime]]:
+    """Active intervals clipped to ``[start, end)``, sorted and merged."""
+    if schedule is None or schedule.h24 or not schedule.readable:
+        return [(start, end)] if start < end else []
+    found: list[tuple[datetime, datetime]] = []
+    day = start.date() - timedelta(days=1)
+    while day <= end.date():
+        for t0, t1 in day_intervals(schedule, day, lat_deg, lon_deg):
+            a, b = max(t0, start), min(t1, end)
+            if a < b:
+                found.append((a, b))
+        day += timedelta(days=1)
+    found.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in found:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged

@@ -1,0 +1,540 @@
+"""NOTAM wiring: read files, parse, store, and answer "what is restricted at t, and what changed".
+
+The workspace keeps each NOTAM's raw text (``notams``) and its areas (``restrictions``). Queries decode
+the stored texts again (deterministic, ~5,000 NOTAMs/s), link the NOTAMR/NOTAMC chains and evaluate
+validity windows and schedules. Border lines come from ``settings.notam.borders_file`` (GeoJSON country
+polygons with ``ISO_A2``) or, when that is not set, from the shipped reference borders (``airpicture.reference``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from shapely.geometry import LineString, MultiLineString, shape
+from shapely.geometry.base import BaseGeometry
+
+from airpicture.decode.notam import (
+    BorderLookup,
+    active_at,
+    by_id,
+    chain_of,
+    decode_qcode,
+    decode_restriction,
+    ended_at,
+    in_force,
+    intervals,
+    is_restrictive,
+    link_chains,
+    parse_notam,
+    reassemble_parts,
+)
+from airpicture.detect.restrictions import AircraftInAreaDetector, RestrictionChangeDetector, RestrictionWindow
+from airpicture.geo.borders import distance_km, shared_border
+from airpicture.model.clock import Clock
+from airpicture.model.errors import ReferenceDataError, SourceError, UsageError
+from airpicture.model.events import Event
+from airpicture.model.notam import Area, GeometrySource, Notam, ParseStatus, Restriction
+from airpicture.model.settings import Settings
+from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
+from airpicture.sources.notam import read_notams
+from airpicture.store import Workspace
+
+# -- borders ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Borders:
+    """Country polygons by ISO 3166 alpha-2 code, and the border lines between them."""
+
+    countries: dict[str, BaseGeometry]
+
+    def border(self, a: str, b: str | None) -> LineString | MultiLineString | None:
+        """The shared border of ``a`` and ``b``; the whole outline of ``a`` when ``b`` is None."""
+        if a not in self.countries or (b is not None and b not in self.countries):
+            return None
+        if b is None:
+            outline = self.countries[a].boundary
+            return outline if isinstance(outline, LineString | MultiLineString) else None
+        return shared_border(self.countries[a], self.countries[b])
+
+    def pair(self, text: str) -> BaseGeometry:
+        """``"BY-UA"`` → the shared border line; ``ReferenceDataError`` if unknown or not touching."""
+        parts = text.upper().split("-")
+        if len(parts) != 2 or not all(len(p) == 2 for p in parts):
+            raise UsageError("not a border", found=text, expected="two ISO 3166 alpha-2 codes, e.g. BY-UA")
+        missing = [p for p in parts if p not in self.countries]
+        if missing:
+            raise ReferenceDataError(
+                "country not in the border data", found=",".join(missing), expected=", ".join(sorted(self.countries))
+            )
+        line = self.border(parts[0], parts[1])
+        if line is None:
+            raise ReferenceDataError("these countries share no border", found=text)
+        return line
+
+
+def load_borders(settings: Settings) -> Borders:
+    """Country polygons from ``settings.notam.borders_file``, else the shipped reference borders."""
+    path = settings.notam.borders_file
+    if path is not None:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            countries = {
+                f["properties"]["ISO_A2"]: shape(f["geometry"])
+                for f in data["features"]
+                if f.get("properties", {}).get("ISO_A2", "-99") != "-99"
+            }
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ReferenceDataError(f"cannot read the borders file: {exc}", where=str(path)) from exc
+        return Borders(countries)
+    from airpicture import reference
+
+    data = reference.default()
+    codes = ("BY", "UA", "RU", "PL", "LT", "LV", "EE", "MD", "RO", "SK", "HU", "FI")
+    found = {}
+    for code in codes:
+        try:
+            found[code] = data.country(code)
+        except Exception:  # a code missing from the shipped borders is simply not offered
+            continue
+    return Borders(found)
+
+
+def border_lookup(borders: Borders | None) -> BorderLookup | None:
+    return borders.border if borders is not None else None
+
+
+# -- ingest ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NotamIngestSummary:
+    """What ``notam ingest`` did: counts and one line per NOTAM or record that was not fully read."""
+
+    files: int = 0
+    read: int = 0
+    parsed: int = 0
+    partial: int = 0
+    failed: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _sha(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+
+
+def ingest_notams(workspace: Workspace, paths: Sequence[Path], clock: Clock, settings: Settings) -> NotamIngestSummary:
+    """Read, parse and store every NOTAM in ``paths``. Idempotent: the same id and text is stored once.
+
+    A file that cannot be read is reported and skipped; a NOTAM that cannot be parsed is stored raw
+    with its issues (id known) or quarantined (no id); nothing stops the batch.
+    """
+    summary = NotamIngestSummary()
+    lookup = border_lookup(load_borders(settings))
+    now = clock.now()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            summary.problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+            continue
+        file_id = _sha(data)
+        try:
+            fmt, raws, errors = read_notams(data, str(path))
+        except SourceError as exc:
+            summary.problems.append(str(exc))
+            continue
+        summary.files += 1
+        summary.problems.extend(str(e) for e in errors)
+        texts = reassemble_parts(r.text for r in raws)
+        offsets = {r.text: r.offset for r in raws}
+        rows, area_rows, quarantined = [], [], []
+        for text in texts:
+            summary.read += 1
+            restriction = decode_restriction(parse_notam(text), lookup)
+            notam = restriction.notam
+            status = notam.status
+            summary.parsed += status is ParseStatus.PARSED
+            summary.partial += status is ParseStatus.PARTIAL
+            summary.failed += status is ParseStatus.FAILED
+            for issue in notam.issues:
+                summary.problems.append(str(issue.as_error(str(path))))
+            offset = offsets.get(text, raws[0].offset if raws else 0)
+            if notam.id is None:
+                quarantined.append(
+                    (
+                        file_id,
+                        f"offset {offset}",
+                        "notam-unparsed",
+                        "; ".join(i.reason for i in notam.issues),
+                        text.encode(),
+                    )
+                )
+                continue
+            rows.append(_notam_row(notam, file_id, offset, now))
+            area_rows.extend(_area_rows(restriction))
+        stored, dupes = _store(workspace, rows, area_rows, quarantined)
+        summary.stored += stored
+        summary.duplicates += dupes
+        _catalog(workspace, file_id, path, fmt.value, len(data), now, len(texts), stored, len(quarantined))
+    return summary
+
+
+def _notam_row(n: Notam, file_id: str, offset: int, now: datetime) -> tuple[Any, ...]:
+    issues = json.dumps([{"item": i.item, "offset": i.offset, "reason": i.reason} for i in n.issues])
+    q = n.qline
+    return (
+        n.id, _sha(n.raw), n.raw, file_id, offset, n.status.value, n.kind.value if n.kind else None, n.ref_id,
+        q.code if q else None, q.fir if q else None, n.valid_from, n.valid_to, n.permanent,
+        n.valid_to_estimated, issues, now,
+    )  # fmt: skip
+
+
+def _area_rows(r: Restriction) -> list[tuple[Any, ...]]:
+    n = r.notam
+    q = n.qline
+    return [
+        (
+            n.id,
+            _sha(n.raw),
+            a.index,
+            a.name,
+            a.source.value,
+            a.geometry,
+            a.raw,
+            q.code if q else None,
+            r.lower_ft,
+            r.upper_ft,
+            n.valid_from,
+            n.valid_to,
+            n.schedule,
+        )
+        for a in r.areas
+    ]
+
+
+def _store(
+    workspace: Workspace, rows: list[tuple[Any, ...]], areas: list[tuple[Any, ...]], quarantined: list[tuple[Any, ...]]
+) -> tuple[int, int]:
+    with workspace.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        before = con.execute("SELECT count(*) FROM notams").fetchone()
+        if rows:
+            con.executemany("INSERT OR IGNORE INTO notams VALUES (" + ",".join("?" * 16) + ")", rows)
+        if areas:
+            con.executemany("INSERT OR IGNORE INTO restrictions VALUES (" + ",".join("?" * 13) + ")", areas)
+        if quarantined:
+            con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)", quarantined)
+        after = con.execute("SELECT count(*) FROM notams").fetchone()
+        con.execute("COMMIT")
+    stored = int(after[0] if after else 0) - int(before[0] if before else 0)
+    return stored, len(rows) - stored
+
+
+def _catalog(
+    workspace: Workspace,
+    file_id: str,
+    path: Path,
+    fmt: str,
+    size: int,
+    now: datetime,
+    read: int,
+    stored: int,
+    rejected: int,
+) -> None:
+    with workspace.connect() as con:
+        con.execute(
+            "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [file_id, str(path), fmt, size, now, read, stored, rejected],
+        )
+
+
+# -- loading and queries ---------------------------------------------------------------------------
+
+
+def load_restrictions(workspace: Workspace, settings: Settings) -> list[Restriction]:
+    """Every stored NOTAM (latest ingested text per id), decoded, chains linked. Areas are those stored
+    at ingest (computed then with the configured border data)."""
+    with workspace.connect(read_only=True) as con:
+        texts = con.execute(
+            "SELECT raw, text_sha256 FROM notams QUALIFY row_number() OVER (PARTITION BY notam_id "
+            "ORDER BY ingested_at DESC, text_sha256) = 1 ORDER BY notam_id"
+        ).fetchall()
+        stored = con.execute(
+            "SELECT text_sha256, area_index, name, geometry_source, geometry, raw_fragment FROM restrictions "
+            "ORDER BY text_sha256, area_index"
+        ).fetchall()
+    areas: dict[str, list[Area]] = {}
+    for sha, index, name, source, geometry, raw in stored:
+        areas.setdefault(sha, []).append(Area(index, name, GeometrySource(source), geometry, raw, None))
+    decoded = []
+    for text, sha in texts:
+        r = decode_restriction(parse_notam(text), None)
+        if sha in areas:
+            r = replace(r, areas=tuple(areas[sha]))
+        decoded.append(r)
+    return link_chains(decoded)
+
+
+def _near(restrictions: Iterable[Restriction], line: BaseGeometry, within_km: float) -> list[Restriction]:
+    out = []
+    for r in restrictions:
+        shapes = [shape(json.loads(a.geometry)) for a in r.areas if a.geometry]
+        if any(distance_km(g, line) <= within_km for g in shapes):
+            out.append(r)
+    return out
+
+
+def active_restrictions(
+    workspace: Workspace,
+    settings: Settings,
+    at: datetime,
+    near: str | None = None,
+    within_km: float | None = None,
+    restrictive_only: bool = False,
+) -> list[Restriction]:
+    """NOTAMs active at ``at`` (window, chain and schedule), optionally within ``within_km`` of a border."""
+    every = load_restrictions(workspace, settings)
+    index = by_id(every)
+    found = [r for r in every if active_at(r, at, index) and (not restrictive_only or is_restrictive(r))]
+    if near:
+        borders = load_borders(settings)
+        if borders is None:
+            raise ReferenceDataError("no border data", expected="set notam.borders_file or install reference data")
+        found = _near(found, borders.pair(near), within_km if within_km is not None else settings.notam.border_km)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class NotamDiff:
+    """How the set of NOTAMs in force changed from ``t1`` to ``t2`` (schedules not considered)."""
+
+    new: tuple[Restriction, ...]
+    changed: tuple[tuple[Restriction, Restriction], ...]
+    cancelled: tuple[Restriction, ...]
+    expired: tuple[Restriction, ...]
+
+
+def diff_restrictions(workspace: Workspace, settings: Settings, t1: datetime, t2: datetime) -> NotamDiff:
+    """New, changed (replaced by a NOTAMR), cancelled and expired NOTAMs between ``t1`` and ``t2``."""
+    if t2 < t1:
+        raise UsageError("--to is before --from", found=f"{t1.isoformat()} .. {t2.isoformat()}")
+    every = load_restrictions(workspace, settings)
+    index = by_id(every)
+    before = {r.id for r in every if in_force(r, t1, index)}
+    after = {r.id for r in every if in_force(r, t2, index)}
+    new: list[Restriction] = []
+    changed: list[tuple[Restriction, Restriction]] = []
+    cancelled: list[Restriction] = []
+    expired: list[Restriction] = []
+    for rid in sorted(after - before):
+        r = index[rid]
+        ref = r.notam.ref_id
+        if ref and ref in before:
+            changed.append((index[ref], r))
+        else:
+            new.append(r)
+    replaced = {old.id for old, _ in changed}
+    for rid in sorted(before - after - replaced):
+        r = index[rid]
+        _, how = ended_at(r, index)
+        (cancelled if how in ("cancelled", "replaced") else expired).append(r)
+    return NotamDiff(tuple(new), tuple(changed), tuple(cancelled), tuple(expired))
+
+
+def find_notam(workspace: Workspace, settings: Settings, notam_id: str) -> tuple[Restriction, list[Restriction]]:
+    """One NOTAM and its chain (the NOTAMs it replaces/cancels and those that superseded it), oldest first."""
+    every = load_restrictions(workspace, settings)
+    index = by_id(every)
+    wanted = notam_id.strip().upper()
+    if wanted not in index:
+        raise UsageError("no such NOTAM in the workspace", found=notam_id, expected="an id such as A1234/22")
+    chain = [index[wanted]]
+    while chain[0].notam.ref_id and chain[0].notam.ref_id in index:
+        chain.insert(0, index[chain[0].notam.ref_id])
+    while chain[-1].superseded_by and chain[-1].superseded_by in index:
+        chain.append(index[chain[-1].superseded_by])
+    return index[wanted], chain
+
+
+# -- presentation ----------------------------------------------------------------------------------
+
+
+def restriction_properties(r: Restriction) -> dict[str, Any]:
+    """The decoded fields of a NOTAM, for ``show``, JSON output and feature properties."""
+    n = r.notam
+    q = n.qline
+    meaning = decode_qcode(q.subject, q.condition) if q else None
+    chain = chain_of(r)
+    return {
+        "notam_id": r.id,
+        "kind": n.kind.value if n.kind else None,
+        "replaces": chain.replaces,
+        "cancels": chain.cancels,
+        "superseded_by": chain.superseded_by,
+        "status": n.status.value,
+        "fir": q.fir if q else None,
+        "qcode": q.code if q else None,
+        "meaning": meaning.text if meaning else None,
+        "subject_group": meaning.subject_group if meaning else None,
+        "traffic": q.traffic if q else None,
+        "purpose": q.purpose if q else None,
+        "scope": q.scope if q else None,
+        "locations": list(n.locations),
+        "valid_from": n.valid_from,
+        "valid_to": n.valid_to,
+        "valid_to_estimated": n.valid_to_estimated,
+        "permanent": n.permanent,
+        "schedule": n.schedule,
+        "schedule_readable": r.schedule.readable if r.schedule else True,
+        "lower_ft": r.lower_ft,
+        "upper_ft": r.upper_ft,
+        "lower": n.lower.raw if n.lower else None,
+        "upper": n.upper.raw if n.upper else None,
+        "text": n.text,
+        "issues": [{"item": i.item, "offset": i.offset, "reason": i.reason} for i in n.issues],
+    }
+
+
+def restriction_features(restrictions: Iterable[Restriction]) -> list[dict[str, Any]]:
+    """GeoJSON features, one per area (never merged), with validity, schedule, limits and raw fragment."""
+    features = []
+    for r in restrictions:
+        props = restriction_properties(r)
+        for a in r.areas:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(a.geometry) if a.geometry else None,
+                    "properties": {**props, "area_index": a.index, "area_name": a.name, "source": a.source.value,
+                                   "raw_fragment": a.raw},
+                }
+            )  # fmt: skip
+    return features
+
+
+def windows(restrictions: Sequence[Restriction], start: datetime, end: datetime) -> list[RestrictionWindow]:
+    """Time in force and schedule intervals of every NOTAM that is in force at some time in [start, end)."""
+    index = by_id(restrictions)
+    out = []
+    for r in restrictions:
+        n = r.notam
+        if n.valid_from is None or n.kind is None or n.kind.value == "C":
+            continue
+        until, how = ended_at(r, index)
+        if n.valid_from >= end or (until is not None and until <= start):
+            continue
+        q = n.qline
+        centre = q.centre if q else None
+        span_end = min(until, end) if until is not None else end
+        active = intervals(
+            r.schedule,
+            max(n.valid_from, start),
+            span_end,
+            centre.lat_deg if centre else None,
+            centre.lon_deg if centre else None,
+        )
+        out.append(RestrictionWindow(r, n.valid_from, until, how, tuple(active)))
+    return out
+
+
+def restriction_events(workspace: Workspace, settings: Settings, start: datetime, end: datetime) -> list[Event]:
+    """Restrictions appearing, changing or ending near the watched borders in [start, end)."""
+    borders = load_borders(settings)
+    if borders is None:
+        raise ReferenceDataError("no border data", expected="set notam.borders_file or install reference data")
+    lines = {pair: borders.pair(pair) for pair in settings.notam.watch_borders}
+    detector = RestrictionChangeDetector(border_km=settings.notam.border_km)
+    return list(detector.detect(windows(load_restrictions(workspace, settings), start, end), lines, start, end))
+
+
+def aircraft_in_areas(
+    restrictions: Sequence[Restriction],
+    positions: pa.Table,
+    aircraft: frozenset[str] | None = None,
+) -> list[Event]:
+    """Aircraft inside active restricted/danger areas, over a positions table (``POSITIONS_SCHEMA``)."""
+    if positions.num_rows == 0:
+        return []
+    start: datetime = pc.min(positions["ts"]).as_py()
+    end: datetime = pc.max(positions["ts"]).as_py()
+    found = windows(restrictions, start, end + timedelta(seconds=1))
+    return list(AircraftInAreaDetector().detect(found, positions, aircraft))
+
+
+def status_counts(restrictions: Iterable[Restriction]) -> Counter[str]:
+    return Counter(r.notam.status.value for r in restrictions)
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+RESTRICTIONS_SCHEMA = pa.schema(
+    [  # type: ignore[arg-type]
+        ("notam_id", pa.string()), ("name", pa.string()), ("area_index", pa.int32()), ("source", pa.string()),
+        ("qcode", pa.string()), ("meaning", pa.string()), ("kind", pa.string()), ("superseded_by", pa.string()),
+        ("valid_from", pa.timestamp("us", tz="UTC")), ("valid_to", pa.timestamp("us", tz="UTC")),
+        ("valid_to_estimated", pa.bool_()), ("permanent", pa.bool_()), ("schedule", pa.string()),
+        ("schedule_readable", pa.bool_()), ("lower_ft", pa.float64()), ("upper_ft", pa.float64()),
+        ("lower", pa.string()), ("upper", pa.string()), ("raw_fragment", pa.string()), ("text", pa.string()),
+        ("geometry", pa.string()),
+    ],
+    metadata={b"airpicture.table": b"restrictions"},
+)  # fmt: skip
+
+
+def restriction_table(restrictions: Iterable[Restriction]) -> pa.Table:
+    rows = []
+    for r in restrictions:
+        p = restriction_properties(r)
+        for a in r.areas:
+            rows.append(
+                {
+                    "notam_id": r.id, "name": a.name or r.id, "area_index": a.index, "source": a.source.value,
+                    "qcode": p["qcode"], "meaning": p["meaning"], "kind": p["kind"],
+                    "superseded_by": p["superseded_by"], "valid_from": p["valid_from"], "valid_to": p["valid_to"],
+                    "valid_to_estimated": p["valid_to_estimated"], "permanent": p["permanent"],
+                    "schedule": p["schedule"], "schedule_readable": p["schedule_readable"],
+                    "lower_ft": p["lower_ft"], "upper_ft": p["upper_ft"], "lower": p["lower"], "upper": p["upper"],
+                    "raw_fragment": a.raw, "text": p["text"], "geometry": a.geometry,
+                }
+            )  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=RESTRICTIONS_SCHEMA)
+
+
+def _query_restrictions(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
+    settings = Settings(workspace=workspace.root)
+    every = load_restrictions(workspace, settings)
+    index = by_id(every)
+    if filters.at is not None:
+        chosen = [r for r in every if active_at(r, filters.at, index)]
+    else:
+        start, end = filters.time_window()
+        if start is None and end is None:
+            chosen = [r for r in every if r.notam.kind is None or r.notam.kind.value != "C"]
+        else:
+            lo = start or datetime.min.replace(tzinfo=end.tzinfo if end else None)
+            hi = end or datetime.max.replace(tzinfo=start.tzinfo if start else None)
+            chosen = [w.restriction for w in windows(every, lo, hi)]
+    table = restriction_table(chosen)
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+
+
+register_export_kind(
+    ExportKind(
+        name="restrictions",
+        description="NOTAM areas, one row per area, with validity, schedule, limits (docs/formats/restrictions.md)",
+        formats=("geojson", "kml", "json", "jsonl", "csv", "parquet"),
+        query=_query_restrictions,
+    )
+)
