@@ -15,7 +15,19 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import detect_cmd, export_cmd, ingest_cmd, notam_cmd, reference_cmd, tracks_cmd, workspace_cmd
+from airpicture.cli import (
+    appearances_cmd,
+    claims_cmd,
+    detect_cmd,
+    export_cmd,
+    ingest_cmd,
+    notam_cmd,
+    reference_cmd,
+    reports_cmd,
+    sources_cmd,
+    tracks_cmd,
+    workspace_cmd,
+)
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -30,6 +42,10 @@ app = typer.Typer(
 app.add_typer(workspace_cmd.app, name="workspace")
 app.add_typer(reference_cmd.app, name="reference")
 app.add_typer(notam_cmd.app, name="notam")
+app.add_typer(reports_cmd.app, name="reports")
+app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(sources_cmd.app, name="sources")
+app.add_typer(appearances_cmd.app, name="appearances")
 app.command("export")(export_cmd.export)
 app.command("detect")(detect_cmd.detect)
 app.add_typer(detect_cmd.events_app, name="events")

@@ -98,6 +98,59 @@ class IngestSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Observer-report intake (docs/reports.md, docs/source-protection.md)."""
+
+    reporter_key_file: Path = setting(
+        Path("~/.config/airpicture/reporter.key"),
+        "File holding the secret key for reporter pseudonym hashes (HMAC-SHA256). Must be outside the "
+        "workspace; created (mode 0600) when missing. Without it reporter continuity is lost, nothing else.",
+    )
+    default_timezone: str = setting("UTC", "Time zone of report times written without a UTC offset.")
+    default_time_precision_min: float = setting(
+        15.0, "Half-width (minutes) of a report's time when the row gives no precision and a full time."
+    )
+    future_tolerance_min: float = setting(
+        10.0, "A report time later than now plus this (minutes) is rejected as in the future."
+    )
+    max_media_bytes: int = setting(20_000_000, "Largest media file accepted (bytes); larger ones are refused.")
+    max_media_pixels: int = setting(40_000_000, "Largest image accepted (width × height pixels).")
+    coordinates_precision_km: float = setting(
+        1.0, "Place precision (km) of a report given as coordinates without an accuracy."
+    )
+    settlement_precision_km: float = setting(5.0, "Place precision (km) of a report that names a place.")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSettings:
+    """How claims are formed, cross-checked and graded (docs/claims.md; spec assessment.md §2, §3)."""
+
+    cluster_distance_km: float = setting(
+        25.0, "Observer reports of one category this close (km) and within cluster_window_min are one claim."
+    )
+    cluster_window_min: float = setting(60.0, "Time window (minutes) for clustering observer reports.")
+    sensor_distance_km: float = setting(
+        50.0, "A detector event or track this close (km) to an observer claim corroborates it."
+    )
+    sensor_window_min: float = setting(
+        60.0, "Time window (minutes) around an observer claim searched for sensor events and tracks."
+    )
+    coverage_min_fraction: float = setting(
+        0.5,
+        "Share (0-1) of 10-minute bins with receiver positions near the place below which coverage is poor: "
+        "the claim is then 'not corroborated (poor coverage)'.",
+    )
+    track_max_alt_ft: float = setting(
+        20000.0, "Only positions at or below this altitude (ft) count as a track an observer could have seen."
+    )
+    phash_max_distance: int = setting(8, "Images whose perceptual hashes differ in at most this many bits are one.")
+    source_class_grades: tuple[str, ...] = setting(
+        ("notam=A", "sensor=B", "ministry=B", "actor=B"),
+        "Default reliability per source kind (kind=grade); kinds not listed start at F and follow their track record.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -124,6 +177,8 @@ class Settings:
     detect: DetectSettings = field(default_factory=DetectSettings, metadata={"help": "Detectors."})
     notam: NotamSettings = field(default_factory=NotamSettings, metadata={"help": "NOTAM restrictions."})
     ingest: IngestSettings = field(default_factory=IngestSettings, metadata={"help": "Reading receiver files."})
+    reports: ReportSettings = field(default_factory=ReportSettings, metadata={"help": "Observer-report intake."})
+    claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
 
     @property
     def reference_path(self) -> Path:

@@ -157,6 +157,129 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 4 -> 5: observer reports (no identity columns, by construction), media artifacts, sources,
+    # appearances, claims and their verification history (issue 7; spec assessment.md §6).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS reports (
+            report_id VARCHAR PRIMARY KEY,
+            observed_at TIMESTAMPTZ NOT NULL,
+            time_precision_min DOUBLE NOT NULL,   -- half-width
+            lat_deg DOUBLE NOT NULL,
+            lon_deg DOUBLE NOT NULL,
+            place_precision_km DOUBLE NOT NULL,
+            place_name VARCHAR,                   -- gazetteer name, never the typed text
+            category VARCHAR NOT NULL,
+            count INTEGER,
+            direction_deg DOUBLE,
+            text VARCHAR NOT NULL,                -- redacted
+            reporter_hash VARCHAR,                -- HMAC-SHA256(key outside the workspace, pseudonym token)
+            how_known VARCHAR NOT NULL,
+            media VARCHAR NOT NULL,               -- JSON array of artifact SHA-256
+            received_at TIMESTAMPTZ NOT NULL,     -- truncated to the hour
+            source_file VARCHAR NOT NULL,         -- SHA-256 of the imported file
+            source_row INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS artifacts (
+            sha256 VARCHAR PRIMARY KEY,
+            phash VARCHAR NOT NULL,
+            media_type VARCHAR NOT NULL,
+            width_px INTEGER NOT NULL,
+            height_px INTEGER NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            retrieved_at TIMESTAMPTZ NOT NULL,
+            geolocated BOOLEAN NOT NULL,
+            chronolocated BOOLEAN NOT NULL,
+            path VARCHAR NOT NULL                 -- relative to the workspace: media/<sha[:2]>/<sha>.<ext>
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS claim_notams (
+            notam_id VARCHAR PRIMARY KEY,
+            text VARCHAR NOT NULL,
+            valid_from TIMESTAMPTZ NOT NULL,
+            valid_to TIMESTAMPTZ NOT NULL,
+            lat_deg DOUBLE,
+            lon_deg DOUBLE,
+            published_at TIMESTAMPTZ
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS appearance_entries (
+            entry_id VARCHAR PRIMARY KEY,         -- SHA-256 of the entered document
+            added_at TIMESTAMPTZ NOT NULL,
+            body VARCHAR NOT NULL                 -- the entered JSON (articles and posts: public statements)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS source_grades (
+            source_id VARCHAR PRIMARY KEY,
+            grade VARCHAR NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS source_grade_events (
+            source_id VARCHAR NOT NULL,
+            at_ts TIMESTAMPTZ NOT NULL,
+            from_grade VARCHAR NOT NULL,
+            to_grade VARCHAR,
+            actor VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS sources (
+            source_id VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            reliability VARCHAR NOT NULL,
+            suggested VARCHAR NOT NULL,
+            analyst_grade VARCHAR,
+            confirmed INTEGER NOT NULL,
+            refuted INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS appearances (
+            appearance_id VARCHAR PRIMARY KEY,
+            body VARCHAR NOT NULL                 -- JSON of model.claims.Appearance
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS claims (
+            claim_id VARCHAR PRIMARY KEY,
+            event_type VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            place_name VARCHAR,
+            lat_deg DOUBLE,
+            lon_deg DOUBLE,
+            start_ts TIMESTAMPTZ NOT NULL,
+            end_ts TIMESTAMPTZ NOT NULL,
+            status VARCHAR NOT NULL,
+            support VARCHAR NOT NULL,
+            credibility INTEGER,
+            independent_roots INTEGER NOT NULL,
+            echo_count INTEGER NOT NULL,
+            sensor_check VARCHAR NOT NULL,
+            coverage_fraction DOUBLE,
+            body VARCHAR NOT NULL                 -- JSON: appearances, roots, primary roots, echoes, contradictions
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS verification_events (
+            claim_id VARCHAR NOT NULL,
+            at_ts TIMESTAMPTZ NOT NULL,
+            rule VARCHAR NOT NULL,
+            from_status VARCHAR,
+            to_status VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            evidence_ids VARCHAR NOT NULL,        -- JSON array
+            actor VARCHAR NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,86 @@
+"""``airpicture claims list|show|explain``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from airpicture.cli.output import print_fields, print_json, print_rows
+from airpicture.cli.state import get_state
+from airpicture.model.errors import UsageError
+from airpicture.pipeline.claims import claim_record, list_claims, refresh
+from airpicture.pipeline.explain import explain as explain_claim
+
+app = typer.Typer(
+    help="Claims: what is reported, by how many independent roots, and how sure that makes us.", no_args_is_help=True
+)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="Only claims with this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List claims with status, credibility, independent roots and echoes."""
+    state = get_state(ctx)
+    claims = [c for c in list_claims(state.workspace()) if status is None or c.status.value == status]
+    if as_json:
+        print_json(state.out, [claim_record(c) for c in claims])
+        return
+    print_rows(
+        state.out,
+        ("claim", "type", "start (UTC)", "place", "status", "cred", "roots", "echoes", "sensor check"),
+        [
+            (
+                c.claim_id,
+                f"{c.event_type} {c.subject}".strip(),
+                c.start.strftime("%Y-%m-%d %H:%M"),
+                c.place_name or "",
+                c.status.value,
+                "—" if c.credibility is None else int(c.credibility),
+                c.independent_roots,
+                c.echo_count,
+                c.sensor_check.value,
+            )
+            for c in claims
+        ],
+        "claims",
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    claim_id: Annotated[str, typer.Argument(help="Claim id from 'claims list'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show one claim."""
+    state = get_state(ctx)
+    found = [c for c in list_claims(state.workspace()) if c.claim_id == claim_id]
+    if not found:
+        raise UsageError(
+            "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
+        )
+    record = claim_record(found[0])
+    if as_json:
+        print_json(state.out, record)
+    else:
+        print_fields(state.out, record, f"claim {claim_id}")
+
+
+@app.command()
+def explain(ctx: typer.Context, claim_id: Annotated[str, typer.Argument(help="Claim id from 'claims list'.")]) -> None:
+    """Print the provenance tree from the claim down to raw records (report rows, NOTAM text, positions)."""
+    state = get_state(ctx)
+    for line in explain_claim(state.workspace(), claim_id):
+        state.out.print(line, highlight=False, markup=False)
+
+
+@app.command("refresh")
+def refresh_(ctx: typer.Context) -> None:
+    """Recompute every claim now (after a detector run, for instance); status changes are logged."""
+    state = get_state(ctx)
+    result = refresh(state.workspace(), state.settings, state.clock)
+    state.say(f"{result.claims} claims, {len(result.changes)} status changes")

@@ -1,0 +1,293 @@
+"""Claims wiring: gather every input from the workspace, derive claims, log status changes, explain them.
+
+:func:`refresh` is called after every new item (report intake, entered appearances, NOTAMs, analyst
+grades, detector runs): it rebuilds claims from everything and appends one ``VerificationEvent`` per claim
+whose status changed (or that is new).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from airpicture.claims.assemble import build_claims, rule_and_reason
+from airpicture.claims.build import ClaimInputs, ClaimRules, ClaimSet, NotamInput, TrackHit
+from airpicture.model.claims import (
+    Claim,
+    GradeChange,
+    Reliability,
+    Source,
+    SourceKind,
+    VerificationEvent,
+)
+from airpicture.model.clock import Clock
+from airpicture.model.errors import ConfigError, UsageError
+from airpicture.model.settings import Settings
+from airpicture.pipeline.entries import parse_entry
+from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind, time_and_address_clause
+from airpicture.store import Workspace
+from airpicture.store import claims as store
+from airpicture.store.events import EVENT_COLUMNS, row_to_event
+
+log = logging.getLogger(__name__)
+COVERAGE_BIN_S = 600
+
+
+def rules_from(settings: Settings) -> ClaimRules:
+    """The claim rules from settings; ``source_class_grades`` entries are ``kind=grade``."""
+    grades: dict[SourceKind, Reliability] = {}
+    for item in settings.claims.source_class_grades:
+        kind, _, grade = item.partition("=")
+        try:
+            grades[SourceKind(kind.strip())] = Reliability(grade.strip().upper())
+        except ValueError:
+            raise ConfigError(
+                "bad source class grade",
+                where="claims.source_class_grades",
+                found=item,
+                expected=f"kind=grade, kind one of {', '.join(k.value for k in SourceKind)}, grade A-F",
+            ) from None
+    c = settings.claims
+    return ClaimRules(
+        c.cluster_distance_km,
+        c.cluster_window_min,
+        c.sensor_distance_km,
+        c.sensor_window_min,
+        c.coverage_min_fraction,
+        c.track_max_alt_ft,
+        c.phash_max_distance,
+        grades,
+    )
+
+
+_DIST_SQL = (
+    "2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat_deg - ?) / 2), 2) + "
+    "cos(radians(?)) * cos(radians(lat_deg)) * pow(sin(radians(lon_deg - ?) / 2), 2)))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSensors:
+    """Tracks and coverage from the workspace's positions (``SensorLookup``)."""
+
+    con: duckdb.DuckDBPyConnection
+    has_positions: bool
+
+    def _box(self, lat: float, lon: float, dist_km: float) -> tuple[str, list[Any]]:
+        import math
+
+        dlat = dist_km / 111.0
+        dlon = dist_km / (111.0 * max(0.05, math.cos(math.radians(lat))))
+        return ("lat_deg BETWEEN ? AND ? AND lon_deg BETWEEN ? AND ?", [lat - dlat, lat + dlat, lon - dlon, lon + dlon])
+
+    def tracks_near(
+        self, lat_deg: float, lon_deg: float, start: datetime, end: datetime, dist_km: float, max_alt_ft: float
+    ) -> Sequence[TrackHit]:
+        if not self.has_positions:
+            return ()
+        box, params = self._box(lat_deg, lon_deg, dist_km)
+        rows = self.con.execute(
+            f"SELECT icao24, min(ts), any_value(callsign), arg_min(source_file, d), arg_min(source_offset, d), min(d) "
+            f"FROM (SELECT *, {_DIST_SQL} AS d FROM positions WHERE ts >= ? AND ts <= ? AND {box} "
+            "AND (alt_ft IS NULL OR alt_ft <= ?)) WHERE d <= ? GROUP BY icao24 ORDER BY icao24",
+            [lat_deg, lat_deg, lon_deg, start, end, *params, max_alt_ft, dist_km],
+        ).fetchall()
+        return [TrackHit(r[0], r[1].astimezone(UTC), float(r[5]), r[3], int(r[4]), r[2]) for r in rows]
+
+    def coverage(self, lat_deg: float, lon_deg: float, start: datetime, end: datetime, dist_km: float) -> float:
+        if not self.has_positions:
+            return 0.0
+        box, params = self._box(lat_deg, lon_deg, dist_km)
+        total = max(1, int((end - start).total_seconds() // COVERAGE_BIN_S) + 1)
+        row = self.con.execute(
+            f"SELECT count(DISTINCT floor(epoch(ts) / {COVERAGE_BIN_S})) FROM positions "
+            f"WHERE ts >= ? AND ts <= ? AND {box}",
+            [start, end, *params],
+        ).fetchone()
+        return min(1.0, (int(row[0]) if row else 0) / total)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    claims: int
+    changes: tuple[VerificationEvent, ...]
+
+
+def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
+    """Every input claims are derived from, read from the workspace database."""
+    notams = [
+        NotamInput(
+            r[0], r[1], r[2].astimezone(UTC), r[3].astimezone(UTC), r[4], r[5], r[6].astimezone(UTC) if r[6] else None
+        )
+        for r in con.execute("SELECT * FROM claim_notams ORDER BY notam_id").fetchall()
+    ]
+    entries = [
+        parse_entry(json.loads(r[1]), r[0])
+        for r in con.execute("SELECT entry_id, body FROM appearance_entries ORDER BY entry_id").fetchall()
+    ]
+    return ClaimInputs(
+        reports=store.load_reports(con),
+        artifacts=store.load_artifacts(con),
+        events=[row_to_event(r) for r in con.execute(f"SELECT {EVENT_COLUMNS} FROM events").fetchall()],
+        notams=notams,
+        entries=entries,
+        analyst_grades=store.load_grades(con),
+    )
+
+
+def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshResult:
+    """Rebuild every claim; log a verification event for each new claim and each status change."""
+    rules = rules_from(settings)
+    with workspace.connect() as con:
+        inputs = gather(con)
+        before = store.previous_statuses(con)
+        result: ClaimSet = build_claims(inputs, rules, WorkspaceSensors(con, workspace.has_partitions("positions")))
+        now = clock.now()
+        changes: list[VerificationEvent] = []
+        for claim in result.claims:
+            previous = before.get(claim.claim_id)
+            if previous is claim.status:
+                continue
+            rule, reason = rule_and_reason(claim, result.appearances, result.sources, rules)
+            changes.append(
+                VerificationEvent(
+                    claim.claim_id, now, rule, previous, claim.status, reason, (*claim.roots, *claim.contradictions)
+                )
+            )
+        store.replace_claim_state(con, result.claims, result.appearances, result.sources, changes)
+    log.info("claims refreshed: %d claims, %d status changes", len(result.claims), len(changes))
+    return RefreshResult(len(result.claims), tuple(changes))
+
+
+def add_notams(workspace: Workspace, notams: Sequence[NotamInput], settings: Settings, clock: Clock) -> RefreshResult:
+    """Store NOTAMs for claims (the adapter the NOTAM stage calls) and refresh."""
+    with workspace.connect() as con:
+        con.executemany(
+            "INSERT OR REPLACE INTO claim_notams VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[n.notam_id, n.text, n.valid_from, n.valid_to, n.lat_deg, n.lon_deg, n.published_at] for n in notams],
+        )
+    return refresh(workspace, settings, clock)
+
+
+def add_appearances(
+    workspace: Workspace, body: dict[str, Any], settings: Settings, clock: Clock, where: str = "appearances"
+) -> tuple[str, RefreshResult]:
+    """Check and store one entered document (see docs/formats/appearances.md); returns its id and the refresh."""
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    entry_id = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    entry = parse_entry(body, entry_id, where=where)
+    if entry.proposal.claim_id:
+        with workspace.connect(read_only=True) as con:
+            if not store.load_claims(con, entry.proposal.claim_id):
+                raise UsageError(
+                    "no such claim",
+                    where=f"{where}: claim.claim_id",
+                    found=entry.proposal.claim_id,
+                    expected="an id from 'airpicture claims list'",
+                )
+    with workspace.connect() as con:
+        con.execute("INSERT OR REPLACE INTO appearance_entries VALUES (?, ?, ?)", [entry_id, clock.now(), canonical])
+    return entry_id, refresh(workspace, settings, clock)
+
+
+def grade_source(
+    workspace: Workspace,
+    source_id: str,
+    grade: Reliability | None,
+    reason: str,
+    actor: str,
+    settings: Settings,
+    clock: Clock,
+) -> tuple[GradeChange, RefreshResult]:
+    """Set (or, with ``grade`` None, clear) an analyst grade; logged, then claims refreshed."""
+    with workspace.connect() as con:
+        sources = store.load_sources(con)
+        if source_id not in sources:
+            raise UsageError(
+                "no such source", where="SOURCE_ID", found=source_id, expected="an id from 'airpicture sources list'"
+            )
+        change = GradeChange(source_id, clock.now(), sources[source_id].reliability, grade, actor, reason)
+        store.set_grade(con, change)
+    return change, refresh(workspace, settings, clock)
+
+
+def list_claims(workspace: Workspace) -> list[Claim]:
+    with workspace.connect(read_only=True) as con:
+        return store.load_claims(con)
+
+
+def list_sources(workspace: Workspace) -> list[Source]:
+    with workspace.connect(read_only=True) as con:
+        return list(store.load_sources(con).values())
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    """A claim as plain data (for --json and export)."""
+    return {
+        "claim_id": claim.claim_id,
+        "event_type": claim.event_type,
+        "subject": claim.subject,
+        "place_name": claim.place_name,
+        "lat_deg": claim.lat_deg,
+        "lon_deg": claim.lon_deg,
+        "start": claim.start.isoformat(),
+        "end": claim.end.isoformat(),
+        "status": claim.status.value,
+        "support": claim.support.value,
+        "credibility": None if claim.credibility is None else int(claim.credibility),
+        "independent_roots": claim.independent_roots,
+        "echo_count": claim.echo_count,
+        "roots": list(claim.roots),
+        "primary_roots": list(claim.primary_roots),
+        "echoes": list(claim.echoes),
+        "contradictions": list(claim.contradictions),
+        "appearances": list(claim.appearances),
+        "sensor_check": claim.sensor_check.value,
+        "coverage_fraction": claim.coverage_fraction,
+    }
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    return {
+        "source_id": source.source_id,
+        "kind": source.kind.value,
+        "name": source.name,
+        "reliability": source.reliability.value,
+        "suggested": source.suggested.value,
+        "analyst_grade": source.analyst_grade.value if source.analyst_grade else None,
+        "confirmed": source.confirmed,
+        "refuted": source.refuted,
+    }
+
+
+def _query_claims(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:
+    where, params = time_and_address_clause(filters, "start_ts", None)
+    named = {f"p{i}": v for i, v in enumerate(params)}
+    for i in range(len(params)):
+        where = where.replace("?", f"$p{i}", 1)
+    with workspace.connect(read_only=True) as con:
+        table = con.sql(
+            "SELECT claim_id, event_type, subject, place_name, lat_deg, lon_deg, start_ts AS ts, end_ts, status, "
+            "support, credibility, independent_roots, echo_count, sensor_check, coverage_fraction, "
+            f"claim_id AS id FROM claims {where} ORDER BY start_ts, claim_id",
+            params=named or None,
+        ).to_arrow_table()
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+
+
+register_export_kind(
+    ExportKind(
+        name="claims",
+        description="claims with status, credibility, independent roots and echoes (docs/claims.md)",
+        formats=("parquet", "csv", "json", "jsonl", "geojson", "kml"),
+        query=_query_claims,
+    )
+)

@@ -1,0 +1,267 @@
+"""Observer-report intake: the one function the CLI calls now and the HTTP endpoint will call unchanged.
+
+:func:`intake` takes rows (mappings, e.g. a parsed form or a bot export), the uploaded media by name,
+the settings, the clock and the reporter key, and stores what survives vetting: known fields only,
+redacted text, stripped media, the HMAC of the pseudonym token. Rows that fail are rejected one by one
+with a clear message (row, field, expected) and quarantined without their content; the rest are stored.
+Claims are then recomputed. Log lines carry counts only (DESIGN.md: protecting the people who report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from airpicture.model.clock import Clock
+from airpicture.model.errors import ConfigError, SourceError
+from airpicture.model.reports import Artifact, ObserverReport
+from airpicture.model.settings import Settings
+from airpicture.reference.gazetteer import Gazetteer
+from airpicture.sources.report_media import CleanMedia, clean_image
+from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, read_report_file, vet_columns
+from airpicture.store import Workspace
+from airpicture.store.atomic import atomic_write_bytes
+from airpicture.store.claims import insert_reports
+
+log = logging.getLogger(__name__)
+KEY_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What an intake did: counts, per-row errors and column warnings (none of them echo content)."""
+
+    imported: int
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    report_ids: tuple[str, ...]
+    media_stored: int
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+
+def load_reporter_key(key_file: Path, workspace_root: Path) -> bytes:
+    """Read the HMAC key, creating it (32 random bytes, mode 0600) when missing.
+
+    Raises ``ConfigError`` when the file lies inside the workspace (a seized workspace must not carry it)
+    or cannot be read or created.
+    """
+    path = key_file.resolve()
+    root = workspace_root.resolve()
+    if path == root or root in path.parents:
+        raise ConfigError(
+            "the reporter key must live outside the workspace",
+            where="reports.reporter_key_file",
+            found=str(key_file),
+            expected=f"a path outside {workspace_root}",
+        )
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(KEY_BYTES))
+        key = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read or create the reporter key: {exc.strerror}", where=str(key_file)) from None
+    if len(key) < 16:
+        raise ConfigError("reporter key too short", where=str(key_file), expected="at least 16 bytes")
+    return key
+
+
+def reporter_hash(key: bytes, token: str) -> str:
+    """HMAC-SHA256 of the pseudonym token (hex). Only this is stored."""
+    return hmac.new(key, token.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer (settlements and airfields), loaded on first use."""
+    from airpicture.reference.airfields import Airfields
+
+    return Gazetteer.load(airfields=Airfields.load())
+
+
+def _zone(settings: Settings) -> ZoneInfo:
+    try:
+        return ZoneInfo(settings.reports.default_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "unknown time zone",
+            where="reports.default_timezone",
+            found=settings.reports.default_timezone,
+            expected="an IANA zone, e.g. Europe/Minsk",
+        ) from None
+
+
+def intake(
+    workspace: Workspace,
+    rows: Iterable[Mapping[str, Any]] | ReportRows,
+    media: Mapping[str, bytes],
+    settings: Settings,
+    clock: Clock,
+    key: bytes,
+    *,
+    file_sha256: str = "",
+    refresh_claims: bool = True,
+) -> IntakeResult:
+    """Vet and store observer reports; return counts, per-row errors and warnings. Never aborts the batch
+    for a bad row. ``media`` maps the names rows use in their ``media`` field to the uploaded bytes."""
+    vetted = rows if isinstance(rows, ReportRows) else vet_columns(rows)
+    batch_id = file_sha256 or vetted.file_sha256 or hashlib.sha256(secrets.token_bytes(16)).hexdigest()
+    now = clock.now()
+    received = now.replace(minute=0, second=0, microsecond=0)
+    zone = _zone(settings)
+    errors: list[RowError] = []
+    notes: list[str] = []
+    reports: list[ObserverReport] = []
+    cleaned: dict[str, CleanMedia] = {}
+    for number, row in enumerate(vetted.rows, start=1):
+        parsed = parse_row(
+            number,
+            row,
+            now=now,
+            zone=zone,
+            default_precision_min=settings.reports.default_time_precision_min,
+            future_tolerance_min=settings.reports.future_tolerance_min,
+        )
+        if isinstance(parsed, RowError):
+            errors.append(parsed)
+            continue
+        outcome = _vet_row(parsed, media, settings, key, received, batch_id)
+        if isinstance(outcome, RowError):
+            errors.append(outcome)
+            continue
+        report, row_media = outcome
+        cleaned.update(row_media)
+        notes.extend(parsed.notes)
+        reports.append(report)
+    artifacts: list[tuple[Artifact, str]] = []
+    for sha, item in sorted(cleaned.items()):
+        relative = f"media/{sha[:2]}/{sha}.{item.extension}"
+        target = workspace.root / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, item.data, workspace.tmp_dir)
+        artifacts.append(
+            (
+                Artifact(sha, item.phash, item.media_type, item.width_px, item.height_px, len(item.data), received),
+                relative,
+            )
+        )
+    with workspace.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            insert_reports(con, reports, artifacts)
+            for error in errors:  # quarantined without content: the raw row is never kept
+                con.execute(
+                    "INSERT INTO quarantine VALUES (?, ?, ?, ?, NULL)",
+                    [batch_id, f"row {error.row}", f"field {error.field}", str(error)],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    log.info("report intake: %d stored, %d rejected, %d media stored", len(reports), len(errors), len(artifacts))
+    if refresh_claims:
+        from airpicture.pipeline.claims import refresh
+
+        refresh(workspace, settings, clock)
+    return IntakeResult(
+        len(reports),
+        tuple(str(e) for e in errors),
+        (*vetted.warnings, *notes),
+        tuple(r.report_id for r in reports),
+        len(artifacts),
+    )
+
+
+def _vet_row(
+    parsed: ParsedRow, media: Mapping[str, bytes], settings: Settings, key: bytes, received: datetime, batch_id: str
+) -> tuple[ObserverReport, dict[str, CleanMedia]] | RowError:
+    lat, lon, place_name = parsed.lat_deg, parsed.lon_deg, None
+    precision_km = parsed.accuracy_km or settings.reports.coordinates_precision_km
+    if lat is None or lon is None:
+        assert parsed.place_text is not None
+        place = gazetteer().resolve(parsed.place_text, prefer_countries=("BY", "UA"))
+        if place is None:
+            return RowError(
+                parsed.row,
+                "place",
+                "unknown place name",
+                "a settlement or airfield in BY, UA, PL, LT, LV or western RU, or lat/lon",
+            )
+        lat, lon, place_name = place.lat_deg, place.lon_deg, place.name
+        precision_km = settings.reports.settlement_precision_km
+    stored: dict[str, CleanMedia] = {}
+    for index, name in enumerate(parsed.media, start=1):
+        data = media.get(name)
+        if data is None:
+            return RowError(
+                parsed.row,
+                "media",
+                f"media file {index} of the row was not supplied",
+                "every file named in the media field, next to the import file",
+            )
+        try:
+            item = clean_image(
+                data, max_bytes=settings.reports.max_media_bytes, max_pixels=settings.reports.max_media_pixels
+            )
+        except SourceError as exc:
+            return RowError(parsed.row, "media", f"media file {index}: {exc}")
+        stored[item.sha256] = item
+    rhash = reporter_hash(key, parsed.reporter_token) if parsed.reporter_token else None
+    report_id = hashlib.sha256(f"{batch_id}:{parsed.row}".encode()).hexdigest()[:16]
+    report = ObserverReport(
+        report_id=report_id,
+        observed_at=parsed.observed_at,
+        time_precision_min=parsed.time_precision_min,
+        lat_deg=float(lat),
+        lon_deg=float(lon),
+        place_precision_km=float(precision_km),
+        category=parsed.category,
+        received_at=received,
+        place_name=place_name,
+        count=parsed.count,
+        direction_deg=parsed.direction_deg,
+        text=parsed.text,
+        reporter_hash=rhash,
+        how_known=parsed.how_known,
+        media=tuple(stored),
+        source_file=batch_id,
+        source_row=parsed.row,
+    )
+    return report, stored
+
+
+def import_file(workspace: Workspace, path: Path, settings: Settings, clock: Clock, key: bytes) -> IntakeResult:
+    """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then :func:`intake`."""
+    rows = read_report_file(path)
+    return intake(workspace, rows, read_media_for(path, rows), settings, clock, key)
+
+
+def read_media_for(path: Path, rows: ReportRows) -> dict[str, bytes]:
+    """The media files the rows name, read from the import file's folder (missing ones are left out)."""
+    found: dict[str, bytes] = {}
+    base = path.parent.resolve()
+    for row in rows.rows:
+        for name in (m.strip() for m in row.get("media", "").replace("|", ";").split(";")):
+            candidate = (base / name).resolve()
+            if name and base in candidate.parents and candidate.is_file():
+                found[name] = candidate.read_bytes()
+    return found
+
+
+__all__ = ["IntakeResult", "import_file", "intake", "load_reporter_key", "read_media_for", "reporter_hash"]
