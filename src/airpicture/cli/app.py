@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import export_cmd, workspace_cmd
+from airpicture.cli import export_cmd, reference_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -28,6 +28,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(workspace_cmd.app, name="workspace")
+app.add_typer(reference_cmd.app, name="reference")
 app.command("export")(export_cmd.export)
 
 

@@ -14,7 +14,8 @@ class Region:
     ``night_start``/``night_end`` are local wall-clock times in ``timezone``; a night that starts
     before midnight ends the next morning. ``airfields`` are names or codes as users type them,
     resolved through the airfield reference. ``border_segments`` are pairs of ISO 3166-1 alpha-2
-    codes, the watched country first.
+    codes, the watched country first. ``area_bbox`` optionally narrows the watch to part of the watched
+    country, as ``(south_lat, west_lon, north_lat, east_lon)`` in degrees (e.g. Russia's Kaliningrad oblast).
     """
 
     name: str
@@ -27,6 +28,7 @@ class Region:
     airfields: tuple[str, ...]
     border_segments: tuple[tuple[str, str], ...]
     description: str = ""
+    area_bbox: tuple[float, float, float, float] | None = None
 
     @property
     def zone(self) -> ZoneInfo:
