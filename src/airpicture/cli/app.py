@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from airpicture import __version__
-from airpicture.cli import export_cmd, reference_cmd, workspace_cmd
+from airpicture.cli import export_cmd, reference_cmd, simulate_cmd, workspace_cmd
 from airpicture.cli.state import build_state, get_state
 from airpicture.model.errors import AirpictureError
 
@@ -30,6 +30,8 @@ app = typer.Typer(
 app.add_typer(workspace_cmd.app, name="workspace")
 app.add_typer(reference_cmd.app, name="reference")
 app.command("export")(export_cmd.export)
+app.command("simulate")(simulate_cmd.simulate)
+app.command("evaluate")(simulate_cmd.evaluate)
 
 
 @app.callback()
