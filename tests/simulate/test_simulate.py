@@ -142,7 +142,11 @@ def test_positions_decode_within_5_m_with_pymodes(tiny_out: Path) -> None:
     table, manifest = _frames_table(tiny_out)
     hexes = [m.hex() for m in table["frame"].to_pylist()]
     ts = table["ts"].cast("int64").to_numpy()
-    picked = [i for i, h in enumerate(hexes) if len(h) == 28 and int(h[:2], 16) >> 3 == 17 and 9 <= int(h[8:10], 16) >> 3 <= 18]
+    picked = [
+        i
+        for i, h in enumerate(hexes)
+        if len(h) == 28 and int(h[:2], 16) >> 3 == 17 and 9 <= int(h[8:10], 16) >> 3 <= 18
+    ]
     picked = picked[:: max(1, len(picked) // 3000)]
     icao = np.array([hexes[i][2:8].lower() for i in picked])
     lat, lon = _scripted(tiny_out, icao, ts[picked])
@@ -189,8 +193,6 @@ def test_truth_has_the_scripted_events(tiny_out: Path) -> None:
     assert takeoff["airfield"] == "UMMS"
 
 
-
-
 def _tiny_with(old: str, new: str) -> str:
     text = TINY.read_text()
     assert old in text
@@ -201,10 +203,10 @@ def _tiny_with(old: str, new: str) -> str:
     ("old", "new", "message", "where"),
     [
         ('name = "tiny"', 'name = "tiny"\ncolour = "red"', "unknown key", ":4 scenario.colour"),
-        ('depart = "Minsk"', 'depart = "Atlantis International"', "unknown airfield", "aircraft[1].flight[0].route[0].depart"),
-        ("alt_ft = 29000, gs_kt = 400, at", "alt_ft = 29000, gs_kt = 1620, at", "impossible ground speed", ":26 aircraft[0].flight[0].route[0].gs_kt"),
-        ('at = "2022-07-11T18:20:00Z"', 'at = "2022-07-11T18:20:00Z" }, { position = [54.0, 27.5], alt_ft = 9000, at = "2022-07-11T18:21:00Z"', "impossible kinematics", "aircraft[1].flight[0].route[1]"),
-        ('{ position = [53.40, 29.50], alt_ft = 29000, gs_kt = 400 }', '{ position = [53.40, 29.50], alt_ft = 29000, at = "2022-07-11T18:00:00Z" }', "not after the previous route time", ":28 aircraft[0].flight[0].route[2].at"),
+        ('depart = "Minsk"', 'depart = "Atlantis International"', "unknown airfield", "aircraft[1].flight[0].route[0].depart"),  # noqa: E501
+        ("alt_ft = 29000, gs_kt = 400, at", "alt_ft = 29000, gs_kt = 1620, at", "impossible ground speed", ":26 aircraft[0].flight[0].route[0].gs_kt"),  # noqa: E501
+        ('at = "2022-07-11T18:20:00Z"', 'at = "2022-07-11T18:20:00Z" }, { position = [54.0, 27.5], alt_ft = 9000, at = "2022-07-11T18:21:00Z"', "impossible kinematics", "aircraft[1].flight[0].route[1]"),  # noqa: E501
+        ('{ position = [53.40, 29.50], alt_ft = 29000, gs_kt = 400 }', '{ position = [53.40, 29.50], alt_ft = 29000, at = "2022-07-11T18:00:00Z" }', "not after the previous route time", ":28 aircraft[0].flight[0].route[2].at"),  # noqa: E501
         ("width_km = 22", "width_km = 2", "orbit is too tight", ":27 aircraft[0].flight[0].route[1]"),
     ],
 )  # fmt: skip
@@ -230,7 +232,9 @@ def test_the_shipped_scenario_parses(reference: ReferenceData) -> None:
     a50 = [f for f in scenario.flights if f.identity.icao24 == "14c5a9"]
     assert a50 and a50[0].identity.of_interest and str(a50[0].night) == "2022-07-11"
     assert any(f.identity.type.startswith("Beriev") and f.night.month == 4 for f in scenario.flights)
-    assert all(0x510000 <= f.identity.address <= 0x5103FF for f in scenario.flights if f.identity.icao24.startswith("51"))
+    assert all(
+        0x510000 <= f.identity.address <= 0x5103FF for f in scenario.flights if f.identity.icao24.startswith("51")
+    )
 
 
 def test_cli_simulate_then_evaluate(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

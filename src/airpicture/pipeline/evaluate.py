@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airpicture.geo import haversine_km
@@ -145,7 +146,7 @@ def _score(kind: str, truth: list[dict[str, Any]], found: list[Any], tolerance_s
 
 def _positions(workspace: Workspace, tracks_path: Path) -> PositionScore:
     tracks = pq.read_table(tracks_path, columns=["ts", "icao24", "reported_lat_deg", "reported_lon_deg"])
-    t_us = tracks["ts"].cast("int64").to_numpy()
+    t_us = tracks["ts"].cast(pa.int64()).to_numpy()
     icao = tracks["icao24"].to_numpy(zero_copy_only=False).astype(str)
     lat = tracks["reported_lat_deg"].to_numpy()
     lon = tracks["reported_lon_deg"].to_numpy()

@@ -27,7 +27,9 @@ class Node:
         return f"{self.file}:{line} {dotted}" if line else f"{self.file} {dotted}"
 
     def error(self, key: str | int | None, message: str, found: Any = None, expected: str | None = None) -> ConfigError:
-        return ConfigError(message, where=self.where(key), found=None if found is None else str(found), expected=expected)
+        return ConfigError(
+            message, where=self.where(key), found=None if found is None else str(found), expected=expected
+        )
 
     def check_keys(self, allowed: set[str]) -> None:
         for key in self.data:
@@ -44,7 +46,7 @@ class Node:
             return None
         return self.data[key]
 
-    def str(self, key: str, default: str | None = None) -> str:
+    def text(self, key: str, default: str | None = None) -> str:
         value = self._get(key, default is None)
         if value is None:
             assert default is not None
@@ -53,7 +55,7 @@ class Node:
             raise self.error(key, "expected text", value)
         return value
 
-    def float(self, key: str, default: float | None = None, lo: float | None = None, hi: float | None = None) -> float:
+    def num(self, key: str, default: float | None = None, lo: float | None = None, hi: float | None = None) -> float:
         value = self._get(key, default is None)
         if value is None:
             assert default is not None
@@ -65,9 +67,9 @@ class Node:
         return float(value)
 
     def opt_float(self, key: str, lo: float | None = None, hi: float | None = None) -> float | None:
-        return self.float(key, lo=lo, hi=hi) if key in self.data else None
+        return self.num(key, lo=lo, hi=hi) if key in self.data else None
 
-    def int(self, key: str, default: int | None = None, lo: int | None = None) -> int:
+    def whole(self, key: str, default: int | None = None, lo: int | None = None) -> int:
         value = self._get(key, default is None)
         if value is None:
             assert default is not None
@@ -78,7 +80,7 @@ class Node:
             raise self.error(key, "out of range", value, f">= {lo}")
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self._get(key, False)
         if value is None:
             return default
@@ -157,7 +159,7 @@ class Node:
                 raise self.error(i, "expected a table", item)
             yield Node(item, (*self.path, key, i), self.lines, self.file)
 
-    def list(self, key: str) -> list[Any]:
+    def array(self, key: str) -> list[Any]:
         value = self.data.get(key, [])
         if not isinstance(value, list):
             raise self.error(key, "expected an array", value)

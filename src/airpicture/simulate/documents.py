@@ -47,7 +47,8 @@ def notam_text(n: Notam) -> str:
     radius_nm = math.ceil(float(haversine_km(lats, lons, c_lat, c_lon).max()) / 1.852) + 1
     ring = [f"{_dms(lat, True)}{_dms(lon, False)}" for lat, lon in n.polygon]
     ring.append(ring[0])
-    q = f"{n.fir}/{n.qcode}/IV/BO/W/{n.lower_fl:03d}/{n.upper_fl:03d}/{_dm(c_lat, True)}{_dm(c_lon, False)}{radius_nm:03d}"
+    geo = f"{_dm(c_lat, True)}{_dm(c_lon, False)}{radius_nm:03d}"
+    q = f"{n.fir}/{n.qcode}/IV/BO/W/{n.lower_fl:03d}/{n.upper_fl:03d}/{geo}"
     lines = [
         f"{n.issued:%d%H%M} {n.fir}YNYX",
         f"({n.id} NOTAMN",

@@ -177,9 +177,7 @@ def simulate(
     return result
 
 
-def _beast(
-    name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float
-) -> tuple[bytes, float, float, int]:
+def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> tuple[bytes, float, float, int]:
     header = frames.beast_receiver_id(_receiver_id(name))
     if not parts:
         return header, 0.0, 0.0, 0
@@ -199,7 +197,7 @@ def _beast(
 
 
 def _states(flight: Flight, traj: Trajectory, scenario: Scenario) -> dict[str, npt.NDArray[Any]]:
-    t = traj.t_s[:: STATE_INTERVAL_S].astype(np.float64)
+    t = traj.t_s[::STATE_INTERVAL_S].astype(np.float64)
     s = traj.at(t)
     mode = radio.mode_at(flight, t)
     seen = np.zeros(t.size, dtype=bool)
@@ -219,7 +217,8 @@ def _opensky(states: list[dict[str, npt.NDArray[Any]]]) -> bytes:
     text = io.StringIO()
     text.write(documents.OPENSKY_COLUMNS + "\n")
     cols = {k: np.concatenate([s[k] for s in states]) if states else np.zeros(0) for k in
-            ("time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "squawk", "baroaltitude")}  # fmt: skip
+            ("time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "squawk",
+             "baroaltitude")}  # fmt: skip
     order = np.lexsort((cols["icao24"], cols["time"])) if cols["time"].size else np.zeros(0, dtype=np.int64)
     for i in order:
         t = int(cols["time"][i])

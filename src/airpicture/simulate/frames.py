@@ -119,9 +119,7 @@ def cpr_encode(lat_deg: F64, lon_deg: F64, odd: npt.NDArray[np.bool_]) -> tuple[
     return yz.astype(np.int64) & 0x1FFFF, xz.astype(np.int64) & 0x1FFFF
 
 
-def airborne_position(
-    address: I64, lat_deg: F64, lon_deg: F64, alt_ft: F64, odd: npt.NDArray[np.bool_], tc: I64
-) -> U8:
+def airborne_position(address: I64, lat_deg: F64, lon_deg: F64, alt_ft: F64, odd: npt.NDArray[np.bool_], tc: I64) -> U8:
     """DF17 airborne position with barometric altitude (TC 9-18; the TC carries NIC)."""
     yz, xz = cpr_encode(lat_deg, lon_deg, odd)
     me = (tc << 51) | (altitude_ac12(alt_ft) << 36) | (odd.astype(np.int64) << 34) | (yz << 17) | xz

@@ -18,9 +18,11 @@ climb the class cannot make in the time) raise ``ConfigError`` naming the route 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,7 +73,7 @@ class Trajectory:
     on_ground: npt.NDArray[np.bool_]
     marks: Marks = field(default_factory=Marks)
 
-    def at(self, t: F64) -> dict[str, F64]:
+    def at(self, t: F64) -> dict[str, npt.NDArray[Any]]:
         """Linear interpolation of every column at times ``t`` (UTC seconds, within the trajectory)."""
         ts = self.t_s.astype(np.float64)
         rad = np.radians(self.track_deg)
@@ -361,7 +363,7 @@ def _altitudes(
     marks = [(int(point_index[i]), p) for i, p in enumerate(pts) if p.alt_ft is not None]
     alt = np.full(len(t), marks[0][1].alt_ft if marks else 0.0)
     lim = builder.limits
-    for (i0, p0), (i1, p1) in zip(marks, marks[1:], strict=False):
+    for (i0, p0), (i1, p1) in itertools.pairwise(marks):
         a0, a1 = float(p0.alt_ft), float(p1.alt_ft)  # type: ignore[arg-type]
         seg_t = t[i0 : i1 + 1]
         span_min = (t[i1] - t[i0]) / 60.0

@@ -48,7 +48,19 @@ from airpicture.simulate.scenario import (
 )
 
 DEFAULT_RUNWAY_M = 2500.0
-_TOP = {"scenario", "time", "receiver", "aircraft", "sorties", "traffic", "jamming", "messages", "notam", "observer", "report"}
+_TOP = {
+    "scenario",
+    "time",
+    "receiver",
+    "aircraft",
+    "sorties",
+    "traffic",
+    "jamming",
+    "messages",
+    "notam",
+    "observer",
+    "report",
+}
 _AIRCRAFT = {"address", "callsign", "registration", "type", "role", "class", "squawk", "flight"}
 _FLIGHT = {"night", "label", "route", "transmit", "spoof"}
 
@@ -82,7 +94,7 @@ class _Parser:
         head = self.root.table("scenario", required=True)
         assert head is not None
         head.check_keys({"name", "title", "description", "region", "seed"})
-        region = head.str("region", "belarus")
+        region = head.text("region", "belarus")
         try:
             self.reference.region(region)
         except ReferenceDataError as exc:
@@ -102,11 +114,11 @@ class _Parser:
             if r.refers_to and r.refers_to not in ids:
                 raise n.error("refers_to", "names no report of this scenario", r.refers_to)
         return Scenario(
-            name=head.str("name"),
-            title=head.str("title", ""),
-            description=head.str("description", ""),
+            name=head.text("name"),
+            title=head.text("title", ""),
+            description=head.text("description", ""),
             region=region,
-            seed=head.int("seed", 0, lo=0),
+            seed=head.whole("seed", 0, lo=0),
             nights=nights,
             window_start_min=start_min,
             window_end_min=end_min,
@@ -129,7 +141,7 @@ class _Parser:
         assert node is not None
         node.check_keys({"nights", "window_utc", "surge_nights"})
         nights: list[date] = []
-        for i, item in enumerate(node.list("nights")):
+        for i, item in enumerate(node.array("nights")):
             sub = Node(node.data, (*node.path, "nights"), node.lines, node.file)
             if isinstance(item, str) and "/" in item:
                 a, b = (sub.date(i, s) for s in item.split("/", 1))
@@ -143,18 +155,18 @@ class _Parser:
         for k in range(1, len(nights)):
             if nights[k] <= nights[k - 1]:
                 raise node.error("nights", "nights out of order or repeated", nights[k].isoformat())
-        window = node.list("window_utc") or ["17:00", "03:30"]
+        window = node.array("window_utc") or ["17:00", "03:30"]
         minutes = []
         for i, value in enumerate(window):
             try:
                 hh, mm = str(value).split(":")
                 minutes.append(int(hh) * 60 + int(mm))
             except ValueError:
-                raise node.error("window_utc", "expected [\"HH:MM\", \"HH:MM\"]", value) from None
+                raise node.error("window_utc", 'expected ["HH:MM", "HH:MM"]', value) from None
             if not 0 <= minutes[-1] < 1440 or i > 1:
                 raise node.error("window_utc", "expected two times of day", window)
         surge_node = Node(node.data, (*node.path, "surge_nights"), node.lines, node.file)
-        surge = tuple(surge_node.date(i, v) for i, v in enumerate(node.list("surge_nights")))
+        surge = tuple(surge_node.date(i, v) for i, v in enumerate(node.array("surge_nights")))
         return tuple(nights), minutes[0], minutes[1], surge
 
     def _rates(self) -> MessageRates:
@@ -163,14 +175,14 @@ class _Parser:
             return MessageRates()
         fields = MessageRates.__dataclass_fields__
         node.check_keys(set(fields))
-        return MessageRates(**{k: node.float(k, lo=0.0, hi=10.0) for k in node.data})
+        return MessageRates(**{k: node.num(k, lo=0.0, hi=10.0) for k in node.data})
 
     # -- receivers, jamming --------------------------------------------------------------------------
     def _receiver(self, node: Node) -> Receiver:
         node.check_keys({"name", "position", "antenna_m", "range_km", "gaps"})
         lat, lon = node.point("position")
         gaps = []
-        for i, gap in enumerate(node.list("gaps")):
+        for i, gap in enumerate(node.array("gaps")):
             sub = Node(node.data, (*node.path, "gaps"), node.lines, node.file)
             if not isinstance(gap, list) or len(gap) != 2:
                 raise sub.error(i, "expected [start, end]", gap)
@@ -179,11 +191,11 @@ class _Parser:
                 raise sub.error(i, "gap ends before it starts", gap)
             gaps.append((a, b))
         return Receiver(
-            name=node.str("name"),
+            name=node.text("name"),
             lat=lat,
             lon=lon,
-            antenna_m=node.float("antenna_m", 250.0, lo=0.0, hi=9000.0),
-            range_km=node.float("range_km", 350.0, lo=1.0, hi=600.0),
+            antenna_m=node.num("antenna_m", 250.0, lo=0.0, hi=9000.0),
+            range_km=node.num("range_km", 350.0, lo=1.0, hi=600.0),
             gaps=tuple(gaps),
         )
 
@@ -194,29 +206,29 @@ class _Parser:
         assert start is not None and end is not None
         if end <= start:
             raise node.error("end", "jamming ends before it starts", end.isoformat())
-        return Jamming(node.str("name", "jamming"), lat, lon, node.float("radius_km", lo=1.0, hi=1000.0), start, end)
+        return Jamming(node.text("name", "jamming"), lat, lon, node.num("radius_km", lo=1.0, hi=1000.0), start, end)
 
     # -- aircraft and routes -------------------------------------------------------------------------
     def identity(self, node: Node, *, interest_default: bool | None = None) -> Identity:
-        raw = node.str("address")
+        raw = node.text("address")
         try:
             address = int(raw, 16)
         except ValueError:
             address = -1
         if len(raw) != 6 or not 0 < address < 0xFFFFFF:
             raise node.error("address", "not an ICAO 24-bit address", raw, "6 hexadecimal digits")
-        callsign = node.str("callsign", "")
+        callsign = node.text("callsign", "")
         try:
             callsign_bits(callsign)
         except ValueError as exc:
             raise node.error("callsign", str(exc), callsign) from None
-        squawk = node.str("squawk", "7000")
+        squawk = node.text("squawk", "7000")
         try:
             squawk_code(squawk)
         except ValueError as exc:
             raise node.error("squawk", str(exc), squawk) from None
         try:
-            kind = AircraftClass(node.str("class", "airliner"))
+            kind = AircraftClass(node.text("class", "airliner"))
         except ValueError:
             raise node.error("class", "unknown aircraft class", node.data.get("class"),
                              ", ".join(c.value for c in AircraftClass)) from None  # fmt: skip
@@ -224,9 +236,9 @@ class _Parser:
         return Identity(
             address=address,
             callsign=callsign,
-            registration=node.str("registration", ""),
-            type=node.str("type", ""),
-            role=node.str("role", ""),
+            registration=node.text("registration", ""),
+            type=node.text("type", ""),
+            role=node.text("role", ""),
             kind=kind,
             squawk=squawk,
             of_interest=of_interest if interest_default is None else interest_default,
@@ -250,7 +262,7 @@ class _Parser:
                     transmit=self._transmit(sub, start_time),
                     spoof=self._spoof(sub),
                     night=night,
-                    label=sub.str("label", identity.registration or identity.icao24),
+                    label=sub.text("label", identity.registration or identity.icao24),
                     where=sub.where(),
                 )
             )
@@ -299,10 +311,10 @@ class _Parser:
         return tuple(elements)
 
     def _alt(self, node: Node, limits: Any) -> float:
-        return node.float("alt_ft", lo=-1000.0, hi=float(limits.ceiling_ft))
+        return node.num("alt_ft", lo=-1000.0, hi=float(limits.ceiling_ft))
 
     def _speed(self, node: Node, limits: Any) -> float:
-        value = node.float("gs_kt")
+        value = node.num("gs_kt")
         if not limits.min_kt <= value <= limits.max_kt:
             raise node.error("gs_kt", "impossible ground speed for this aircraft class", f"{value:g} kt",
                              f"{limits.min_kt:g} … {limits.max_kt:g} kt")  # fmt: skip
@@ -311,36 +323,36 @@ class _Parser:
     def _orbit(self, node: Node, limits: Any) -> Orbit:
         node.check_keys({"orbit", "centre", "leg_km", "width_km", "radius_km", "heading_deg", "alt_ft", "gs_kt",
                          "duration_min", "clockwise"})  # fmt: skip
-        shape = node.str("orbit")
+        shape = node.text("orbit")
         if shape not in ("racetrack", "circle"):
             raise node.error("orbit", "unknown orbit shape", shape, "racetrack or circle")
         lat, lon = node.point("centre")
         if shape == "racetrack":
-            leg, width = node.float("leg_km", lo=1.0, hi=500.0), node.float("width_km", lo=0.5, hi=200.0)
+            leg, width = node.num("leg_km", lo=1.0, hi=500.0), node.num("width_km", lo=0.5, hi=200.0)
         else:
-            leg, width = 0.0, 2 * node.float("radius_km", lo=0.25, hi=200.0)
+            leg, width = 0.0, 2 * node.num("radius_km", lo=0.25, hi=200.0)
         return Orbit(
             shape=shape,
             centre_lat=lat,
             centre_lon=lon,
             leg_km=leg,
             width_km=width,
-            heading_deg=node.float("heading_deg", 0.0, lo=0.0, hi=360.0),
+            heading_deg=node.num("heading_deg", 0.0, lo=0.0, hi=360.0),
             alt_ft=self._alt(node, limits),
             gs_kt=self._speed(node, limits),
-            duration_s=node.float("duration_min", lo=1.0, hi=24 * 60) * 60,
-            clockwise=node.bool("clockwise", True),
+            duration_s=node.num("duration_min", lo=1.0, hi=24 * 60) * 60,
+            clockwise=node.flag("clockwise", True),
             where=node.where(),
         )
 
     def runway(self, node: Node, key: str) -> Runway:
-        name = node.str(key)
+        name = node.text(key)
         try:
             field = self.reference.airfield(name)
         except ReferenceDataError as exc:
             raise node.error(key, "unknown airfield", name, exc.expected) from None
         elevation = field.elevation_ft or 0.0
-        wanted = node.str("runway", "")
+        wanted = node.text("runway", "")
         ends = []
         for rw in field.runways:
             if rw.closed:
@@ -357,7 +369,7 @@ class _Parser:
                                  ", ".join(e[0] for e in ends) or "runway_deg (no runway data)")  # fmt: skip
             ident, lat, lon, hdg, length = match[0]
         elif node.has("runway_deg"):
-            hdg = node.float("runway_deg", lo=0.0, hi=360.0)
+            hdg = node.num("runway_deg", lo=0.0, hi=360.0)
             length = DEFAULT_RUNWAY_M
             back_lat, back_lon = destination(field.lat, field.lon, (hdg + 180.0) % 360.0, length / 2000.0)
             lat, lon = float(back_lat), float(back_lon)
@@ -375,7 +387,7 @@ class _Parser:
             at = item.time("from")
             assert at is not None
             try:
-                mode = TransmitMode(item.str("mode"))
+                mode = TransmitMode(item.text("mode"))
             except ValueError:
                 raise item.error("mode", "unknown transmitter mode", item.data["mode"],
                                  ", ".join(m.value for m in TransmitMode)) from None  # fmt: skip
@@ -396,7 +408,7 @@ class _Parser:
             if b <= a:
                 raise item.error("to", "spoofing ends before it starts", b.isoformat())
             try:
-                kind = SpoofKind(item.str("kind"))
+                kind = SpoofKind(item.text("kind"))
             except ValueError:
                 raise item.error("kind", "unknown spoofing kind", item.data["kind"], "frozen or offset") from None
             east, north = item.point("offset_km") if kind is SpoofKind.OFFSET else (0.0, 0.0)
@@ -411,7 +423,7 @@ class _Parser:
         for item in node.tables("aircraft"):
             item.check_keys(_AIRCRAFT - {"flight"} | {"transmit"})
             try:
-                mode = TransmitMode(item.str("transmit", "adsb"))
+                mode = TransmitMode(item.text("transmit", "adsb"))
             except ValueError:
                 raise item.error("transmit", "unknown transmitter mode", item.data["transmit"]) from None
             pool.append((self.identity(item), mode))
@@ -431,14 +443,14 @@ class _Parser:
         if gs[1] > limits.max_kt or gs[0] < limits.min_kt:
             raise node.error("gs_kt", "impossible ground speed for this aircraft class", gs)
         return SortiePattern(
-            name=node.str("name"),
+            name=node.text("name"),
             runway=self.runway(node, "airfield"),
             aircraft=tuple(pool),
-            per_night=node.int("per_night", 1, lo=0),
+            per_night=node.whole("per_night", 1, lo=0),
             nights=per_night,
             area_lat=lat,
             area_lon=lon,
-            area_radius_km=node.float("area_radius_km", 30.0, lo=1.0, hi=300.0),
+            area_radius_km=node.num("area_radius_km", 30.0, lo=1.0, hi=300.0),
             duration_min=node.pair("duration_min", (40.0, 70.0)),
             alt_ft=node.pair("alt_ft", (8000.0, 20000.0)),
             gs_kt=gs,
@@ -450,15 +462,15 @@ class _Parser:
         if node is None:
             return None
         node.check_keys({"per_night", "box", "routes", "airlines"})
-        box = node.list("box")
+        box = node.array("box")
         if len(box) != 4 or not all(isinstance(v, int | float) for v in box) or box[0] >= box[2] or box[1] >= box[3]:
             raise node.error("box", "expected [south, west, north, east] in degrees", box)
         airlines: dict[str, tuple[str, int]] = {}
         table = node.table("airlines")
-        for code, spec in (table.data.items() if table else []):
+        for code, spec in table.data.items() if table else []:
             assert table is not None
             if not isinstance(spec, list) or len(spec) != 2 or not isinstance(spec[0], str):
-                raise table.error(code, "expected [\"address prefix\", fleet size]", spec)
+                raise table.error(code, 'expected ["address prefix", fleet size]', spec)
             airlines[code] = (spec[0], int(spec[1]))
         routes = []
         for item in node.tables("routes"):
@@ -466,7 +478,7 @@ class _Parser:
             south, west, north, east = box
             ends = []
             for key in ("from", "to"):
-                name = item.str(key)
+                name = item.text(key)
                 try:
                     af = self.reference.airfield(name)
                 except ReferenceDataError as exc:
@@ -474,7 +486,7 @@ class _Parser:
                 inside = south <= af.lat <= north and west <= af.lon <= east
                 ends.append((af, self.runway(item, key) if inside else None))
             (fa, ra), (fb, rb) = ends
-            airline = item.str("airline")
+            airline = item.text("airline")
             if airline not in airlines:
                 raise item.error("airline", "airline not listed in [traffic.airlines]", airline)
             routes.append(
@@ -484,18 +496,18 @@ class _Parser:
                     destination_lat=rb.threshold_lat if rb else fb.lat,
                     destination_lon=rb.threshold_lon if rb else fb.lon,
                     origin_runway=ra, destination_runway=rb,
-                    airline=airline, weight=item.float("weight", 1.0, lo=0.0),
+                    airline=airline, weight=item.num("weight", 1.0, lo=0.0),
                 )
             )  # fmt: skip
         if not routes:
             raise node.error("routes", "background traffic needs at least one route")
-        return Traffic(node.int("per_night", lo=0), tuple(routes), (box[0], box[1], box[2], box[3]), airlines)
+        return Traffic(node.whole("per_night", lo=0), tuple(routes), (box[0], box[1], box[2], box[3]), airlines)
 
     # -- documents ------------------------------------------------------------------------------------
     def _notam(self, node: Node) -> Notam:
         node.check_keys({"id", "issued", "fir", "qcode", "lower_fl", "upper_fl", "locations", "start", "end",
                          "area", "text", "lower", "upper", "schedule"})  # fmt: skip
-        ident = node.str("id")
+        ident = node.text("id")
         if len(ident) != 8 or ident[5] != "/" or not ident[0].isalpha() or not ident[1:5].isdigit():
             raise node.error("id", "not a NOTAM number", ident, "series letter, 4 digits, /, 2-digit year: A1234/22")
         issued, start, end = node.time("issued"), node.time("start"), node.time("end")
@@ -505,34 +517,34 @@ class _Parser:
         if start < issued - timedelta(minutes=1):
             raise node.error("start", "NOTAM starts before it is issued", start.isoformat())
         polygon = []
-        for i, point in enumerate(node.list("area")):
+        for i, point in enumerate(node.array("area")):
             sub = Node({"p": point}, (*node.path, "area", i), node.lines, node.file)
             polygon.append(sub.point("p"))
         if len(polygon) < 3:
             raise node.error("area", "a restricted area needs at least three points")
-        qcode = node.str("qcode", "QRTCA")
+        qcode = node.text("qcode", "QRTCA")
         if len(qcode) != 5 or not qcode.startswith("Q") or not qcode.isalpha():
             raise node.error("qcode", "not a Q-code", qcode, "Q + 4 letters, e.g. QRTCA")
         return Notam(
-            id=ident, issued=issued, fir=node.str("fir", "UMMV"), qcode=qcode,
-            lower_fl=node.int("lower_fl", 0, lo=0), upper_fl=node.int("upper_fl", 999, lo=0),
-            locations=node.str("locations", "UMMV"), start=start, end=end, polygon=tuple(polygon),
-            text=node.str("text", "TEMPO RESTRICTED AREA ACTIVATED WI AREA:"),
-            lower=node.str("lower", "SFC"), upper=node.str("upper", "UNL"), schedule=node.str("schedule", ""),
+            id=ident, issued=issued, fir=node.text("fir", "UMMV"), qcode=qcode,
+            lower_fl=node.whole("lower_fl", 0, lo=0), upper_fl=node.whole("upper_fl", 999, lo=0),
+            locations=node.text("locations", "UMMV"), start=start, end=end, polygon=tuple(polygon),
+            text=node.text("text", "TEMPO RESTRICTED AREA ACTIVATED WI AREA:"),
+            lower=node.text("lower", "SFC"), upper=node.text("upper", "UNL"), schedule=node.text("schedule", ""),
             where=node.where(),
         )  # fmt: skip
 
     def _observer(self, node: Node) -> Observer:
         node.check_keys({"pseudonym", "reliability"})
-        grade = node.str("reliability")
+        grade = node.text("reliability")
         if grade not in ("A", "B", "C", "D", "E", "F"):
             raise node.error("reliability", "not an Admiralty reliability grade", grade, "A … F")
-        return Observer(node.str("pseudonym"), grade)
+        return Observer(node.text("pseudonym"), grade)
 
     def _report(self, node: Node, observers: set[str]) -> Report:
         node.check_keys({"id", "observer", "observed_at", "reported_at", "position", "place", "category", "text",
                          "truth", "refers_to"})  # fmt: skip
-        observer = node.str("observer")
+        observer = node.text("observer")
         if observer not in observers:
             raise node.error("observer", "no [[observer]] with this pseudonym", observer)
         seen, sent = node.time("observed_at"), node.time("reported_at")
@@ -540,15 +552,15 @@ class _Parser:
         if sent < seen:
             raise node.error("reported_at", "reported before it was observed", sent.isoformat())
         try:
-            truth = ReportTruth(node.str("truth"))
+            truth = ReportTruth(node.text("truth"))
         except ValueError:
             raise node.error("truth", "unknown report truth", node.data["truth"],
                              ", ".join(t.value for t in ReportTruth)) from None  # fmt: skip
         lat, lon = node.point("position")
         return Report(
-            id=node.str("id"), observer=observer, observed_at=seen, reported_at=sent, lat=lat, lon=lon,
-            place=node.str("place", ""), category=node.str("category"), text=node.str("text"), truth=truth,
-            refers_to=node.str("refers_to", ""), where=node.where(),
+            id=node.text("id"), observer=observer, observed_at=seen, reported_at=sent, lat=lat, lon=lon,
+            place=node.text("place", ""), category=node.text("category"), text=node.text("text"), truth=truth,
+            refers_to=node.text("refers_to", ""), where=node.where(),
         )  # fmt: skip
 
 

@@ -124,7 +124,9 @@ def transmissions(
     if got:
         t, s = got
         address = np.full(t.size, ident.address, dtype=np.int64)
-        parts.append((t, fr.velocity(address, s["gs_kt"], s["track_deg"], s["vrate_fpm"]), True, False, s["lat"], s["lon"]))
+        parts.append(
+            (t, fr.velocity(address, s["gs_kt"], s["track_deg"], s["vrate_fpm"]), True, False, s["lat"], s["lon"])
+        )
     got = kind(rates.identification_hz, True)
     if got:
         t, s = got

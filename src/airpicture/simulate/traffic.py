@@ -7,8 +7,8 @@ whether or not the nights before it are simulated.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,7 +42,9 @@ def sortie_count(pattern: SortiePattern, night: date) -> int:
     return pattern.nights.get(night, pattern.per_night)
 
 
-def sorties(pattern: SortiePattern, index: int, night: date, window: tuple[datetime, datetime], seed: int) -> list[Flight]:
+def sorties(
+    pattern: SortiePattern, index: int, night: date, window: tuple[datetime, datetime], seed: int
+) -> list[Flight]:
     """The pattern's sorties of one night: depart, fly to the training area, circle, return, land."""
     rng = rng_for(seed, night, 1000 + index)
     start, end = window
@@ -67,10 +69,22 @@ def sorties(pattern: SortiePattern, index: int, night: date, window: tuple[datet
         radius = max((gs * 0.5144) ** 2 / (9.81 * math.tan(bank)) / 1000 * 1.3, 2.0)
         route: list[RouteElement] = [
             Depart(rw, depart, pattern.where),
-            Waypoint(float(out_lat), float(out_lon), min(alt, 6000.0 if not heli else 1500.0), gs * 0.8, None,
-                     pattern.where),  # fmt: skip
-            Orbit("circle", float(lat), float(lon), 0.0, 2 * radius, 0.0, alt, gs, orbit_min * 60,
-                  bool(rng.integers(2)), pattern.where),  # fmt: skip
+            Waypoint(
+                float(out_lat), float(out_lon), min(alt, 6000.0 if not heli else 1500.0), gs * 0.8, None, pattern.where
+            ),
+            Orbit(
+                "circle",
+                float(lat),
+                float(lon),
+                0.0,
+                2 * radius,
+                0.0,
+                alt,
+                gs,
+                orbit_min * 60,
+                bool(rng.integers(2)),
+                pattern.where,
+            ),
             Land(rw, pattern.where),
         ]
         flights.append(
@@ -126,7 +140,7 @@ def civil(traffic: Traffic, night: date, window: tuple[datetime, datetime], seed
     start, end = window
     span = (end - start).total_seconds()
     flights = []
-    for k in range(traffic.per_night):
+    for _ in range(traffic.per_night):
         route = traffic.routes[int(rng.choice(len(traffic.routes), p=weights / weights.sum()))]
         if rng.integers(2):
             route = TrafficRoute(

@@ -44,8 +44,8 @@ def _subject(flight: Flight) -> dict[str, Any]:
     }
 
 
-def _event(kind: str, start: float | datetime, end: float | datetime, **fields: Any) -> dict[str, Any]:
-    return {"type": kind, "start": iso(start), "end": iso(end), **fields}
+def _event(event_type: str, start: float | datetime, end: float | datetime, **fields: Any) -> dict[str, Any]:
+    return {"type": event_type, "start": iso(start), "end": iso(end), **fields}
 
 
 def flight_events(flight: Flight, traj: Trajectory, region: Region, reference: ReferenceData) -> list[dict[str, Any]]:
@@ -66,7 +66,7 @@ def flight_events(flight: Flight, traj: Trajectory, region: Region, reference: R
     countries = reference.countries_at(traj.lat[step], traj.lon[step])
     watched = region.watched_country
     inside = countries == watched
-    for k in np.flatnonzero(inside[1:] != inside[:-1]):
+    for k in (int(i) for i in np.flatnonzero(inside[1:] != inside[:-1])):
         a, b = k * SUBSAMPLE_S, min((k + 1) * SUBSAMPLE_S, len(traj.t_s) - 1)
         fine = reference.countries_at(traj.lat[a : b + 1], traj.lon[a : b + 1]) == watched
         j = int(np.flatnonzero(fine[1:] != fine[:-1])[0]) if (fine[1:] != fine[:-1]).any() else 0
@@ -82,7 +82,8 @@ def flight_events(flight: Flight, traj: Trajectory, region: Region, reference: R
     for start, end, orbit in marks.orbits:
         events.append(_event("orbit", start, end, **subject, lat=orbit.centre_lat, lon=orbit.centre_lon,
                              shape=orbit.shape, leg_km=orbit.leg_km, width_km=orbit.width_km,
-                             leg_heading_deg=orbit.heading_deg % 180, duration_min=round((end - start) / 60, 1)))  # fmt: skip
+                             leg_heading_deg=orbit.heading_deg % 180,
+                             duration_min=round((end - start) / 60, 1)))  # fmt: skip
     if flight.identity.of_interest:
         events.extend(_proximity(flight, traj, region, reference, subject))
     for change in flight.transmit[1:]:
