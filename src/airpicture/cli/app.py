@@ -24,6 +24,7 @@ from airpicture.cli import (
     notam_cmd,
     reference_cmd,
     reports_cmd,
+    simulate_cmd,
     sources_cmd,
     tracks_cmd,
     workspace_cmd,
@@ -51,6 +52,8 @@ app.command("detect")(detect_cmd.detect)
 app.add_typer(detect_cmd.events_app, name="events")
 app.command("ingest")(ingest_cmd.ingest)
 app.add_typer(tracks_cmd.app, name="tracks")
+app.command("simulate")(simulate_cmd.simulate)
+app.command("evaluate")(simulate_cmd.evaluate)
 
 
 @app.callback()

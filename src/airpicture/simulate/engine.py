@@ -1,0 +1,277 @@
+"""Run a scenario: fly every flight, transmit, receive, and write the outputs (docs/scenarios.md).
+
+Outputs in the output folder (every name contains ``simulated``)::
+
+    simulated-<receiver>-<YYYYMMDD>.beast   Beast binary, one per receiver and night (12 MHz counter)
+    simulated-manifest.json                 per Beast file: receiver, clock epoch, first/last frame UTC
+    simulated-opensky-states.csv.gz         OpenSky-style state vectors (10 s), what the network saw
+    simulated-notams.txt                    ICAO NOTAMs
+    simulated-reports.csv                   observer reports
+    simulated-truth-tracks.parquet          scripted 1 Hz positions of every flight
+    truth.json                              ground-truth events (docs/formats/truth.md)
+
+Everything is computed before anything is written; the files are written to a temporary folder next to
+the output folder and moved in at the end, so a bad scenario writes nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import statistics
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from airpicture.reference import ReferenceData
+from airpicture.simulate import documents, frames, radio, traffic, truth
+from airpicture.simulate.kinematics import Trajectory, fly
+from airpicture.simulate.parse import night_window
+from airpicture.simulate.scenario import Flight, Scenario
+
+TICKS_PER_S = 12_000_000
+TRUTH_SCHEMA = "airpicture.truth/1"
+STATE_INTERVAL_S = 10
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    """What a run produced: files written, frames per receiver, flights and truth events by type."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    flights: int = 0
+    frames_by_receiver: dict[str, int] = field(default_factory=dict)
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    nights: list[date] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Night:
+    night: date
+    window: tuple[float, float]
+    flights: list[tuple[Flight, Trajectory, int]] = field(default_factory=list)
+
+
+def _receiver_id(name: str) -> bytes:
+    return hashlib.sha256(name.encode()).digest()[:8]
+
+
+def simulate(
+    scenario: Scenario,
+    out_dir: Path,
+    reference: ReferenceData,
+    *,
+    seed: int | None = None,
+    last_nights: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``scenario`` (its last ``last_nights`` nights when given) into ``out_dir``."""
+    seed = scenario.seed if seed is None else seed
+    nights = list(scenario.nights[-last_nights:] if last_nights else scenario.nights)
+    region = reference.region(scenario.region)
+    say = progress or (lambda _m: None)
+    runs: list[_Night] = []
+    events: list[dict[str, Any]] = []
+    movements: dict[date, int] = {}
+    for night in nights:
+        window = night_window(scenario, night)
+        run = _Night(night, (window[0].timestamp(), window[1].timestamp()))
+        plan: list[tuple[Flight, bool]] = [(f, True) for f in scenario.flights if f.night == night]
+        for k, pattern in enumerate(scenario.sorties):
+            plan.extend((f, False) for f in traffic.sorties(pattern, k, night, window, seed))
+        if scenario.traffic is not None:
+            plan.extend((f, False) for f in traffic.civil(scenario.traffic, night, window, seed))
+        for stream, (flight, scripted) in enumerate(plan):
+            traj = fly(flight, strict=scripted)
+            run.flights.append((flight, traj, stream))
+            events.extend(truth.flight_events(flight, traj, region, reference))
+            if not flight.background and traj.marks.takeoff_s is not None:
+                movements[night] = movements.get(night, 0) + 1
+        runs.append(run)
+        say(f"flew {len(plan)} flights of the night of {night}")
+    baseline = statistics.median(movements.get(n, 0) for n in nights) if nights else 0.0
+    for night in scenario.surge_nights:
+        if night in nights:
+            events.append(truth.surge_event(scenario, night, night_window(scenario, night), movements.get(night, 0),
+                                            baseline))  # fmt: skip
+
+    t_lo, t_hi = runs[0].window[0], runs[-1].window[1]
+    notams = [n for n in scenario.notams if n.end.timestamp() > t_lo and n.issued.timestamp() < t_hi]
+    events.extend(truth.notam_event(n) for n in notams)
+    reports = [r for r in scenario.reports if t_lo <= r.observed_at.timestamp() < t_hi]
+
+    outputs: dict[str, bytes] = {}
+    mtimes: dict[str, float] = {}
+    manifest: list[dict[str, Any]] = []
+    result = SimulationResult(out_dir=out_dir, nights=nights)
+    states: list[dict[str, npt.NDArray[Any]]] = []
+    tracks: list[dict[str, npt.NDArray[Any]]] = []
+    jam_hits = {j.name: set() for j in scenario.jamming}  # type: dict[str, set[int]]
+    for run in runs:
+        per_rx: list[list[tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8],
+                                npt.NDArray[np.bool_]]]] = [[] for _ in scenario.receivers]  # fmt: skip
+        for flight, traj, stream in run.flights:
+            rng = np.random.default_rng([seed, run.night.toordinal(), 100_000 + stream])
+            tx = radio.transmissions(flight, traj, scenario.rates, scenario.jamming, rng)
+            for j in scenario.jamming:
+                if radio.jammed(tx.lat, tx.lon, tx.t_s, (j,)).any():
+                    jam_hits[j.name].add(flight.identity.address)
+            for r, receiver in enumerate(scenario.receivers):
+                rx_rng = np.random.default_rng([seed, run.night.toordinal(), 900_000 + r, stream])
+                idx, t_rx, signal = radio.receive(receiver, tx, rx_rng)
+                if idx.size:
+                    per_rx[r].append((t_rx, tx.frames[idx], signal, tx.long[idx]))
+            states.append(_states(flight, traj, scenario))
+            tracks.append(_track(flight, traj))
+        for r, receiver in enumerate(scenario.receivers):
+            name = f"simulated-{receiver.name}-{run.night:%Y%m%d}.beast"
+            data, first, last, n = _beast(receiver.name, per_rx[r], run.window[0])
+            outputs[name] = data
+            if n:
+                mtimes[name] = last
+            result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
+            manifest.append({
+                "file": name, "receiver": receiver.name, "receiver_id": _receiver_id(receiver.name).hex(),
+                "lat": receiver.lat, "lon": receiver.lon, "night": run.night.isoformat(), "clock": "12mhz",
+                "counter_epoch_utc": truth.iso(run.window[0]), "frames": n,
+                "first_frame_utc": truth.iso(first) if n else None, "last_frame_utc": truth.iso(last) if n else None,
+            })  # fmt: skip
+        result.flights += len(run.flights)
+    for j in scenario.jamming:
+        if j.end.timestamp() > t_lo and j.start.timestamp() < t_hi:
+            events.append(truth.jamming_event(j, len(jam_hits[j.name])))
+    events.sort(key=lambda e: (e["start"], e["type"], e.get("icao24") or ""))
+    for e in events:
+        result.events_by_type[e["type"]] = result.events_by_type.get(e["type"], 0) + 1
+
+    outputs["simulated-manifest.json"] = _json({"simulated": True, "scenario": scenario.name, "seed": seed,
+                                                "beast_files": manifest})  # fmt: skip
+    outputs["simulated-opensky-states.csv.gz"] = _opensky(states)
+    outputs["simulated-notams.txt"] = documents.notams_file(notams).encode()
+    outputs["simulated-reports.csv"] = documents.reports_csv(reports, scenario.observers).encode()
+    outputs["simulated-truth-tracks.parquet"] = _parquet(tracks)
+    outputs["truth.json"] = _json({
+        "schema": TRUTH_SCHEMA, "simulated": True, "scenario": scenario.name, "title": scenario.title,
+        "region": scenario.region, "seed": seed, "nights": [n.isoformat() for n in nights],
+        "windows": [[truth.iso(r.window[0]), truth.iso(r.window[1])] for r in runs],
+        "military_movements": {n.isoformat(): movements.get(n, 0) for n in nights},
+        "events": events,
+        "reports": [{"id": r.id, "truth": r.truth.value, "refers_to": r.refers_to or None, "observer": r.observer,
+                     "observed_at": truth.iso(r.observed_at)} for r in reports],
+        "files": sorted(outputs),
+    })  # fmt: skip
+    _write(out_dir, outputs, mtimes, result)
+    return result
+
+
+def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> tuple[bytes, float, float, int]:
+    header = frames.beast_receiver_id(_receiver_id(name))
+    if not parts:
+        return header, 0.0, 0.0, 0
+    t = np.concatenate([p[0] for p in parts])
+    order = np.argsort(t, kind="stable")
+    t = t[order]
+    counter = np.round((t - epoch) * TICKS_PER_S).astype(np.uint64)
+    body = frames.beast_records(
+        counter,
+        np.concatenate([p[2] for p in parts])[order],
+        np.concatenate([p[1] for p in parts])[order],
+        np.concatenate([p[3] for p in parts])[order],
+    )
+    # the file's last frame time, exactly as a reader anchoring the counter on the mtime computes it
+    last = epoch + float(counter[-1]) / TICKS_PER_S
+    return header + body.tobytes(), float(t[0]), last, int(t.size)
+
+
+def _states(flight: Flight, traj: Trajectory, scenario: Scenario) -> dict[str, npt.NDArray[Any]]:
+    t = traj.t_s[::STATE_INTERVAL_S].astype(np.float64)
+    s = traj.at(t)
+    mode = radio.mode_at(flight, t)
+    seen = np.zeros(t.size, dtype=bool)
+    for receiver in scenario.receivers:
+        seen |= radio.visible(receiver, s["lat"], s["lon"], s["alt_ft"])[0]
+    keep = seen & (mode == 0) & ~s["on_ground"]
+    lat, lon = radio.reported_positions(flight, traj, t[keep], s["lat"][keep], s["lon"][keep])
+    return {
+        "time": t[keep].astype(np.int64), "icao24": np.full(int(keep.sum()), flight.identity.icao24),
+        "lat": lat, "lon": lon, "velocity": s["gs_kt"][keep] * 0.514444, "heading": s["track_deg"][keep],
+        "vertrate": s["vrate_fpm"][keep] * 0.00508, "callsign": np.full(int(keep.sum()), flight.identity.callsign),
+        "squawk": np.full(int(keep.sum()), flight.identity.squawk), "baroaltitude": s["alt_ft"][keep] * 0.3048,
+    }  # fmt: skip
+
+
+def _opensky(states: list[dict[str, npt.NDArray[Any]]]) -> bytes:
+    text = io.StringIO()
+    text.write(documents.OPENSKY_COLUMNS + "\n")
+    cols = {k: np.concatenate([s[k] for s in states]) if states else np.zeros(0) for k in
+            ("time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "squawk",
+             "baroaltitude")}  # fmt: skip
+    order = np.lexsort((cols["icao24"], cols["time"])) if cols["time"].size else np.zeros(0, dtype=np.int64)
+    for i in order:
+        t = int(cols["time"][i])
+        alt = float(cols["baroaltitude"][i])
+        text.write(
+            f"{t},{cols['icao24'][i]},{cols['lat'][i]:.5f},{cols['lon'][i]:.5f},{cols['velocity'][i]:.2f},"
+            f"{cols['heading'][i]:.2f},{cols['vertrate'][i]:.2f},{cols['callsign'][i]},false,false,false,"
+            f"{cols['squawk'][i]},{alt:.1f},{alt + 120.0:.1f},{t}.0,{t}.0\n"
+        )
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=6) as gz:
+        gz.write(text.getvalue().encode())
+    return buffer.getvalue()
+
+
+def _track(flight: Flight, traj: Trajectory) -> dict[str, npt.NDArray[Any]]:
+    n = traj.t_s.size
+    t = traj.t_s.astype(np.float64)
+    lat, lon = radio.reported_positions(flight, traj, t, traj.lat, traj.lon)
+    return {
+        "ts": traj.t_s * 1_000_000, "icao24": np.full(n, flight.identity.icao24), "lat_deg": traj.lat,
+        "lon_deg": traj.lon, "alt_ft": traj.alt_ft, "gs_kt": traj.gs_kt, "track_deg": traj.track_deg,
+        "vrate_fpm": traj.vrate_fpm, "on_ground": traj.on_ground, "reported_lat_deg": lat, "reported_lon_deg": lon,
+        "flight": np.full(n, flight.label),
+    }  # fmt: skip
+
+
+def _parquet(tracks: list[dict[str, npt.NDArray[Any]]]) -> bytes:
+    columns = {k: np.concatenate([t[k] for t in tracks]) for k in tracks[0]} if tracks else {}
+    arrays = {k: pa.array(v) for k, v in columns.items()}
+    if "ts" in arrays:
+        arrays["ts"] = arrays["ts"].cast(pa.timestamp("us", tz="UTC"))
+    table = pa.table(arrays, metadata={"airpicture.table": "simulated_truth_tracks", "simulated": "true"})
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode()
+
+
+def _write(out_dir: Path, outputs: dict[str, bytes], mtimes: dict[str, float], result: SimulationResult) -> None:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out_dir.parent))
+    try:
+        for name, data in outputs.items():
+            (tmp / name).write_bytes(data)
+            if name in mtimes:
+                os.utime(tmp / name, ns=(round(mtimes[name] * 1e9), round(mtimes[name] * 1e9)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in outputs:
+            os.replace(tmp / name, out_dir / name)
+            result.files.append(out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
