@@ -46,6 +46,8 @@ class AirspaceCrossingDetector:
     """Two fixes further apart than this still give a crossing, flagged ``low_time_precision``."""
     mark_track_ends: bool = True
     """Emit ``track_start_inside`` / ``track_end_inside`` events."""
+    merge_s: float = 900.0
+    """Unverified country changes of one address less than this apart make one ``unverified_crossing``."""
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
         if ctx.geometry is None:
@@ -77,8 +79,19 @@ class AirspaceCrossingDetector:
             & ((country[full_a] == watched) | (country[full_b] == watched))
             & (suspect[full_a] | suspect[full_b])
         )
-        for i, j in zip(full_a[unverified], full_b[unverified], strict=True):
-            events.append(self._unverified(fixes, int(i), int(j), country, ctx))
+        ua, ub = full_a[unverified], full_b[unverified]
+        if len(ua):
+            # Spoofing or jamming near a border flips the country many times a minute: one event per address
+            # and burst (transitions less than merge_s apart), counting the transitions.
+            new = np.r_[
+                True,
+                (fixes.address_code[ua[1:]] != fixes.address_code[ua[:-1]])
+                | (fixes.ts_us[ua[1:]] - fixes.ts_us[ub[:-1]] > self.merge_s * 1e6),
+            ]
+            firsts = np.flatnonzero(new)
+            lasts = np.r_[firsts[1:], len(ua)] - 1
+            for f, g in zip(firsts, lasts, strict=True):
+                events.append(self._unverified(fixes, ua[f : g + 1], ub[f : g + 1], country, ctx))
 
         if self.mark_track_ends and len(trusted):
             events.extend(self._track_ends(fixes, trusted, country, watched, ctx))
@@ -126,11 +139,22 @@ class AirspaceCrossingDetector:
         )
 
     def _unverified(
-        self, fixes: Fixes, i: int, j: int, country: npt.NDArray[np.object_], ctx: DetectionContext
+        self,
+        fixes: Fixes,
+        starts: npt.NDArray[np.int64],
+        ends: npt.NDArray[np.int64],
+        country: npt.NDArray[np.object_],
+        ctx: DetectionContext,
     ) -> Event:
+        i, j = int(starts[0]), int(ends[-1])
         start, end = micros_to_datetime(int(fixes.ts_us[i])), micros_to_datetime(int(fixes.ts_us[j]))
-        reasons = sorted(set(_flag_names(int(fixes.flags[i])) + _flag_names(int(fixes.flags[j]))))
-        line = {"type": "LineString", "coordinates": [[fixes.lon[i], fixes.lat[i]], [fixes.lon[j], fixes.lat[j]]]}
+        bits = int(np.bitwise_or.reduce(fixes.flags[np.r_[starts, ends]]))
+        reasons = sorted(set(_flag_names(bits)))
+        rows = np.r_[starts, ends[-1:]]
+        coords = [
+            [round(float(fixes.lon[r]), 5), round(float(fixes.lat[r]), 5)] for r in rows[:: max(1, len(rows) // 200)]
+        ]
+        line = {"type": "LineString", "coordinates": coords if len(coords) > 1 else coords * 2}
         return Event(
             type="unverified_crossing",
             start=start,
@@ -139,7 +163,13 @@ class AirspaceCrossingDetector:
             detector_version=self.version,
             geometry=json.dumps(line),
             subjects=(subject_for(fixes.addresses[fixes.address_code[j]], fixes.last_callsign(j), ctx.reference),),
-            attributes={"from_country": country[i], "to_country": country[j], "reasons": reasons},
+            attributes={
+                "from_country": country[i],
+                "to_country": country[int(starts[0]) + 1],
+                "countries": sorted({str(c) for c in country[np.r_[starts, ends]] if c}),
+                "transitions": len(starts),
+                "reasons": reasons,
+            },
             flags=("integrity_degraded",),
             evidence=fixes.evidence(i, j),
         )

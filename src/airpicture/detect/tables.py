@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,6 +49,7 @@ class Fixes:
     """1 on the ground, 0 airborne, -1 unknown (many military transponders never say)."""
     source_file: npt.NDArray[np.object_]
     source_offset: npt.NDArray[np.int64]
+    _cache: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_table(cls, positions: pa.Table, *, trusted_only: bool = False) -> Fixes:
@@ -89,13 +90,27 @@ class Fixes:
 
     def last_callsign(self, row: int) -> str | None:
         """The newest callsign of this address at or before ``row``."""
-        code = self.address_code[row]
-        r = row
-        while r >= 0 and self.address_code[r] == code:
-            if self.callsign[r]:
-                return str(self.callsign[r])
-            r -= 1
-        return None
+        source = int(self._callsign_source()[row])
+        return str(self.callsign[source]) if source >= 0 else None
+
+    def _callsign_source(self) -> npt.NDArray[np.int64]:
+        """Per row, the index of the newest row of the same address with a callsign (-1: none yet).
+
+        Computed once (a running maximum of row indices that carry a callsign, reset per address)."""
+        cached = self._cache.get("callsign_source")
+        if cached is None:
+            n = len(self)
+            has = np.fromiter((bool(c) for c in self.callsign), dtype=bool, count=n)
+            running = np.maximum.accumulate(np.where(has, np.arange(n), -1)) if n else np.zeros(0, dtype=np.int64)
+            # The first row of each address: a callsign from before it belongs to another aircraft.
+            start = np.zeros(n, dtype=np.int64)
+            if n:
+                firsts = np.r_[0, np.flatnonzero(self.address_code[1:] != self.address_code[:-1]) + 1]
+                start[firsts] = firsts
+                start = np.maximum.accumulate(start)
+            cached = np.where(running >= start, running, -1).astype(np.int64)
+            self._cache["callsign_source"] = cached
+        return cached
 
     def segments(self, max_gap_s: float) -> npt.NDArray[np.int64]:
         """A segment id per row: a new segment at each new address and after each silence > ``max_gap_s``."""

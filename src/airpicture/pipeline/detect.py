@@ -144,8 +144,9 @@ def run_detection(
     aggregates = [AGGREGATES_SCHEMA.empty_table()]
     read = 0
     with workspace.connect(read_only=True) as con:
-        history = con.execute(
-            "SELECT day, detector, key, value FROM day_aggregates WHERE region = ? ORDER BY day", [region.name]
+        history = con.sql(
+            "SELECT day, detector, key, value FROM day_aggregates WHERE region = $region ORDER BY day",
+            params={"region": region.name},
         ).to_arrow_table()
     pending = pending_files(workspace)
     for day in sorted(days):
@@ -164,8 +165,10 @@ def run_detection(
             positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min, pending)
         )
         events.extend(result.events)
-        if AircraftInAreaDetector.name in notam_wanted and restrictions:
-            events.extend(aircraft_in_areas(restrictions, positions))
+        if AircraftInAreaDetector.name in notam_wanted and restrictions and positions.num_rows:
+            addresses = pc.unique(positions["icao24"]).to_pylist()
+            of_interest = frozenset(a for a in addresses if a and reference.aircraft(a) is not None)
+            events.extend(aircraft_in_areas(restrictions, positions, of_interest))
         aggregates.append(result.aggregates)
         if advance is not None:
             advance(1)

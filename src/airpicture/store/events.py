@@ -95,7 +95,11 @@ def replace_events(
             )
         # Another detector version or a stitched event may already hold the id: last write wins.
         if rows:
-            con.executemany(f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 15)})", rows)
+            names = [c.strip() for c in EVENT_COLUMNS.split(",")]
+            batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+            con.register("new_events", batch)
+            con.execute(f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM new_events")
+            con.unregister("new_events")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
