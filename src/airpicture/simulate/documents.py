@@ -68,22 +68,22 @@ def notams_file(notams: list[Notam]) -> str:
     return header + "\n".join(notam_text(n) for n in sorted(notams, key=lambda n: (n.issued, n.id)))
 
 
-REPORT_COLUMNS = (
-    "report_id", "reported_at", "observed_at", "observer", "observer_reliability", "lat", "lon", "place",
-    "category", "text", "source",
-)  # fmt: skip
+REPORT_COLUMNS = ("time", "lat", "lon", "place", "category", "text", "reporter_token", "how_known")
+"""The columns of the observer-report export ``airpicture reports import`` reads (docs/formats/reports.md):
+what a chat bot or web form exports. Nothing else about the fictional observer is written (their
+reliability and the report ids live in truth.json), exactly as a real export carries no identity."""
 
 
 def reports_csv(reports: list[Report], observers: tuple[Observer, ...]) -> str:
     """Observer reports, one row each, in the order they were sent (docs/formats/scenario.md)."""
-    grade = {o.pseudonym: o.reliability for o in observers}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     for r in sorted(reports, key=lambda r: (r.reported_at, r.id)):
+        how = "second-hand" if r.truth.value == "echo" else "direct"
         writer.writerow([
-            r.id, _iso(r.reported_at), _iso(r.observed_at), r.observer, grade[r.observer], f"{r.lat:.4f}",
-            f"{r.lon:.4f}", r.place, r.category, r.text, "simulated",
+            _iso(r.observed_at), f"{r.lat:.4f}", f"{r.lon:.4f}", r.place, r.category, r.text,
+            f"simulated-{r.observer}", how,
         ])  # fmt: skip
     return out.getvalue()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from airpicture.geo import destination
 from airpicture.model.errors import ConfigError, ReferenceDataError
+from airpicture.model.reports import ReportCategory
 from airpicture.reference import ReferenceData
 from airpicture.simulate._node import Node
 from airpicture.simulate._toml_lines import TomlLines
@@ -557,9 +558,12 @@ class _Parser:
             raise node.error("truth", "unknown report truth", node.data["truth"],
                              ", ".join(t.value for t in ReportTruth)) from None  # fmt: skip
         lat, lon = node.point("position")
+        category = node.text("category")
+        if category not in {c.value for c in ReportCategory}:
+            raise node.error("category", "not a report category", category, ", ".join(c.value for c in ReportCategory))
         return Report(
             id=node.text("id"), observer=observer, observed_at=seen, reported_at=sent, lat=lat, lon=lon,
-            place=node.text("place", ""), category=node.text("category"), text=node.text("text"), truth=truth,
+            place=node.text("place", ""), category=category, text=node.text("text"), truth=truth,
             refers_to=node.text("refers_to", ""), where=node.where(),
         )  # fmt: skip
 
