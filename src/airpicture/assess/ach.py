@@ -1,0 +1,252 @@
+"""Bayesian ACH (spec assessment.md §4): Heuer's matrix kept for the analyst, probabilities computed.
+
+- ratings → likelihoods P(E|H): CC .9 · C .7 · N .5 · I .3 · II .1 · NA skipped (configurable);
+- Schum discounting of a report E* of E by its source's reliability: P(E*|H) = h·P(E|H) + f·(1 − P(E|H));
+- items sharing an attribution root are merged before scoring (echoes never add weight);
+- log P(Hj|E) = log P(Hj) + Σ log P(Ei*|Hj) − log Z;
+- sensitivity: drop each item, shift each rating one step; an item is critical when the top hypothesis
+  or its band changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from airpicture.assess.language import band
+from airpicture.model.claims import Reliability
+from airpicture.model.judgments import AchItem, Confidence, Hypothesis, Rating, SensitivityRow
+
+DEFAULT_LIKELIHOODS: Mapping[Rating, float] = {
+    Rating.CC: 0.9,
+    Rating.C: 0.7,
+    Rating.N: 0.5,
+    Rating.I: 0.3,
+    Rating.II: 0.1,
+}
+DEFAULT_SCHUM: Mapping[Reliability, tuple[float, float]] = {
+    Reliability.A: (0.95, 0.02),
+    Reliability.B: (0.90, 0.05),
+    Reliability.C: (0.80, 0.10),
+    Reliability.D: (0.70, 0.20),
+    Reliability.E: (0.60, 0.40),
+    Reliability.F: (0.75, 0.15),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AchRules:
+    """Likelihood per rating and Schum (hit, false-positive) rates per source reliability."""
+
+    likelihoods: Mapping[Rating, float] = field(default_factory=lambda: dict(DEFAULT_LIKELIHOODS))
+    schum: Mapping[Reliability, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_SCHUM))
+
+
+@dataclass(frozen=True, slots=True)
+class AchResult:
+    """Everything the matrix and the Bayesian update give for one set of items."""
+
+    items: tuple[AchItem, ...]
+    posterior: dict[str, float]
+    top: str
+    runner_up: str
+    inconsistency: dict[str, float]
+    weighted: dict[str, float]
+    diagnosticity: dict[str, int | None]
+    discounted: dict[str, dict[str, float]]
+    sensitivity: tuple[SensitivityRow, ...]
+    critical: tuple[str, ...]
+    flips_when_dropped: tuple[str, ...]
+
+
+def merge_echoes(items: Sequence[AchItem]) -> list[AchItem]:
+    """Merge items that share an attribution root into one (the first, by input order, keeps its ratings and
+    grade; the others are listed in ``merged`` and their roots and claims joined)."""
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, item in enumerate(items):
+        for root in item.roots:
+            if root in owner:
+                a, b = find(owner[root]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[root] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(find(i), []).append(i)
+    merged: list[AchItem] = []
+    for head, members in sorted(groups.items()):
+        base = items[head]
+        if len(members) == 1:
+            merged.append(base)
+            continue
+        others = [items[m] for m in members[1:]]
+        merged.append(
+            replace(
+                base,
+                roots=tuple(dict.fromkeys(r for m in members for r in items[m].roots)),
+                claim_ids=tuple(dict.fromkeys(c for m in members for c in items[m].claim_ids)),
+                merged=(*base.merged, *(o.item_id for o in others)),
+            )
+        )
+    return merged
+
+
+def matrix_scores(
+    items: Sequence[AchItem], hypotheses: Sequence[Hypothesis]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Heuer's inconsistency score (I = 1, II = 2) and weighted score (II −2, I −1 × credibility × relevance)."""
+    inconsistency = {h.hyp_id: 0.0 for h in hypotheses}
+    weighted = {h.hyp_id: 0.0 for h in hypotheses}
+    for item in items:
+        for h in hypotheses:
+            rating = item.rating(h.hyp_id)
+            inconsistency[h.hyp_id] += rating.inconsistency
+            weighted[h.hyp_id] -= rating.inconsistency * item.credibility.factor * item.relevance.factor
+    return inconsistency, weighted
+
+
+def diagnosticity(item: AchItem, hypotheses: Sequence[Hypothesis]) -> int | None:
+    """max − min of the item's signed ratings; None when it has no rating at all (flagged)."""
+    values = [v for h in hypotheses if (v := item.rating(h.hyp_id).signed) is not None]
+    return max(values) - min(values) if values else None
+
+
+def discounted_likelihoods(item: AchItem, hypotheses: Sequence[Hypothesis], rules: AchRules) -> dict[str, float]:
+    """P(E*|H) per hypothesis after Schum discounting; NA hypotheses are left out."""
+    h, f = rules.schum[item.reliability]
+    out: dict[str, float] = {}
+    for hyp in hypotheses:
+        rating = item.rating(hyp.hyp_id)
+        if rating is Rating.NA:
+            continue
+        p = rules.likelihoods[rating]
+        out[hyp.hyp_id] = h * p + f * (1.0 - p)
+    return out
+
+
+def posterior(items: Sequence[AchItem], hypotheses: Sequence[Hypothesis], rules: AchRules) -> dict[str, float]:
+    """Normalised posterior over the hypotheses (log-space; NA ratings contribute nothing)."""
+    total_prior = sum(h.prior for h in hypotheses)
+    logs = {h.hyp_id: math.log(h.prior / total_prior) for h in hypotheses}
+    for item in items:
+        for hyp_id, value in discounted_likelihoods(item, hypotheses, rules).items():
+            logs[hyp_id] += math.log(value)
+    peak = max(logs.values())
+    exp = {k: math.exp(v - peak) for k, v in logs.items()}
+    z = sum(exp.values())
+    return {k: v / z for k, v in exp.items()}
+
+
+def _ranked(post: Mapping[str, float], hypotheses: Sequence[Hypothesis]) -> list[str]:
+    order = {h.hyp_id: i for i, h in enumerate(hypotheses)}
+    return sorted(post, key=lambda k: (-round(post[k], 12), order[k]))
+
+
+def analyse(items: Sequence[AchItem], hypotheses: Sequence[Hypothesis], rules: AchRules | None = None) -> AchResult:
+    """Merge echoes, score the matrix, compute the posterior and its sensitivity."""
+    rules = rules or AchRules()
+    scored = merge_echoes(items)
+    post = posterior(scored, hypotheses, rules)
+    ranked = _ranked(post, hypotheses)
+    top, runner = ranked[0], ranked[1] if len(ranked) > 1 else ranked[0]
+    top_band = band(post[top]).index
+    inconsistency, weighted = matrix_scores(scored, hypotheses)
+    rows: list[SensitivityRow] = []
+    critical: list[str] = []
+    flips: list[str] = []
+
+    def probe(item_id: str, change: str, variant: Sequence[AchItem]) -> None:
+        p = posterior(variant, hypotheses, rules)
+        new_top = _ranked(p, hypotheses)[0]
+        b = band(p[new_top])
+        is_critical = new_top != top or b.index != top_band
+        rows.append(SensitivityRow(item_id, change, new_top, p[new_top], b.term(), is_critical))
+        if is_critical and item_id not in critical:
+            critical.append(item_id)
+        if change == "drop" and new_top != top:
+            flips.append(item_id)
+
+    for i, item in enumerate(scored):
+        probe(item.item_id, "drop", [*scored[:i], *scored[i + 1 :]])
+        for hyp in hypotheses:
+            rating = item.rating(hyp.hyp_id)
+            for step in (1, -1):
+                shifted = rating.shifted(step)
+                if shifted is rating:
+                    continue
+                ratings = tuple((k, shifted if k == hyp.hyp_id else v) for k, v in item.ratings)
+                probe(
+                    item.item_id,
+                    f"{hyp.hyp_id} {rating.value}→{shifted.value}",
+                    [*scored[:i], replace(item, ratings=ratings), *scored[i + 1 :]],
+                )
+    return AchResult(
+        items=tuple(scored),
+        posterior=post,
+        top=top,
+        runner_up=runner,
+        inconsistency=inconsistency,
+        weighted=weighted,
+        diagnosticity={item.item_id: diagnosticity(item, hypotheses) for item in scored},
+        discounted={item.item_id: discounted_likelihoods(item, hypotheses, rules) for item in scored},
+        sensitivity=tuple(rows),
+        critical=tuple(critical),
+        flips_when_dropped=tuple(flips),
+    )
+
+
+def key_evidence(result: AchResult) -> tuple[str, ...]:
+    """Critical items; when none is critical, the most diagnostic ones (up to three)."""
+    if result.critical:
+        return result.critical
+    ranked = sorted(
+        (i for i in result.items if result.diagnosticity.get(i.item_id)),
+        key=lambda i: -(result.diagnosticity[i.item_id] or 0),
+    )
+    return tuple(i.item_id for i in ranked[:3])
+
+
+_STRONG_GRADES = ("A1", "A2", "B1")
+
+
+def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) -> tuple[Confidence, str]:
+    """The deterministic confidence rule of spec §1 and the basis it rests on, in words (no likelihood terms).
+
+    ``open_contradictions`` counts open contradictions, from sources graded C or better, of the claims behind
+    the key evidence.
+    """
+    items = {i.item_id: i for i in result.items}
+    chosen = [items[k] for k in key if k in items]
+    roots = {r for item in chosen for r in item.roots}
+    grades = sorted({item.grade for item in chosen if item.grade})
+    strong = any(g in _STRONG_GRADES for g in grades)
+    weak_only = bool(chosen) and all(item.reliability in (Reliability.D, Reliability.E, Reliability.F) for item in chosen)
+    flips = bool(result.flips_when_dropped)
+    parts = [
+        f"{len(roots)} independent root{'s' if len(roots) != 1 else ''} behind the key evidence",
+        f"grades {', '.join(grades)}" if grades else "no graded key evidence",
+        (
+            "the leading hypothesis changes when "
+            + ", ".join(items[i].label for i in result.flips_when_dropped if i in items)
+            + " is left out"
+            if flips
+            else "the leading hypothesis holds when any one item is left out"
+        ),
+        f"{open_contradictions} open contradiction{'s' if open_contradictions != 1 else ''} from sources graded C or better",
+    ]
+    basis = "; ".join(parts)
+    if len(roots) <= 1 or flips or weak_only:
+        return Confidence.LOW, basis
+    if len(roots) >= 3 and strong and open_contradictions == 0:
+        return Confidence.HIGH, basis
+    return Confidence.MODERATE, basis
