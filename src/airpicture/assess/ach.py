@@ -230,7 +230,9 @@ def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) 
     roots = {r for item in chosen for r in item.roots}
     grades = sorted({item.grade for item in chosen if item.grade})
     strong = any(g in _STRONG_GRADES for g in grades)
-    weak_only = bool(chosen) and all(item.reliability in (Reliability.D, Reliability.E, Reliability.F) for item in chosen)
+    weak_only = bool(chosen) and all(
+        item.reliability in (Reliability.D, Reliability.E, Reliability.F) for item in chosen
+    )
     flips = bool(result.flips_when_dropped)
     parts = [
         f"{len(roots)} independent root{'s' if len(roots) != 1 else ''} behind the key evidence",
@@ -242,7 +244,8 @@ def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) 
             if flips
             else "the leading hypothesis holds when any one item is left out"
         ),
-        f"{open_contradictions} open contradiction{'s' if open_contradictions != 1 else ''} from sources graded C or better",
+        f"{open_contradictions} open contradiction{'s' if open_contradictions != 1 else ''} "
+        "from sources graded C or better",
     ]
     basis = "; ".join(parts)
     if len(roots) <= 1 or flips or weak_only:

@@ -10,11 +10,14 @@ with its basis, key evidence, sensitivity, and what it supersedes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from airpicture.model.claims import Reliability
+from airpicture.model.claims import Claim, Reliability
+from airpicture.model.events import Event
 
 
 class Rating(StrEnum):
@@ -184,6 +187,60 @@ class BoardRow:
     coverage: float | None
     claim_ids: tuple[str, ...] = ()
     note: str = ""
+    last_seen: date | None = None
+    last_claim_id: str | None = None
+    monitoring_since: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """A claim with what assessment reads of it: the detector events behind it, the reliability of its best
+    root source and whether a source graded C or better contradicts it."""
+
+    claim: Claim
+    events: tuple[Event, ...] = ()
+    reliability: Reliability = Reliability.F
+    source_names: tuple[str, ...] = ()
+    contradicted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NightCount:
+    """Night activity of one night: tracks without an airline callsign in the local night window, with the
+    share (0-1) of 10-minute bins of that window in which any receiver recorded positions."""
+
+    night: date
+    count: int
+    coverage: float
+    track_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Collection effort of one report day: receivers heard from, receiver coverage of the night, observer
+    reports received and distinct (pseudonymous) reporters, NOTAMs on file."""
+
+    receiver_files: int
+    receiver_fraction: float
+    reports: int
+    reporters: int
+    notams: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayFacts:
+    """Everything one day's assessment reads: the window (UTC), the claims in it, earlier claims (baseline
+    and "first time since"), night activity per night up to this one, and coverage."""
+
+    day: date
+    window_start: datetime
+    window_end: datetime
+    cutoff: datetime
+    claims: tuple[ClaimFacts, ...]
+    history: tuple[ClaimFacts, ...]
+    activity: tuple[NightCount, ...]
+    coverage: Coverage
+    monitoring_since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,3 +278,124 @@ class Judgment:
 
     def hypothesis(self, hyp_id: str) -> Hypothesis:
         return next(h for h in self.hypotheses if h.hyp_id == hyp_id)
+
+
+# -- plain data (JSON) ------------------------------------------------------------------------------
+
+
+def _item_dict(i: AchItem) -> dict[str, Any]:
+    return {
+        "item_id": i.item_id,
+        "label": i.label,
+        "reliability": i.reliability.value,
+        "credibility": i.credibility.value,
+        "relevance": i.relevance.value,
+        "ratings": {k: v.value for k, v in i.ratings},
+        "roots": list(i.roots),
+        "claim_ids": list(i.claim_ids),
+        "grade": i.grade,
+        "indicator_id": i.indicator_id,
+        "merged": list(i.merged),
+    }
+
+
+def judgment_to_dict(j: Judgment) -> dict[str, Any]:
+    """A judgment as JSON-ready data (the inverse is :func:`judgment_from_dict`)."""
+    return {
+        "judgment_id": j.judgment_id,
+        "question_id": j.question_id,
+        "day": j.day.isoformat(),
+        "created_at": j.created_at.isoformat(),
+        "hypotheses": [asdict(h) for h in j.hypotheses],
+        "posterior": dict(j.posterior),
+        "top": j.top,
+        "band": j.band,
+        "runner_up": j.runner_up,
+        "runner_up_band": j.runner_up_band,
+        "beyond_scale": j.beyond_scale,
+        "confidence": j.confidence.value,
+        "confidence_basis": j.confidence_basis,
+        "items": [_item_dict(i) for i in j.items],
+        "key_evidence": list(j.key_evidence),
+        "inconsistency": dict(j.inconsistency),
+        "weighted": dict(j.weighted),
+        "diagnosticity": dict(j.diagnosticity),
+        "sensitivity": [asdict(r) for r in j.sensitivity],
+        "assumptions": list(j.assumptions),
+        "indicators_to_watch": list(j.indicators_to_watch),
+        "supersedes": j.supersedes,
+        "previous_band": j.previous_band,
+        "change_explanation": j.change_explanation,
+        "board": [
+            {
+                **asdict(r),
+                "state": r.state.value,
+                "claim_ids": list(r.claim_ids),
+                "last_seen": r.last_seen.isoformat() if r.last_seen else None,
+                "monitoring_since": r.monitoring_since.isoformat() if r.monitoring_since else None,
+            }
+            for r in j.board
+        ],
+    }
+
+
+def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
+    """Rebuild a judgment from :func:`judgment_to_dict` output; ``KeyError``/``ValueError`` on bad data."""
+    return Judgment(
+        judgment_id=d["judgment_id"],
+        question_id=d["question_id"],
+        day=date.fromisoformat(d["day"]),
+        created_at=datetime.fromisoformat(d["created_at"]),
+        hypotheses=tuple(Hypothesis(**h) for h in d["hypotheses"]),
+        posterior=tuple((k, float(v)) for k, v in d["posterior"].items()),
+        top=d["top"],
+        band=d["band"],
+        runner_up=d["runner_up"],
+        runner_up_band=d["runner_up_band"],
+        beyond_scale=bool(d["beyond_scale"]),
+        confidence=Confidence(d["confidence"]),
+        confidence_basis=d["confidence_basis"],
+        items=tuple(
+            AchItem(
+                item_id=i["item_id"],
+                label=i["label"],
+                reliability=Reliability(i["reliability"]),
+                credibility=Weight(i["credibility"]),
+                relevance=Weight(i["relevance"]),
+                ratings=tuple((k, Rating(v)) for k, v in i["ratings"].items()),
+                roots=tuple(i["roots"]),
+                claim_ids=tuple(i["claim_ids"]),
+                grade=i["grade"],
+                indicator_id=i["indicator_id"],
+                merged=tuple(i["merged"]),
+            )
+            for i in d["items"]
+        ),
+        key_evidence=tuple(d["key_evidence"]),
+        inconsistency=tuple((k, float(v)) for k, v in d["inconsistency"].items()),
+        weighted=tuple((k, float(v)) for k, v in d["weighted"].items()),
+        diagnosticity=tuple((k, v) for k, v in d["diagnosticity"].items()),
+        sensitivity=tuple(SensitivityRow(**r) for r in d["sensitivity"]),
+        assumptions=tuple(d["assumptions"]),
+        indicators_to_watch=tuple(d["indicators_to_watch"]),
+        supersedes=d["supersedes"],
+        previous_band=d["previous_band"],
+        change_explanation=d["change_explanation"],
+        board=tuple(
+            BoardRow(
+                indicator_id=r["indicator_id"],
+                label=r["label"],
+                section=r["section"],
+                today=float(r["today"]),
+                baseline=float(r["baseline"]),
+                state=BoardState(r["state"]),
+                coverage=r["coverage"],
+                claim_ids=tuple(r["claim_ids"]),
+                note=r["note"],
+                last_seen=date.fromisoformat(r["last_seen"]) if r["last_seen"] else None,
+                last_claim_id=r["last_claim_id"],
+                monitoring_since=date.fromisoformat(r["monitoring_since"]) if r["monitoring_since"] else None,
+            )
+            for r in d["board"]
+        ),
+    )

@@ -280,6 +280,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 5 -> 6: judgments (one current per question and day, chained by supersedes) and the inbox files
+    # 'airpicture run' has taken in (issue 8).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS judgments (
+            judgment_id VARCHAR PRIMARY KEY,
+            question_id VARCHAR NOT NULL,
+            day DATE NOT NULL,                    -- report day (noon to noon local time)
+            created_at TIMESTAMPTZ NOT NULL,
+            top VARCHAR NOT NULL,
+            band VARCHAR NOT NULL,
+            runner_up VARCHAR NOT NULL,
+            runner_up_band VARCHAR NOT NULL,
+            confidence VARCHAR NOT NULL,
+            supersedes VARCHAR,                   -- the judgment of the latest earlier day
+            current BOOLEAN NOT NULL,             -- false once re-assessed the same day
+            body VARCHAR NOT NULL                 -- JSON: model.judgments.judgment_to_dict
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS inbox_files (
+            path VARCHAR NOT NULL,                -- relative to the workspace inbox
+            sha256 VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,                -- adsb | notams | reports | appearances
+            taken_at TIMESTAMPTZ NOT NULL,
+            outcome VARCHAR NOT NULL,             -- ok | failed: <one line>
+            PRIMARY KEY (sha256, kind)
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

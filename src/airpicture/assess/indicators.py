@@ -1,0 +1,212 @@
+"""Indicators against the day's claims: which fire, the board (today vs baseline) and the ACH items.
+
+A claim matches an indicator when its event type is listed, its status is at least ``min_status``
+(reported < corroborated < confirmed; disputed and retracted never match) and, when the indicator names
+subject types, roles or attributes, one of the detector events behind it carries them. The night-activity
+metric fires when the night's count is elevated against its baseline (mean + 2 sd, and at least 1.5 × the
+mean). Negative evidence ("no missile launches recorded") is an item only when coverage reaches the
+indicator's ``min_coverage`` (spec §3).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from airpicture.model.claims import ClaimStatus, Credibility, Reliability
+from airpicture.model.judgments import (
+    AchItem,
+    BoardRow,
+    BoardState,
+    ClaimFacts,
+    DayFacts,
+    Indicator,
+    NightCount,
+    Question,
+    Weight,
+)
+
+_STATUS_RANK = {ClaimStatus.REPORTED: 1, ClaimStatus.CORROBORATED: 2, ClaimStatus.CONFIRMED: 3}
+_RELIABILITY_ORDER = "ABCDEF"
+
+
+def report_window(question: Question, day: date) -> tuple[datetime, datetime]:
+    """The UTC window of report day ``day``: from ``day_start_local`` on ``day`` to the same time next day."""
+    zone = ZoneInfo(question.timezone)
+    hh, mm = (int(x) for x in question.day_start_local.split(":"))
+    start = datetime.combine(day, time(hh, mm), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(hh, mm), tzinfo=zone)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def report_day(question: Question, at: datetime) -> date:
+    """The report day a UTC instant belongs to (inverse of :func:`report_window`)."""
+    local = at.astimezone(ZoneInfo(question.timezone))
+    hh, mm = (int(x) for x in question.day_start_local.split(":"))
+    return local.date() if (local.hour, local.minute) >= (hh, mm) else local.date() - timedelta(days=1)
+
+
+def _status_ok(facts: ClaimFacts, minimum: str) -> bool:
+    status = facts.claim.status
+    if status not in _STATUS_RANK:
+        return False
+    return _STATUS_RANK[status] >= _STATUS_RANK[ClaimStatus(minimum)]
+
+
+def matches(indicator: Indicator, facts: ClaimFacts) -> bool:
+    """Does this claim show the indicator's pattern?"""
+    if facts.claim.event_type not in indicator.event_types or not _status_ok(facts, indicator.min_status):
+        return False
+    if not (indicator.subject_types or indicator.subject_roles or indicator.attributes):
+        return True
+    for event in facts.events:
+        subjects = event.subjects
+        if indicator.subject_types and not any(s.type_code in indicator.subject_types for s in subjects):
+            continue
+        if indicator.subject_roles and not any(s.role in indicator.subject_roles for s in subjects):
+            continue
+        if any(str(event.attributes.get(k)) != v for k, v in indicator.attributes):
+            continue
+        return True
+    return False
+
+
+def _credibility_weight(values: Iterable[Credibility | None]) -> Weight:
+    best = min((int(v) for v in values if v is not None), default=6)
+    return Weight.H if best <= 2 else Weight.M if best == 3 else Weight.L
+
+
+def _grade(reliability: Reliability, credibility: Iterable[Credibility | None]) -> str:
+    best = min((int(v) for v in credibility if v is not None), default=6)
+    return f"{reliability.value}{best}"
+
+
+def _best(reliabilities: Iterable[Reliability]) -> Reliability:
+    return min(reliabilities, key=lambda r: _RELIABILITY_ORDER.index(r.value), default=Reliability.F)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorOutcome:
+    """The board row and (when it fires, or its absence counts) the ACH item of one indicator."""
+
+    row: BoardRow
+    item: AchItem | None
+    matched: tuple[ClaimFacts, ...]
+    absent: bool = False
+
+
+def activity_state(today: NightCount | None, history: Sequence[NightCount]) -> tuple[float, float, BoardState]:
+    """Today's night count, its baseline (mean of the earlier nights) and the state."""
+    count = float(today.count) if today else 0.0
+    values = [float(n.count) for n in history]
+    if not values:
+        return count, 0.0, BoardState.NORMAL
+    mean = statistics.fmean(values)
+    sd = statistics.pstdev(values) if len(values) > 1 else 0.0
+    elevated = count > mean + 2 * sd and count >= 1.5 * max(mean, 1.0)
+    return count, mean, BoardState.ELEVATED if elevated else BoardState.NORMAL
+
+
+def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
+    """Every indicator of ``question`` on ``facts.day``, in the order of the question file."""
+    baseline_start = facts.day - timedelta(days=question.baseline_days)
+    by_day: dict[date, list[ClaimFacts]] = {}
+    for f in facts.history:
+        by_day.setdefault(report_day(question, f.claim.start), []).append(f)
+    tonight = next((n for n in facts.activity if n.night == facts.day), None)
+    earlier_nights = [n for n in facts.activity if baseline_start <= n.night < facts.day]
+    coverage = facts.coverage.receiver_fraction
+    out: list[IndicatorOutcome] = []
+    for ind in question.indicators:
+        matched = tuple(f for f in facts.claims if matches(ind, f))
+        history_days = sorted(d for d, fs in by_day.items() if any(matches(ind, f) for f in fs))
+        baseline_counts = [
+            sum(1 for f in by_day.get(baseline_start + timedelta(days=i), []) if matches(ind, f))
+            for i in range(question.baseline_days)
+        ]
+        last_day = history_days[-1] if history_days else None
+        last_claim = None
+        if last_day is not None:
+            last_claim = next(f.claim.claim_id for f in reversed(by_day[last_day]) if matches(ind, f))
+        fired_by_metric = False
+        if ind.metric == "night_activity":
+            today, baseline, state = activity_state(tonight, earlier_nights)
+            fired_by_metric = state is BoardState.ELEVATED
+            if matched:
+                state = BoardState.ELEVATED
+            row_cov = tonight.coverage if tonight else coverage
+        else:
+            today = float(len(matched))
+            baseline = statistics.fmean(baseline_counts) if baseline_counts else 0.0
+            gap = (facts.day - last_day).days if last_day else None
+            if matched and (gap is None or gap >= question.novelty_gap_days):
+                state = BoardState.NOVEL
+            elif (
+                matched
+                and len(matched) > baseline + 2 * statistics.pstdev(baseline_counts)
+                and len(matched) >= 1.5 * max(baseline, 1.0)
+            ):
+                state = BoardState.ELEVATED
+            else:
+                state = BoardState.NORMAL
+            row_cov = coverage if ind.section != "ground" else None
+        row = BoardRow(
+            ind.indicator_id,
+            ind.label,
+            ind.section,
+            today,
+            round(baseline, 2),
+            state,
+            None if row_cov is None else round(row_cov, 3),
+            tuple(f.claim.claim_id for f in matched),
+            last_seen=last_day,
+            last_claim_id=last_claim,
+            monitoring_since=facts.monitoring_since,
+        )
+        item = None
+        absent = False
+        if matched:
+            reliability = _best(f.reliability for f in matched)
+            creds = [f.claim.credibility for f in matched]
+            item = AchItem(
+                item_id=ind.indicator_id,
+                label=ind.label,
+                reliability=reliability,
+                credibility=_credibility_weight(creds),
+                relevance=ind.relevance,
+                ratings=ind.ratings,
+                roots=tuple(dict.fromkeys(r for f in matched for r in f.claim.roots)),
+                claim_ids=row.claim_ids,
+                grade=_grade(reliability, creds),
+                indicator_id=ind.indicator_id,
+            )
+        elif fired_by_metric and tonight is not None:
+            item = AchItem(
+                item_id=ind.indicator_id,
+                label=ind.label,
+                reliability=Reliability.B,  # raw sensor tracks (spec §2)
+                credibility=Weight.M,
+                relevance=ind.relevance,
+                ratings=ind.ratings,
+                roots=(f"night-activity:{tonight.night.isoformat()}",),
+                grade="B3",
+                indicator_id=ind.indicator_id,
+            )
+        elif ind.absence_ratings and facts.coverage.receiver_fraction >= ind.min_coverage:
+            absent = True
+            item = AchItem(
+                item_id=f"{ind.indicator_id}:absent",
+                label=ind.absence_label or f"No {ind.label.lower()} recorded",
+                reliability=Reliability.B,
+                credibility=Weight.M,
+                relevance=ind.relevance,
+                ratings=ind.absence_ratings,
+                roots=(f"coverage:{facts.day.isoformat()}",),
+                grade="B3",
+                indicator_id=ind.indicator_id,
+            )
+        out.append(IndicatorOutcome(row, item, matched, absent))
+    return out

@@ -1,0 +1,105 @@
+"""One day's judgment: indicators → ACH items → posterior, bands, confidence, what changed since the last one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from airpicture.assess.ach import AchResult, AchRules, analyse, confidence, key_evidence
+from airpicture.assess.indicators import IndicatorOutcome, evaluate
+from airpicture.assess.language import band, band_index
+from airpicture.model.judgments import DayFacts, Judgment, Question
+
+
+def _judgment_id(question: Question, facts: DayFacts, result: AchResult) -> str:
+    key = json.dumps(
+        [
+            question.question_id,
+            facts.day.isoformat(),
+            sorted((k, round(v, 6)) for k, v in result.posterior.items()),
+            sorted((i.item_id, i.grade, list(i.claim_ids)) for i in result.items),
+        ]
+    )
+    return "j-" + hashlib.sha256(key.encode()).hexdigest()[:14]
+
+
+def explain_change(
+    previous: Judgment | None, top: str, band_term: str, items: Sequence[str], labels: dict[str, str]
+) -> str:
+    """ "remains <band>" only when the band of the same hypothesis is unchanged; otherwise risen/fallen and why."""
+    if previous is None:
+        return "first assessment of this question"
+    prev_probability = dict(previous.posterior).get(top)
+    prev_band = band(prev_probability).term() if prev_probability is not None else previous.band
+    added = [labels.get(i, i) for i in items if i not in {x.item_id for x in previous.items}]
+    dropped = [x.label for x in previous.items if x.item_id not in set(items)]
+    reasons = []
+    if added:
+        reasons.append("new evidence: " + "; ".join(added))
+    if dropped:
+        reasons.append("no longer observed: " + "; ".join(dropped))
+    why = " / ".join(reasons) or "re-rated evidence"
+    since = previous.day.isoformat()
+    if prev_band == band_term:
+        return f"remains {band_term} (as on {since})"
+    direction = "risen" if band_index(band_term) > band_index(prev_band) else "fallen"
+    return f"has {direction} from {prev_band} to {band_term} since {since} because of {why}"
+
+
+def assess_day(
+    question: Question,
+    facts: DayFacts,
+    previous: Judgment | None,
+    now: datetime,
+    rules: AchRules | None = None,
+) -> tuple[Judgment, list[IndicatorOutcome]]:
+    """Judge ``facts.day``; ``previous`` is the latest judgment of the question on an earlier day."""
+    outcomes = evaluate(question, facts)
+    items = [o.item for o in outcomes if o.item is not None]
+    result = analyse(items, question.hypotheses, rules)
+    key = key_evidence(result)
+    by_item = {o.item.item_id: o for o in outcomes if o.item is not None}
+    open_contradictions = sum(1 for k in key if k in by_item for f in by_item[k].matched if f.contradicted)
+    level, basis = confidence(result, key, open_contradictions)
+    top_p = result.posterior[result.top]
+    top_band = band(top_p)
+    runner_band = band(result.posterior[result.runner_up])
+    labels = {i.item_id: i.label for i in result.items}
+    fired = {o.row.indicator_id for o in outcomes if o.item is not None and not o.absent}
+    key_indicators = {by_item[k].row.indicator_id for k in key if k in by_item}
+    watch = [i.watch for i in question.indicators if i.watch and i.indicator_id in key_indicators]
+    watch += [i.watch for i in question.indicators if i.watch and i.indicator_id not in fired and i.watch not in watch]
+    assumptions = list(question.assumptions)
+    assumptions += [i.assumption for i in question.indicators if i.assumption and i.indicator_id in fired]
+    judgment = Judgment(
+        judgment_id=_judgment_id(question, facts, result),
+        question_id=question.question_id,
+        day=facts.day,
+        created_at=now,
+        hypotheses=question.hypotheses,
+        posterior=tuple((h.hyp_id, result.posterior[h.hyp_id]) for h in question.hypotheses),
+        top=result.top,
+        band=top_band.term(),
+        runner_up=result.runner_up,
+        runner_up_band=runner_band.term(),
+        beyond_scale=top_band.beyond_scale or runner_band.beyond_scale,
+        confidence=level,
+        confidence_basis=basis,
+        items=result.items,
+        key_evidence=key,
+        inconsistency=tuple((h.hyp_id, result.inconsistency[h.hyp_id]) for h in question.hypotheses),
+        weighted=tuple((h.hyp_id, round(result.weighted[h.hyp_id], 4)) for h in question.hypotheses),
+        diagnosticity=tuple((i.item_id, result.diagnosticity[i.item_id]) for i in result.items),
+        sensitivity=result.sensitivity,
+        assumptions=tuple(assumptions),
+        indicators_to_watch=tuple(watch[:5]),
+        supersedes=previous.judgment_id if previous else None,
+        previous_band=previous.band if previous else None,
+        change_explanation=explain_change(
+            previous, result.top, top_band.term(), [i.item_id for i in result.items], labels
+        ),
+        board=tuple(o.row for o in outcomes),
+    )
+    return judgment, outcomes
