@@ -399,3 +399,43 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
             for r in d["board"]
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    """What the report's map draws, as GeoJSON geometry text (lon/lat): country outlines by ISO code, the
+    watched country, tracks of interest, orbits, restrictions (NOTAM id, geometry), markers (claim id,
+    label, lon, lat)."""
+
+    countries: tuple[tuple[str, str], ...] = ()
+    watched: str = ""
+    tracks: tuple[tuple[str, str], ...] = ()
+    orbits: tuple[tuple[str, str], ...] = ()
+    restrictions: tuple[tuple[str, str], ...] = ()
+    markers: tuple[tuple[str, str, float, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """For one appearance: when its source published it, when airpicture retrieved it, the raw record."""
+
+    published: datetime
+    retrieved: datetime | None
+    record: str
+    link: str = ""
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """Everything the daily report renders: the judgment, the facts it was made from, the question,
+    provenance per appearance (id → Provenance), source names and grades, region title, map layers."""
+
+    question: Question
+    judgment: Judgment
+    facts: DayFacts
+    provenance: Mapping[str, Provenance]
+    appearance_sources: Mapping[str, tuple[str, str]]  # appearance id → (source name, reliability letter)
+    region_title: str
+    map: MapData
+    generated_at: datetime

@@ -1,0 +1,170 @@
+"""Report wiring: the stored judgment of a day, its facts, provenance and map layers → rendered files.
+
+Writes ``airpicture-<region>-<day>.{html,md,json}`` into the output folder (default
+``<workspace>/reports``), each atomically; the lint runs first, so a report that breaks a rendering rule is
+never written (``ReportLintError``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import shapely
+from shapely.geometry import mapping
+
+from airpicture.model.claims import Appearance, Source
+from airpicture.model.clock import Clock
+from airpicture.model.errors import UsageError
+from airpicture.model.events import EvidenceKind
+from airpicture.model.judgments import MapData, Provenance, ReportInputs
+from airpicture.model.settings import Settings
+from airpicture.pipeline.assess import Assessment, assess, read_state
+from airpicture.pipeline.reference import reference_data
+from airpicture.report import FORMATS, render_report
+from airpicture.store import Workspace
+from airpicture.store.atomic import atomic_write_bytes
+
+MAP_COUNTRIES = ("BY", "UA", "RU", "PL", "LT", "LV")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    day: date
+    judgment_id: str
+    files: tuple[Path, ...]
+    render_s: float
+
+
+def _provenance(workspace: Workspace, appearances: Mapping[str, Appearance]) -> dict[str, Provenance]:
+    with workspace.connect(read_only=True) as con:
+        ingested = {r[0]: r[1].astimezone(UTC) for r in con.execute("SELECT file_id, ingested_at FROM ingested_files").fetchall()}
+        notams = {r[0]: r[1].astimezone(UTC) for r in con.execute("SELECT notam_id, min(ingested_at) FROM notams GROUP BY notam_id").fetchall()}
+        reports = {
+            r[0]: (r[1].astimezone(UTC), r[2])
+            for r in con.execute("SELECT report_id, received_at, place_name FROM reports").fetchall()
+        }
+    out: dict[str, Provenance] = {}
+    for a in appearances.values():
+        retrieved: datetime | None = None
+        place = None
+        records = []
+        for e in a.evidence[:2]:
+            if e.kind is EvidenceKind.POSITION:
+                retrieved = ingested.get(e.source_file, retrieved)
+                records.append(f"position {e.source_file[:12]}…@{e.source_offset}")
+            elif e.kind is EvidenceKind.NOTAM:
+                retrieved = notams.get(e.source_file, retrieved)
+                records.append(f"NOTAM {e.source_file}")
+            elif e.kind is EvidenceKind.REPORT:
+                found = reports.get(e.source_file)
+                if found:
+                    retrieved, place = found
+                records.append(f"report {e.source_file}")
+            else:
+                records.append(f"{e.kind.value} {e.source_file[:16]}")
+        out[a.appearance_id] = Provenance(a.published_at, retrieved, "; ".join(records) or a.appearance_id, a.url, place)
+    return out
+
+
+def _geojson(geometry: object) -> str:
+    return json.dumps(mapping(geometry))
+
+
+def map_data(workspace: Workspace, settings: Settings, assessment: Assessment) -> MapData:
+    reference = reference_data(settings)
+    region = reference.region(settings.region)
+    countries = []
+    for code in MAP_COUNTRIES:
+        try:
+            shape = reference.country(code)
+        except Exception:  # a country missing from the shipped borders is simply not drawn
+            continue
+        if code == "RU":
+            shape = shape.intersection(shapely.box(18, 49, 40, 60))
+        countries.append((code, _geojson(shapely.simplify(shape, 0.02, preserve_topology=True))))
+    facts = assessment.facts
+    tonight = next((n for n in facts.activity if n.night == facts.day), None)
+    wanted = set(tonight.track_ids) if tonight else set()
+    tracks = tuple(
+        (f"{t[1]} {' '.join(t[4])}".strip(), t[5])
+        for t in assessment.state.tracks
+        if t[5] and (t[0] in wanted or (t[6] and facts.window_start <= t[2] < facts.window_end))
+    )
+    orbits, restrictions, markers = [], [], []
+    for f in facts.claims:
+        for e in f.events:
+            if not e.geometry:
+                continue
+            if e.type == "orbit":
+                orbits.append((f.claim.claim_id, e.geometry))
+            elif e.type == "restriction_appeared":
+                restrictions.append((str(e.attributes.get("notam_id", f.claim.subject)), e.geometry))
+            elif e.type in ("airspace_entry", "airspace_exit", "going_dark", "takeoff", "landing") and any(s.role for s in e.subjects):
+                g = json.loads(e.geometry)
+                if g.get("type") == "Point":
+                    markers.append((f.claim.claim_id, f"{e.type} {f.claim.subject}", g["coordinates"][0], g["coordinates"][1]))
+        if f.claim.lat_deg is not None and f.claim.lon_deg is not None and not f.events:
+            markers.append((f.claim.claim_id, f.claim.event_type, f.claim.lon_deg, f.claim.lat_deg))
+        elif f.claim.event_type in ("missile launch", "fixed-wing", "helicopter", "airfield activity", "military vehicles", "drone"):
+            pass
+    return MapData(tuple(countries), region.watched_country, tracks, tuple(orbits), tuple(restrictions), tuple(markers))
+
+
+def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assessment: Assessment) -> ReportInputs:
+    state = assessment.state
+    sources: Mapping[str, Source] = state.sources
+    appearance_sources = {
+        a.appearance_id: (sources[a.source_id].name, sources[a.source_id].reliability.value)
+        for a in state.appearances.values()
+        if a.source_id in sources
+    }
+    region = reference_data(settings).region(settings.region)
+    return ReportInputs(
+        question=assessment.question,
+        judgment=assessment.judgment,
+        facts=assessment.facts,
+        provenance=_provenance(workspace, state.appearances),
+        appearance_sources=appearance_sources,
+        region_title=region.title,
+        map=map_data(workspace, settings, assessment),
+        generated_at=clock.now(),
+    )
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise UsageError("unknown report format", where="--format", found=", ".join(bad) or text, expected="html, md, json")
+    return chosen
+
+
+def write_report(
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    day: date,
+    *,
+    formats: Sequence[str] = FORMATS,
+    out_dir: Path | None = None,
+    assessment: Assessment | None = None,
+) -> ReportResult:
+    """Assess ``day`` (unless given), render the report, lint it, write the files."""
+    import time
+
+    assessment = assessment or assess(workspace, settings, clock, day, read_state(workspace))
+    started = time.perf_counter()
+    inputs = report_inputs(workspace, settings, clock, assessment)
+    rendered = render_report(inputs, tuple(formats))
+    target = out_dir or workspace.root / "reports"
+    target.mkdir(parents=True, exist_ok=True)
+    files = []
+    for fmt, text in rendered.outputs.items():
+        path = target / f"airpicture-{settings.region}-{day.isoformat()}.{fmt}"
+        atomic_write_bytes(path, text.encode("utf-8"), workspace.tmp_dir)
+        files.append(path)
+    return ReportResult(day, assessment.judgment.judgment_id, tuple(files), time.perf_counter() - started)

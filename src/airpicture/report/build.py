@@ -1,0 +1,238 @@
+"""Build the daily report document from ``ReportInputs`` (spec assessment.md §5)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from airpicture.model.claims import ClaimStatus
+from airpicture.model.judgments import BoardState, ClaimFacts, ReportInputs
+from airpicture.report.document import (
+    ADVERBS,
+    OBSERVER_TYPES,
+    PRIORITY_EVENTS,
+    SECTION_TITLES,
+    Document,
+    Kind,
+    Section,
+    Sentence,
+    _Builder,
+    claim_text,
+    sorted_facts,
+)
+
+_STRONG = (ClaimStatus.CORROBORATED, ClaimStatus.CONFIRMED)
+
+
+def _of_interest(f: ClaimFacts) -> bool:
+    return any(s.role for e in f.events for s in e.subjects)
+
+
+def build_document(inputs: ReportInputs) -> Document:
+    """The report document; every fact sentence cites its claims, every judgment the judgment."""
+    b = _Builder(inputs)
+    j, facts, q = inputs.judgment, inputs.facts, inputs.question
+    board = {r.indicator_id: r for r in j.board}
+    today = sorted_facts(facts.claims)
+    coverage_ref = f"coverage:{facts.day.isoformat()}"
+    c = facts.coverage
+    coverage = (
+        Sentence(
+            f"Coverage: {c.receiver_files} receiver recording(s), receivers up {c.receiver_fraction:.0%} of the night "
+            f"({q.night_start_local}-{q.night_end_local} local time); {c.reports} observer report(s) from "
+            f"{c.reporters} observer(s); {c.notams} NOTAM(s) in force.",
+            Kind.FACT,
+            (b.cite(coverage_ref),),
+        ),
+    )
+    takeaways: list[Sentence] = []
+    sections: dict[str, list[Sentence]] = {k: [] for k, _ in SECTION_TITLES}
+
+    # -- aviation ------------------------------------------------------------------------------------
+    shown: set[str] = set()
+    for f in today:
+        t = f.claim.event_type
+        if t not in PRIORITY_EVENTS or (
+            t in ("airspace_entry", "orbit", "border_proximity", "watchlist_presence") and not _of_interest(f)
+        ):
+            continue
+        if t == "watchlist_presence":
+            continue  # entries, orbits and proximity say it more precisely
+        sentence = b.fact(f, claim_text(f, inputs))
+        sections["aviation"].append(sentence)
+        shown.add(f.claim.claim_id)
+        ids = [r.indicator_id for r in j.board if f.claim.claim_id in r.claim_ids]
+        for ind in ids:
+            row = board[ind]
+            if row.state is BoardState.NOVEL and t == "airspace_entry" and f.claim.claim_id == row.claim_ids[0]:
+                if row.last_seen and row.last_claim_id:
+                    novelty = Sentence(
+                        f"This is the first time since {_when_day(row.last_seen)} that this was recorded.",
+                        Kind.FACT,
+                        (b.cite(row.last_claim_id),),
+                    )
+                else:
+                    since = row.monitoring_since or facts.day
+                    novelty = Sentence(
+                        f"This is the first time since monitoring began ({_when_day(since)}) that this was recorded.",
+                        Kind.FACT,
+                        (b.cite(coverage_ref),),
+                    )
+                sections["aviation"].append(novelty)
+                if len(takeaways) < 2:
+                    takeaways.append(
+                        Sentence(
+                            sentence.text[:-1] + ", " + novelty.text[0].lower() + novelty.text[1:],
+                            Kind.FACT,
+                            sentence.cites + novelty.cites,
+                        )
+                    )
+    surge = board.get("night-surge")
+    tonight = next((n for n in facts.activity if n.night == facts.day), None)
+    if surge is not None and tonight is not None:
+        ref = b.cite(f"night-activity:{facts.day.isoformat()}")
+        level = {BoardState.ELEVATED: "above", BoardState.NOVEL: "above"}.get(surge.state, "in line with")
+        s = Sentence(
+            f"ADS-B and Mode S tracks show {tonight.count} aircraft without airline callsigns flying at night, "
+            f"{level} the baseline of {surge.baseline:.1f} (mean of the previous {q.baseline_days} nights), "
+            f"with receivers up {tonight.coverage:.0%} of the night.",
+            Kind.FACT,
+            (ref,),
+        )
+        sections["aviation"].append(s)
+        takeaways.append(s)
+    if not sections["aviation"] or all(
+        s.cites == (b.cite(f"night-activity:{facts.day.isoformat()}"),) for s in sections["aviation"]
+    ):
+        sections["aviation"].insert(
+            0, Sentence("No aircraft of interest were recorded over the region.", Kind.FACT, (b.cite(coverage_ref),))
+        )
+        takeaways.insert(0, sections["aviation"][0])
+
+    # -- restrictions ----------------------------------------------------------------------------------
+    for f in today:
+        if f.claim.event_type in ("restriction_appeared", "aircraft_in_restricted_area"):
+            sections["restrictions"].append(b.fact(f, claim_text(f, inputs)))
+    new = [f for f in today if f.claim.event_type == "restriction_appeared"]
+    if new:
+        takeaways.append(
+            Sentence(
+                f"{len(new)} new temporary restricted area(s) appeared along the Ukrainian border.",
+                Kind.FACT,
+                tuple(b.cite(f.claim.claim_id) for f in new),
+            )
+        )
+    else:
+        sections["restrictions"].append(
+            Sentence(
+                "No new airspace restrictions near the watched borders were recorded.",
+                Kind.FACT,
+                (b.cite(coverage_ref),),
+            )
+        )
+
+    # -- missiles and drones -----------------------------------------------------------------------------
+    launches = [f for f in today if f.claim.event_type in ("missile launch", "drone", "explosion")]
+    confirmed = [f for f in launches if f.claim.status is ClaimStatus.CONFIRMED]
+    missile_row = board.get("missile-launches")
+    if not any(f.claim.event_type == "missile launch" for f in confirmed):
+        cov_ok = missile_row is not None and (missile_row.coverage or 0) >= next(
+            (i.min_coverage for i in q.indicators if i.indicator_id == "missile-launches"), 0.5
+        )
+        text = (
+            f"No missile launches were recorded: no sensor, NOTAM, official or imagery source confirms one, with "
+            f"receivers up {c.receiver_fraction:.0%} of the night and {c.reports} observer report(s) received"
+        )
+        text += "." if cov_ok else "; coverage is too low for this absence to count as evidence."
+        s = Sentence(text, Kind.FACT, (b.cite(coverage_ref),))
+        sections["missiles"].append(s)
+        takeaways.append(s)
+    for f in launches:
+        sections["missiles"].append(b.fact(f, claim_text(f, inputs)))
+        if f.claim.event_type == "missile launch" and f.claim.status is not ClaimStatus.CONFIRMED:
+            sections["missiles"].append(Sentence("It is not counted as a launch in this assessment.", Kind.TEXT))
+
+    # -- ground reports ---------------------------------------------------------------------------------
+    for f in today:
+        if f.claim.event_type in OBSERVER_TYPES and f.claim.event_type not in ("missile launch", "drone", "explosion"):
+            sections["ground"].append(b.fact(f, claim_text(f, inputs)))
+    if not sections["ground"]:
+        sections["ground"].append(
+            Sentence(
+                f"No ground reports of military activity were received ({c.reports} report(s) in all).",
+                Kind.FACT,
+                (b.cite(coverage_ref),),
+            )
+        )
+
+    # -- assessment --------------------------------------------------------------------------------------
+    jn = b.cite(j.judgment_id)
+    top, runner = j.hypothesis(j.top), j.hypothesis(j.runner_up)
+    assessment = [Sentence(f"{top.proposition} is {j.band}.", Kind.JUDGMENT, (jn,))]
+    supporting = [
+        b.claims[cid]
+        for item in j.items
+        if item.rating(j.top).value in ("C", "CC")
+        for cid in item.claim_ids
+        if cid in b.claims and b.claims[cid].claim.status in _STRONG
+    ]
+    roots = {r for f in supporting for r in f.claim.roots}
+    if j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
+        assessment.append(
+            Sentence(
+                f"Taken together, these data points {ADVERBS[j.band]} indicate {top.proposition[0].lower() + top.proposition[1:]}.",
+                Kind.JUDGMENT,
+                (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
+            )
+        )
+    assessment.append(Sentence(f"The assessment {j.change_explanation}.", Kind.JUDGMENT, (jn,)))
+    assessment.append(
+        Sentence(
+            f"The runner-up, {runner.proposition[0].lower() + runner.proposition[1:]}, is {j.runner_up_band}.",
+            Kind.JUDGMENT,
+            (jn,),
+        )
+    )
+    assessment.append(
+        Sentence(
+            f"We have {j.confidence.value} confidence in this assessment. Its basis: {j.confidence_basis}.",
+            Kind.CONFIDENCE,
+            (jn,),
+        )
+    )
+    key = []
+    items = {i.item_id: i for i in j.items}
+    for item_id in j.key_evidence:
+        item = items[item_id]
+        cites = tuple(b.cite(cid) for cid in item.claim_ids) or (
+            b.cite(item.roots[0] if item.roots[0].startswith(("coverage:", "night-activity:")) else coverage_ref),
+        )
+        key.append(Sentence(f"{item.label} (grade {item.grade}).", Kind.FACT, cites))
+    takeaways.append(assessment[0])
+    title = f"{inputs.region_title} air picture: the night of {_when_day(facts.day)}"
+    return Document(
+        title=title,
+        day=facts.day,
+        region=q.region,
+        question=q.text,
+        cutoff=facts.cutoff,
+        generated_at=inputs.generated_at,
+        coverage=coverage,
+        takeaways=tuple(takeaways[:6]),
+        sections=tuple(Section(k, t, tuple(sections[k])) for k, t in SECTION_TITLES),
+        board=tuple({**asdict(r), "state": r.state.value} for r in j.board),
+        assessment=tuple(assessment),
+        key_evidence=tuple(key),
+        assumptions=j.assumptions,
+        watch=j.indicators_to_watch,
+        endnotes=tuple(b.notes),
+        activity=tuple((n.night.isoformat(), n.count, n.coverage) for n in facts.activity),
+        baseline=board["night-surge"].baseline if "night-surge" in board else 0.0,
+        judgment_id=j.judgment_id,
+    )
+
+
+def _when_day(d: object) -> str:
+    from datetime import date
+
+    assert isinstance(d, date)
+    return f"{d.day} {d.strftime('%B %Y')}"

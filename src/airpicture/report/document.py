@@ -1,0 +1,332 @@
+"""The daily report as a document: sections of sentences with citations, board, assessment, endnotes.
+
+Built once from ``ReportInputs``; Markdown, HTML and JSON render the same document, and the lint checks it
+(spec assessment.md §5). A sentence is a ``fact`` (must cite claims), a ``judgment`` (cites the judgment;
+no weasel modals), ``confidence`` (never a likelihood term) or ``text`` (structure, no claim).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from airpicture.model.claims import ClaimStatus
+from airpicture.model.judgments import BoardState, ClaimFacts, ReportInputs
+
+ADVERBS = {"likely": "likely", "very likely": "very likely", "almost certain": "almost certainly"}
+COUNTRY_NAMES = {
+    "BY": "Belarusian",
+    "RU": "Russian",
+    "UA": "Ukrainian",
+    "PL": "Polish",
+    "LT": "Lithuanian",
+    "LV": "Latvian",
+}
+COUNTRY_FROM = {"BY": "Belarus", "RU": "Russia", "UA": "Ukraine", "PL": "Poland", "LT": "Lithuania", "LV": "Latvia"}
+SECTION_TITLES = (
+    ("aviation", "Aviation"),
+    ("restrictions", "Airspace restrictions"),
+    ("missiles", "Missile and drone activity"),
+    ("ground", "Ground reports"),
+)
+OBSERVER_TYPES = {
+    "fixed-wing",
+    "helicopter",
+    "drone",
+    "missile launch",
+    "explosion",
+    "military vehicles",
+    "airfield activity",
+    "airspace closure",
+    "other",
+}
+PRIORITY_EVENTS = {
+    "airspace_entry",
+    "orbit",
+    "border_proximity",
+    "watchlist_presence",
+    "activity_surge",
+    "novelty",
+    "going_dark",
+    "gnss_interference",
+}
+
+
+class Kind(StrEnum):
+    FACT = "fact"
+    JUDGMENT = "judgment"
+    CONFIDENCE = "confidence"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    kind: Kind
+    cites: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Endnote:
+    number: int
+    ref: str  # claim id, judgment id or "coverage:<day>" / "night-activity:<day>"
+    source: str
+    published: str
+    retrieved: str
+    record: str
+    grade: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str
+    day: date
+    region: str
+    question: str
+    cutoff: datetime
+    generated_at: datetime
+    coverage: tuple[Sentence, ...]
+    takeaways: tuple[Sentence, ...]
+    sections: tuple[Section, ...]
+    board: tuple[dict[str, Any], ...]
+    assessment: tuple[Sentence, ...]
+    key_evidence: tuple[Sentence, ...]
+    assumptions: tuple[str, ...]
+    watch: tuple[str, ...]
+    endnotes: tuple[Endnote, ...]
+    activity: tuple[tuple[str, int, float], ...]
+    baseline: float
+    judgment_id: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _hm(t: datetime) -> str:
+    return t.strftime("%H:%M UTC")
+
+
+def _when(t: datetime) -> str:
+    return t.strftime("%d %B %Y").lstrip("0")
+
+
+class _Builder:
+    def __init__(self, inputs: ReportInputs) -> None:
+        self.inputs = inputs
+        self.notes: list[Endnote] = []
+        self.by_ref: dict[str, int] = {}
+        self.claims = {f.claim.claim_id: f for f in (*inputs.facts.claims, *inputs.facts.history)}
+
+    # -- endnotes ----------------------------------------------------------------------------------
+
+    def cite(self, ref: str) -> int:
+        if ref in self.by_ref:
+            return self.by_ref[ref]
+        number = len(self.notes) + 1
+        self.by_ref[ref] = number
+        self.notes.append(self._endnote(number, ref))
+        return number
+
+    def _endnote(self, number: int, ref: str) -> Endnote:
+        i = self.inputs
+        if ref == i.judgment.judgment_id:
+            return Endnote(
+                number, ref, "airpicture assessment (Bayesian ACH)", _iso(i.judgment.created_at),
+                _iso(i.judgment.created_at), f"judgment {ref}", "-", i.judgment.confidence.value + " confidence",
+            )  # fmt: skip
+        if ref.startswith("coverage:"):
+            c = i.facts.coverage
+            record = (
+                f"{c.receiver_files} receiver file(s); receivers up {c.receiver_fraction:.0%} of the night; "
+                f"{c.reports} observer report(s) from {c.reporters} observer(s); {c.notams} NOTAM(s) in force"
+            )
+            return Endnote(
+                number, ref, "airpicture collection log", _iso(i.facts.cutoff), _iso(i.generated_at), record, "B3", "-"
+            )
+        if ref.startswith("night-activity:"):
+            night = next((n for n in i.facts.activity if n.night.isoformat() == ref.split(":", 1)[1]), None)
+            tracks = ", ".join(night.track_ids) if night else ""
+            return Endnote(
+                number,
+                ref,
+                "ADS-B / Mode S tracks",
+                ref.split(":", 1)[1],
+                _iso(i.generated_at),
+                f"tracks {tracks}",
+                "B3",
+                "-",
+            )
+        facts = self.claims.get(ref)
+        if facts is None:
+            return Endnote(number, ref, "unknown", "", "", ref, "", "")
+        claim = facts.claim
+        roots = claim.roots or claim.appearances
+        provs = [i.provenance[a] for a in roots if a in i.provenance]
+        sources = sorted({i.appearance_sources[a][0] for a in roots if a in i.appearance_sources})
+        published = min((p.published for p in provs), default=claim.start)
+        retrieved = max((p.retrieved for p in provs if p.retrieved), default=None)
+        records = "; ".join(dict.fromkeys(p.link or p.record for p in provs)) or ref
+        grade = f"{facts.reliability.value}{int(claim.credibility) if claim.credibility else '-'}"
+        return Endnote(
+            number, ref, ", ".join(sources) or "unknown", _iso(published), _iso(retrieved) if retrieved else "",
+            f"claim {ref}: {records}", grade, claim.status.value,
+        )  # fmt: skip
+
+    # -- wording -------------------------------------------------------------------------------------
+
+    def source_phrase(self, facts: ClaimFacts) -> str:
+        kinds = set()
+        for root in facts.claim.roots:
+            name = self.inputs.appearance_sources.get(root, ("", ""))[0]
+            if root.startswith("event:") and facts.claim.event_type.startswith("restriction"):
+                kinds.add("NOTAM data")
+            elif root.startswith("event:"):
+                kinds.add("ADS-B tracks")
+            elif root.startswith("report:"):
+                kinds.add("an observer")
+            elif name:
+                kinds.add(name)
+        observers = sum(1 for r in facts.claim.roots if r.startswith("report:"))
+        if observers > 1:
+            kinds.discard("an observer")
+            kinds.add(f"{observers} observers")
+        return " and ".join(sorted(kinds)) or "A source"
+
+    def fact(self, facts: ClaimFacts, claim_text: str, extra: Sequence[int] = ()) -> Sentence:
+        """`<Source> reported <claim> [n].` with the status wording of spec §3."""
+        n = self.cite(facts.claim.claim_id)
+        who = self.source_phrase(facts)
+        status = facts.claim.status
+        if status is ClaimStatus.CORROBORATED:
+            text = f"{_cap(who)} separately reported {claim_text}"
+            if not facts.claim.primary_roots:
+                text += "; no sensor, official or imagery source confirms it"
+        elif status is ClaimStatus.CONFIRMED:
+            text = f"{_cap(who)} reported {claim_text}, confirmed by independent sources"
+        elif status is ClaimStatus.DISPUTED:
+            text = f"{_cap(who)} reported {claim_text}; another source graded C or better denied it"
+        elif status is ClaimStatus.RETRACTED:
+            text = f"{_cap(who)} reported {claim_text} and later retracted it"
+        else:
+            text = f"{_cap(who)} reported {claim_text}; this could not be independently confirmed"
+        return Sentence(text + ".", Kind.FACT, (n, *extra))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _iso(t: datetime | None) -> str:
+    return t.isoformat().replace("+00:00", "Z") if t else ""
+
+
+def _subject(facts: ClaimFacts) -> str:
+    for event in facts.events:
+        for s in event.subjects:
+            parts = [p for p in (s.type_code and _type_name(s.type_code), s.registration, s.callsign) if p]
+            if parts:
+                return " ".join(dict.fromkeys(parts)) + (f" ({s.icao24})" if s.icao24 else "")
+            if s.icao24:
+                return f"aircraft {s.icao24}"
+    return facts.claim.subject or "an aircraft"
+
+
+def _type_name(code: str) -> str:
+    return {"A50": "A-50", "IL76": "Il-76", "SU30": "Su-30SM"}.get(code, code)
+
+
+def _attr(facts: ClaimFacts, key: str) -> Any:
+    for event in facts.events:
+        if key in event.attributes:
+            return event.attributes[key]
+    return None
+
+
+def _place(facts: ClaimFacts, inputs: ReportInputs) -> str:
+    if facts.claim.place_name:
+        return f"near {facts.claim.place_name}"
+    for root in facts.claim.appearances:
+        p = inputs.provenance.get(root)
+        if p and p.place:
+            return f"near {p.place}"
+    lat = _attr(facts, "centre_lat_deg") or facts.claim.lat_deg
+    lon = _attr(facts, "centre_lon_deg") or facts.claim.lon_deg
+    if lat is not None and lon is not None:
+        return f"near {float(lat):.2f}° N {float(lon):.2f}° E"
+    return ""
+
+
+def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
+    """The proposition of one claim in words (no source, no status)."""
+    c = facts.claim
+    who = _subject(facts)
+    t = c.event_type
+    if t == "airspace_entry":
+        to = COUNTRY_NAMES.get(str(_attr(facts, "to_country")), str(_attr(facts, "to_country")))
+        frm = COUNTRY_FROM.get(str(_attr(facts, "from_country")), str(_attr(facts, "from_country")))
+        return f"{who} entered {to} airspace from {frm} at {_hm(c.start)}"
+    if t == "orbit":
+        minutes = float(_attr(facts, "duration_min") or (c.end - c.start).total_seconds() / 60)
+        shape = _attr(facts, "shape") or "patrol"
+        return (
+            f"{who} flew a {shape} orbit for {int(minutes // 60)} h {int(minutes % 60):02d} min "
+            f"{_place(facts, inputs)} from {_hm(c.start)}"
+        )
+    if t == "border_proximity":
+        border = str(_attr(facts, "border") or "")
+        dist = _attr(facts, "min_dist_km")
+        near = "Ukrainian" if border.endswith("UA") else COUNTRY_NAMES.get(border[-2:], border)
+        return f"{who} flew within {float(dist or 0):.0f} km of the {near} border from {_hm(c.start)}"
+    if t == "restriction_appeared":
+        notam = _attr(facts, "notam_id") or c.subject
+        start, end = _attr(facts, "valid_from"), _attr(facts, "valid_to")
+        dist = _attr(facts, "distance_km")
+        border = str(_attr(facts, "border") or "")
+        where = (
+            f", {float(dist):.0f} km from the {'Ukrainian' if border.endswith('UA') else border} border"
+            if dist is not None
+            else ""
+        )
+        return f"NOTAM {notam} shows a new temporary restricted area valid {_span(start, end)}{where}"
+    if t == "aircraft_in_restricted_area":
+        return (
+            f"{who} flew inside the area of NOTAM {_attr(facts, 'notam_id')} while it was active, from {_hm(c.start)}"
+        )
+    if t == "watchlist_presence":
+        return f"{who}, an aircraft of interest, was tracked over the region from {_hm(c.start)} to {_hm(c.end)}"
+    if t == "going_dark":
+        return f"{who} stopped transmitting inside the region at {_hm(c.start)}"
+    if t == "gnss_interference":
+        return f"GNSS interference affecting aircraft {_place(facts, inputs)} from {_hm(c.start)} to {_hm(c.end)}"
+    if t == "activity_surge":
+        return f"aviation activity above its baseline from {_hm(c.start)} to {_hm(c.end)}"
+    if t == "novelty":
+        since = _attr(facts, "first_time_since") or _attr(facts, "since") or _attr(facts, "previous")
+        what = _attr(facts, "activity") or _attr(facts, "description") or who
+        return (
+            f"{what} for the first time since {since}" if since else f"{what} for the first time since monitoring began"
+        )
+    if t in OBSERVER_TYPES:
+        return f"{t} {_place(facts, inputs)} at {_hm(c.start)}".replace("  ", " ")
+    return f"{t.replace('_', ' ')} involving {who} at {_hm(c.start)}"
+
+
+def _span(start: Any, end: Any) -> str:
+    try:
+        a, b = datetime.fromisoformat(str(start)), datetime.fromisoformat(str(end))
+    except ValueError:
+        return f"{start} to {end}"
+    return f"from {a.strftime('%d %b %H:%M')} to {b.strftime('%d %b %H:%M')} UTC"
+
+
+def sorted_facts(items: Iterable[ClaimFacts]) -> list[ClaimFacts]:
+    return sorted(items, key=lambda f: (f.claim.start, f.claim.claim_id))
