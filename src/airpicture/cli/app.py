@@ -17,13 +17,16 @@ import typer
 from airpicture import __version__
 from airpicture.cli import (
     appearances_cmd,
+    assess_cmd,
     claims_cmd,
     detect_cmd,
     export_cmd,
     ingest_cmd,
     notam_cmd,
     reference_cmd,
+    report_cmd,
     reports_cmd,
+    run_cmd,
     simulate_cmd,
     sources_cmd,
     tracks_cmd,
@@ -54,6 +57,10 @@ app.command("ingest")(ingest_cmd.ingest)
 app.add_typer(tracks_cmd.app, name="tracks")
 app.command("simulate")(simulate_cmd.simulate)
 app.command("evaluate")(simulate_cmd.evaluate)
+app.command("assess")(assess_cmd.assess_command)
+app.add_typer(assess_cmd.judgments_app, name="judgments")
+app.command("report")(report_cmd.report_command)
+app.command("run")(run_cmd.run_command)
 
 
 @app.callback()

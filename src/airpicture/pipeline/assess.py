@@ -148,7 +148,8 @@ def _coverage(
         [start, end],
     ).fetchone()
     notams = con.execute(
-        "SELECT count(DISTINCT notam_id) FROM notams WHERE valid_from < ? AND (valid_to IS NULL OR valid_to > ?)", [end, start]
+        "SELECT count(DISTINCT notam_id) FROM notams WHERE valid_from < ? AND (valid_to IS NULL OR valid_to > ?)",
+        [end, start],
     ).fetchone()
     n_start, n_end = night_window(question, day)
     return Coverage(

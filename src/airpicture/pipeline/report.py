@@ -41,8 +41,14 @@ class ReportResult:
 
 def _provenance(workspace: Workspace, appearances: Mapping[str, Appearance]) -> dict[str, Provenance]:
     with workspace.connect(read_only=True) as con:
-        ingested = {r[0]: r[1].astimezone(UTC) for r in con.execute("SELECT file_id, ingested_at FROM ingested_files").fetchall()}
-        notams = {r[0]: r[1].astimezone(UTC) for r in con.execute("SELECT notam_id, min(ingested_at) FROM notams GROUP BY notam_id").fetchall()}
+        ingested = {
+            r[0]: r[1].astimezone(UTC)
+            for r in con.execute("SELECT file_id, ingested_at FROM ingested_files").fetchall()
+        }
+        notams = {
+            r[0]: r[1].astimezone(UTC)
+            for r in con.execute("SELECT notam_id, min(ingested_at) FROM notams GROUP BY notam_id").fetchall()
+        }
         reports = {
             r[0]: (r[1].astimezone(UTC), r[2])
             for r in con.execute("SELECT report_id, received_at, place_name FROM reports").fetchall()
@@ -66,7 +72,9 @@ def _provenance(workspace: Workspace, appearances: Mapping[str, Appearance]) -> 
                 records.append(f"report {e.source_file}")
             else:
                 records.append(f"{e.kind.value} {e.source_file[:16]}")
-        out[a.appearance_id] = Provenance(a.published_at, retrieved, "; ".join(records) or a.appearance_id, a.url, place)
+        out[a.appearance_id] = Provenance(
+            a.published_at, retrieved, "; ".join(records) or a.appearance_id, a.url, place
+        )
     return out
 
 
@@ -103,13 +111,24 @@ def map_data(workspace: Workspace, settings: Settings, assessment: Assessment) -
                 orbits.append((f.claim.claim_id, e.geometry))
             elif e.type == "restriction_appeared":
                 restrictions.append((str(e.attributes.get("notam_id", f.claim.subject)), e.geometry))
-            elif e.type in ("airspace_entry", "airspace_exit", "going_dark", "takeoff", "landing") and any(s.role for s in e.subjects):
+            elif e.type in ("airspace_entry", "airspace_exit", "going_dark", "takeoff", "landing") and any(
+                s.role for s in e.subjects
+            ):
                 g = json.loads(e.geometry)
                 if g.get("type") == "Point":
-                    markers.append((f.claim.claim_id, f"{e.type} {f.claim.subject}", g["coordinates"][0], g["coordinates"][1]))
+                    markers.append(
+                        (f.claim.claim_id, f"{e.type} {f.claim.subject}", g["coordinates"][0], g["coordinates"][1])
+                    )
         if f.claim.lat_deg is not None and f.claim.lon_deg is not None and not f.events:
             markers.append((f.claim.claim_id, f.claim.event_type, f.claim.lon_deg, f.claim.lat_deg))
-        elif f.claim.event_type in ("missile launch", "fixed-wing", "helicopter", "airfield activity", "military vehicles", "drone"):
+        elif f.claim.event_type in (
+            "missile launch",
+            "fixed-wing",
+            "helicopter",
+            "airfield activity",
+            "military vehicles",
+            "drone",
+        ):
             pass
     return MapData(tuple(countries), region.watched_country, tracks, tuple(orbits), tuple(restrictions), tuple(markers))
 
@@ -139,7 +158,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
-        raise UsageError("unknown report format", where="--format", found=", ".join(bad) or text, expected="html, md, json")
+        raise UsageError(
+            "unknown report format", where="--format", found=", ".join(bad) or text, expected="html, md, json"
+        )
     return chosen
 
 

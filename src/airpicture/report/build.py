@@ -57,6 +57,9 @@ def build_document(inputs: ReportInputs) -> Document:
             continue
         if t == "watchlist_presence":
             continue  # entries, orbits and proximity say it more precisely
+        dist = next((e.attributes.get("min_dist_km") for e in f.events if "min_dist_km" in e.attributes), None)
+        if t == "border_proximity" and dist is not None and float(dist) < 1.0:
+            continue  # touching the border is the crossing, reported as an entry
         sentence = b.fact(f, claim_text(f, inputs))
         sections["aviation"].append(sentence)
         shown.add(f.claim.claim_id)
@@ -184,7 +187,11 @@ def build_document(inputs: ReportInputs) -> Document:
                 (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
             )
         )
-    assessment.append(Sentence(f"The assessment {j.change_explanation}.", Kind.JUDGMENT, (jn,)))
+    if j.supersedes:
+        change = f"Compared with the previous assessment, this {j.change_explanation}."
+    else:
+        change = "This is the first assessment of this question."
+    assessment.append(Sentence(change, Kind.JUDGMENT, (jn,)))
     assessment.append(
         Sentence(
             f"The runner-up, {runner.proposition[0].lower() + runner.proposition[1:]}, is {j.runner_up_band}.",

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from airpicture.model.claims import ClaimStatus
-from airpicture.model.judgments import BoardState, ClaimFacts, ReportInputs
+from airpicture.model.judgments import ClaimFacts, ReportInputs
 
 ADVERBS = {"likely": "likely", "very likely": "very likely", "almost certain": "almost certainly"}
 COUNTRY_NAMES = {
@@ -42,6 +42,17 @@ OBSERVER_TYPES = {
     "airfield activity",
     "airspace closure",
     "other",
+}
+OBSERVER_PHRASES = {
+    "fixed-wing": "military jet activity",
+    "helicopter": "helicopter activity",
+    "drone": "a drone",
+    "missile launch": "a missile launch",
+    "explosion": "an explosion",
+    "military vehicles": "military vehicles",
+    "airfield activity": "airfield activity",
+    "airspace closure": "an airspace closure",
+    "other": "military activity",
 }
 PRIORITY_EVENTS = {
     "airspace_entry",
@@ -316,7 +327,8 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
             f"{what} for the first time since {since}" if since else f"{what} for the first time since monitoring began"
         )
     if t in OBSERVER_TYPES:
-        return f"{t} {_place(facts, inputs)} at {_hm(c.start)}".replace("  ", " ")
+        what = OBSERVER_PHRASES.get(t, t)
+        return f"{what} {_place(facts, inputs)} at {_hm(c.start)}".replace("  ", " ")
     return f"{t.replace('_', ' ')} involving {who} at {_hm(c.start)}"
 
 

@@ -8,8 +8,8 @@ judgments; "Taken together … <adverb> indicate" whose adverb is not the band o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from airpicture.model.errors import AirpictureError
 from airpicture.report.document import ADVERBS, Document, Kind, Sentence

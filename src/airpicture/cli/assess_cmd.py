@@ -1,0 +1,103 @@
+"""``airpicture assess --day D`` and ``airpicture judgments list|show|explain ID``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from airpicture.cli.export_cmd import parse_day
+from airpicture.cli.output import print_json, print_rows
+from airpicture.cli.state import get_state
+from airpicture.model.judgments import judgment_to_dict
+from airpicture.pipeline.assess import assess, find_judgment, latest_day, list_judgments
+from airpicture.pipeline.judgments_text import explain_lines, summary_lines
+
+judgments_app = typer.Typer(help="Judgments: list, show and explain the assessments made.", no_args_is_help=True)
+
+
+def assess_command(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Option(help="Report day YYYY-MM-DD (noon to noon local); default: the latest.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable judgment.")] = False,
+) -> None:
+    """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment."""
+    state = get_state(ctx)
+    workspace = state.workspace()
+    chosen = parse_day(day) if day else latest_day(workspace, state.settings)
+    result = assess(workspace, state.settings, state.clock, chosen)
+    if as_json:
+        print_json(state.out, judgment_to_dict(result.judgment))
+        return
+    for line in summary_lines(result.judgment):
+        state.out.print(line, highlight=False, markup=False)
+    if not result.stored:
+        state.say("unchanged: the same evidence gives the same judgment")
+
+
+@judgments_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    all_versions: Annotated[bool, typer.Option("--all", help="Include superseded same-day versions.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List judgments, one per question and day (newest last)."""
+    state = get_state(ctx)
+    rows = list_judgments(state.workspace(), all_versions)
+    columns = (
+        "judgment",
+        "question",
+        "day",
+        "top",
+        "band",
+        "runner-up",
+        "band ",
+        "confidence",
+        "supersedes",
+        "current",
+    )
+    if as_json:
+        keys = (
+            "judgment_id",
+            "question_id",
+            "day",
+            "top",
+            "band",
+            "runner_up",
+            "runner_up_band",
+            "confidence",
+            "supersedes",
+            "current",
+        )
+        print_json(state.out, [dict(zip(keys, r, strict=True)) for r in rows])
+        return
+    print_rows(state.out, columns, rows, "judgments")
+
+
+@judgments_app.command("show")
+def show_command(
+    ctx: typer.Context,
+    judgment_id: Annotated[str, typer.Argument(metavar="JUDGMENT_ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show one judgment: bands, confidence and its basis, key evidence, what changed."""
+    state = get_state(ctx)
+    judgment = find_judgment(state.workspace(), judgment_id)
+    if as_json:
+        print_json(state.out, judgment_to_dict(judgment))
+        return
+    for line in summary_lines(judgment):
+        state.out.print(line, highlight=False, markup=False)
+
+
+@judgments_app.command("explain")
+def explain_command(
+    ctx: typer.Context,
+    judgment_id: Annotated[str, typer.Argument(metavar="JUDGMENT_ID")],
+) -> None:
+    """The ACH matrix, likelihoods, Schum discounting, sensitivity and the claims behind each item."""
+    state = get_state(ctx)
+    for line in explain_lines(state.workspace(), find_judgment(state.workspace(), judgment_id)):
+        state.out.print(line, highlight=False, markup=False)

@@ -1,0 +1,67 @@
+"""``airpicture run [--day D]``: the main job over the workspace inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from airpicture.cli.export_cmd import parse_day
+from airpicture.cli.output import print_json
+from airpicture.cli.state import get_state
+from airpicture.pipeline.run import STAGES, run_all
+
+
+def run_command(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option(help="Report day YYYY-MM-DD; default: the latest day with data.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+) -> None:
+    """Ingest everything new in <workspace>/inbox, then tracks, detect, claims, assess and the report."""
+    state = get_state(ctx)
+    workspace = state.workspace()
+    chosen = parse_day(day) if day else None
+    if state.show_progress and not as_json:
+        with Progress(
+            TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=state.err, transient=False,
+        ) as bar:  # fmt: skip
+            tasks = {stage: bar.add_task(stage, total=None, visible=False) for stage in STAGES}
+
+            def show(stage: str, done: int, total: int | None) -> None:
+                bar.update(tasks[stage], completed=done, total=total, visible=True)
+
+            summary = run_all(workspace, state.settings, state.clock, chosen, show)
+    else:
+        summary = run_all(workspace, state.settings, state.clock, chosen, None)
+    if as_json:
+        print_json(
+            state.out,
+            {
+                "new_files": summary.new_files,
+                "failed_files": summary.failed_files,
+                "positions": summary.positions,
+                "notams": summary.notams,
+                "reports": summary.reports,
+                "appearances": summary.appearances,
+                "tracks": summary.tracks,
+                "detected_days": summary.detected_days,
+                "events": summary.events,
+                "claims": summary.claims,
+                "status_changes": summary.status_changes,
+                "assessed_days": summary.assessed_days,
+                "day": summary.day,
+                "judgment_id": summary.judgment_id,
+                "judgment": summary.judgment,
+                "confidence": summary.confidence,
+                "change": summary.change,
+                "report_files": list(summary.report_files),
+                "seconds": summary.seconds,
+            },
+        )
+    else:
+        for line in summary.lines():
+            state.out.print(line, highlight=False, markup=False)
+    if summary.failed_files:
+        raise typer.Exit(2)

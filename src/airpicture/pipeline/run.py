@@ -1,0 +1,289 @@
+"""``airpicture run``: the main job. Take in everything new from the workspace inbox, then tracks, detection,
+claims, assessment and the report — safe to re-run (files already taken in are skipped by content hash;
+unchanged evidence gives the same judgment).
+
+Inbox folders (created when missing)::
+
+    <workspace>/inbox/adsb/          receiver files (any format 'airpicture ingest' reads)
+    <workspace>/inbox/notams/        NOTAM files
+    <workspace>/inbox/reports/       observer-report exports (CSV/JSON, media next to them)
+    <workspace>/inbox/appearances/   appearance documents (JSON)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from airpicture.model.clock import Clock
+from airpicture.model.errors import AirpictureError
+from airpicture.model.settings import Settings
+from airpicture.pipeline.assess import assess, data_days, question_for, read_state
+from airpicture.pipeline.claims import add_appearances, refresh
+from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
+from airpicture.pipeline.ingest import FileStatus, expand_paths, ingest_paths
+from airpicture.pipeline.notam import ingest_notams
+from airpicture.pipeline.report import write_report
+from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
+from airpicture.pipeline.tracks import rebuild_tracks
+from airpicture.sources.reports import read_report_file
+from airpicture.store import Workspace
+
+INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
+STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
+
+Progress = Callable[[str, int, int | None], None]
+"""``progress(stage, done, total)``: called as each stage advances (total None when unknown)."""
+
+
+@dataclass
+class RunSummary:
+    """What a run did, stage by stage, and the day's judgment and report."""
+
+    new_files: dict[str, int] = field(default_factory=dict)
+    failed_files: list[str] = field(default_factory=list)
+    positions: int = 0
+    notams: int = 0
+    reports: int = 0
+    appearances: int = 0
+    tracks: int | None = None
+    detected_days: int = 0
+    events: int = 0
+    claims: int | None = None
+    status_changes: int = 0
+    assessed_days: int = 0
+    day: date | None = None
+    judgment_id: str | None = None
+    judgment: str = ""
+    confidence: str = ""
+    change: str = ""
+    report_files: tuple[Path, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The one-screen summary."""
+        new = ", ".join(f"{k} {v}" for k, v in self.new_files.items()) or "none"
+        out = [
+            f"inbox: new files {new}" + (f"; {len(self.failed_files)} failed" if self.failed_files else ""),
+            f"ingest: {self.positions:,} positions, {self.notams} NOTAMs, {self.reports} reports, {self.appearances} appearance documents",
+            f"tracks: {'unchanged' if self.tracks is None else f'{self.tracks:,} rebuilt'}; "
+            f"detection: {self.detected_days} day(s), {self.events:,} events",
+            f"claims: {'unchanged' if self.claims is None else f'{self.claims:,}'} ({self.status_changes} status changes)",
+            f"assessed: {self.assessed_days} day(s)",
+        ]
+        if self.day is not None:
+            out.append(f"day {self.day.isoformat()}: {self.judgment} Confidence: {self.confidence}.")
+            if self.change:
+                out.append(f"change: {self.change}")
+            out += [f"report: {p}" for p in self.report_files]
+        for failure in self.failed_files:
+            out.append(f"failed: {failure}")
+        out.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
+        return out
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _new_files(workspace: Workspace, kind: str) -> list[tuple[Path, str]]:
+    folder = workspace.root / "inbox" / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    with workspace.connect(read_only=True) as con:
+        taken = {r[0] for r in con.execute("SELECT sha256 FROM inbox_files WHERE kind = ?", [kind]).fetchall()}
+    found = []
+    for path in expand_paths([folder]):
+        if kind == "reports" and path.suffix.lower() not in (".csv", ".json"):
+            continue  # media files sit next to the export they belong to
+        sha = _sha256(path)
+        if sha not in taken:
+            found.append((path, sha))
+    return found
+
+
+def _record(
+    workspace: Workspace, kind: str, files: list[tuple[Path, str]], clock: Clock, outcome: dict[str, str]
+) -> None:
+    if not files:
+        return
+    with workspace.connect() as con:
+        con.executemany(
+            "INSERT OR REPLACE INTO inbox_files VALUES (?, ?, ?, ?, ?)",
+            [
+                [str(p.relative_to(workspace.root / "inbox")), sha, kind, clock.now(), outcome.get(str(p), "ok")]
+                for p, sha in files
+            ],
+        )
+
+
+def run_all(
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    day: date | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run."""
+    summary = RunSummary()
+    tell = progress or (lambda stage, done, total: None)
+
+    def timed(stage: str, started: float) -> None:
+        summary.seconds[stage] = time.perf_counter() - started
+
+    t = time.perf_counter()
+    tell("inbox", 0, None)
+    new = {kind: _new_files(workspace, kind) for kind in INBOX_KINDS}
+    summary.new_files = {k: len(v) for k, v in new.items() if v}
+    timed("inbox", t)
+
+    t = time.perf_counter()
+    new_adsb_ids: list[str] = []
+    if new["adsb"]:
+        outcomes: dict[str, str] = {}
+
+        def on_file(event: object) -> None:
+            if getattr(event, "file_done", False):
+                tell("ingest", getattr(event, "file_index", 0) + 1, getattr(event, "files_total", None))
+
+        ingest = ingest_paths(workspace, [p for p, _ in new["adsb"]], settings, clock, on_file)
+        for f in ingest.files:
+            if f.status is FileStatus.FAILED:
+                outcomes[str(f.path)] = f"failed: {f.error}"
+                summary.failed_files.append(f"{f.path.name}: {f.error}")
+            elif f.status is FileStatus.INGESTED and f.file_id:
+                new_adsb_ids.append(f.file_id)
+                summary.positions += f.stored
+        _record(workspace, "adsb", new["adsb"], clock, outcomes)
+    timed("ingest", t)
+
+    t = time.perf_counter()
+    if new["notams"]:
+        tell("notams", 0, len(new["notams"]))
+        notams = ingest_notams(workspace, [p for p, _ in new["notams"]], clock, settings)
+        summary.notams = notams.stored
+        _record(workspace, "notams", new["notams"], clock, {})
+    timed("notams", t)
+
+    t = time.perf_counter()
+    if new["reports"]:
+        key = load_reporter_key(settings.reports.reporter_key_file.expanduser(), workspace.root)
+        outcomes = {}
+        for i, (path, _) in enumerate(new["reports"]):
+            tell("reports", i, len(new["reports"]))
+            try:
+                rows = read_report_file(path)
+                result = intake(workspace, rows, read_media_for(path, rows), settings, clock, key, refresh_claims=False)
+                summary.reports += result.imported
+            except AirpictureError as exc:
+                outcomes[str(path)] = f"failed: {exc}"
+                summary.failed_files.append(f"{path.name}: {exc}")
+        _record(workspace, "reports", new["reports"], clock, outcomes)
+    timed("reports", t)
+
+    t = time.perf_counter()
+    if new["appearances"]:
+        outcomes = {}
+        for i, (path, _) in enumerate(new["appearances"]):
+            tell("appearances", i, len(new["appearances"]))
+            try:
+                body = json.loads(path.read_text(encoding="utf-8"))
+                add_appearances(workspace, body, settings, clock, where=str(path))
+                summary.appearances += 1
+            except (AirpictureError, ValueError, OSError) as exc:
+                outcomes[str(path)] = f"failed: {exc}"
+                summary.failed_files.append(f"{path.name}: {exc}")
+        _record(workspace, "appearances", new["appearances"], clock, outcomes)
+    timed("appearances", t)
+
+    t = time.perf_counter()
+    with workspace.connect(read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM tracks").fetchone()
+        has_tracks = bool(row and row[0])
+    if new_adsb_ids or (not has_tracks and workspace.has_partitions("positions")):
+        tell("tracks", 0, None)
+        summary.tracks = rebuild_tracks(workspace, settings)
+    timed("tracks", t)
+
+    t = time.perf_counter()
+    days = _days_of(workspace, new_adsb_ids)
+    if days:
+        detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
+        summary.detected_days = len(days)
+        summary.events = sum(detection.events_by_type.values())
+    rest = sorted(set(workspace.days("positions")) - set(days)) if new["notams"] else []
+    if rest:  # new NOTAMs: the restriction detectors over the days not detected above
+        detection = run_detection(workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS))
+        summary.events += sum(detection.events_by_type.values())
+    timed("detect", t)
+
+    t = time.perf_counter()
+    with workspace.connect(read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM claims").fetchone()
+        has_claims = bool(row and row[0])
+    if any(new.values()) or not has_claims:
+        tell("claims", 0, None)
+        refreshed = refresh(workspace, settings, clock)
+        summary.claims = refreshed.claims
+        summary.status_changes = len(refreshed.changes)
+    timed("claims", t)
+
+    t = time.perf_counter()
+    question = question_for(settings)
+    state = read_state(workspace)
+    available = data_days(question, state)
+    target = day or (available[-1] if available else None)
+    if target is None:
+        timed("assess", t)
+        return summary
+    with workspace.connect(read_only=True) as con:
+        judged = {
+            r[0]
+            for r in con.execute(
+                "SELECT day FROM judgments WHERE current AND question_id = ?", [question.question_id]
+            ).fetchall()
+        }
+    todo = sorted({d for d in available if d < target and d not in judged} | {target})
+    assessment = None
+    for i, d in enumerate(todo):
+        tell("assess", i, len(todo))
+        assessment = assess(workspace, settings, clock, d, state)
+    summary.assessed_days = len(todo)
+    timed("assess", t)
+
+    t = time.perf_counter()
+    assert assessment is not None
+    tell("report", 0, 1)
+    written = write_report(workspace, settings, clock, target, assessment=assessment)
+    j = assessment.judgment
+    summary.day = target
+    summary.judgment_id = j.judgment_id
+    summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {j.hypothesis(j.runner_up).label.lower()} ({j.runner_up_band})."
+    summary.confidence = j.confidence.value
+    summary.change = j.change_explanation
+    summary.report_files = written.files
+    timed("report", t)
+    return summary
+
+
+def _days_of(workspace: Workspace, file_ids: list[str]) -> list[date]:
+    """UTC days holding positions of the new files, and the day after each (the next day's lead-in)."""
+    if not file_ids or not workspace.has_partitions("positions"):
+        return []
+    with workspace.connect(read_only=True) as con:
+        rows = con.execute(
+            f"SELECT DISTINCT CAST(ts AS DATE) FROM positions WHERE source_file IN ({', '.join('?' * len(file_ids))})",
+            file_ids,
+        ).fetchall()
+    stored = set(workspace.days("positions"))
+    days = {r[0] for r in rows}
+    days |= {d + timedelta(days=1) for d in days if d + timedelta(days=1) in stored}
+    return sorted(days)
