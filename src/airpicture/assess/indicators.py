@@ -117,15 +117,16 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
     for f in facts.history:
         by_day.setdefault(report_day(question, f.claim.start), []).append(f)
     tonight = next((n for n in facts.activity if n.night == facts.day), None)
-    earlier_nights = [n for n in facts.activity if baseline_start <= n.night < facts.day]
+    # Nights without any receiver data are not "quiet" nights: they are left out of every baseline (spec §3).
+    earlier_nights = [n for n in facts.activity if baseline_start <= n.night < facts.day and n.coverage > 0]
+    covered = {n.night for n in earlier_nights}
     coverage = facts.coverage.receiver_fraction
     out: list[IndicatorOutcome] = []
     for ind in question.indicators:
         matched = tuple(f for f in facts.claims if matches(ind, f))
         history_days = sorted(d for d, fs in by_day.items() if any(matches(ind, f) for f in fs))
         baseline_counts = [
-            sum(1 for f in by_day.get(baseline_start + timedelta(days=i), []) if matches(ind, f))
-            for i in range(question.baseline_days)
+            sum(1 for f in by_day.get(night, []) if matches(ind, f)) for night in sorted(covered)
         ]
         last_day = history_days[-1] if history_days else None
         last_claim = None

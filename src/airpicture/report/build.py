@@ -94,9 +94,11 @@ def build_document(inputs: ReportInputs) -> Document:
     if surge is not None and tonight is not None:
         ref = b.cite(f"night-activity:{facts.day.isoformat()}")
         level = {BoardState.ELEVATED: "above", BoardState.NOVEL: "above"}.get(surge.state, "in line with")
+        used = sum(1 for n in facts.activity if n.night < facts.day and n.coverage > 0)
         s = Sentence(
             f"ADS-B and Mode S tracks show {tonight.count} aircraft without airline callsigns flying at night, "
-            f"{level} the baseline of {surge.baseline:.1f} (mean of the previous {q.baseline_days} nights), "
+            f"{level} the baseline of {surge.baseline:.1f} (mean of the {used} earlier night(s) with receiver data "
+            f"in the last {q.baseline_days}), "
             f"with receivers up {tonight.coverage:.0%} of the night.",
             Kind.FACT,
             (ref,),

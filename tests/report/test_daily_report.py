@@ -1,0 +1,111 @@
+"""The daily report on the simulated July night and on a quiet night: content, golden files, lint."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from airpicture.pipeline.assess import assess, read_state
+from airpicture.pipeline.report import report_inputs
+from airpicture.report import build_document, lint, render_report
+from tests.report.conftest import CLOCK, GOLDEN, JULY_NIGHT, QUIET_NIGHT
+
+UPDATE = os.environ.get("AIRPICTURE_UPDATE_GOLDEN") == "1"
+
+
+def _render(pipeline_run, day):  # type: ignore[no-untyped-def]
+    workspace, settings, _ = pipeline_run
+    assessment = assess(workspace, settings, CLOCK, day, read_state(workspace))
+    inputs = report_inputs(workspace, settings, CLOCK, assessment)
+    return inputs, render_report(inputs)
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.write_text(text, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"golden file {name} was missing and has been written; re-run")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (AIRPICTURE_UPDATE_GOLDEN=1 to accept)"
+
+
+def test_run_summary(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+    _, _, summary = pipeline_run
+    assert summary.new_files == {"adsb": 15, "notams": 1, "reports": 1}
+    assert summary.failed_files == []
+    assert summary.day == JULY_NIGHT and summary.judgment_id
+    assert len(summary.report_files) == 3 and all(p.is_file() for p in summary.report_files)
+
+
+def test_july_night_states_every_required_fact(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+    inputs, rendered = _render(pipeline_run, JULY_NIGHT)
+    md = rendered.outputs["md"]
+    assert "A-50 RF-50601 (14c5a9) entered Belarusian airspace from Russia at 18:28 UTC" in md
+    assert "the first time since 4 April 2022" in md
+    assert "racetrack orbit for 3 h" in md and "of the Ukrainian border" in md
+    assert "flying at night, above the baseline" in md
+    assert md.count("shows a new temporary restricted area") == 2
+    assert "No missile launches were recorded" in md and "receivers up" in md
+    assert "separately reported a missile launch" in md and "no sensor, official or imagery source confirms it" in md
+    j = inputs.judgment
+    texts = [s.text for s in rendered.document.assessment]
+    assert texts[0] == f"{j.hypothesis(j.top).proposition} is {j.band}."
+    assert any(t.startswith("The runner-up") and t.endswith(f"is {j.runner_up_band}.") for t in texts)
+    assert f"We have {j.confidence.value} confidence in this assessment. Its basis:" in md
+    assert "has risen from" in md  # the 10 July judgment was made first, by run_all
+    assert lint(rendered.document, j.band) == []
+    # every fact sentence cites an endnote that gives source, times, record and grade
+    for note in rendered.document.endnotes:
+        assert note.source and note.record and note.grade
+
+
+def test_quiet_night_invents_nothing(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+    inputs, rendered = _render(pipeline_run, QUIET_NIGHT)
+    md = rendered.outputs["md"]
+    assert "No aircraft of interest were recorded over the region" in md
+    assert "No new airspace restrictions" in md and "No missile launches were recorded" in md
+    assert "entered" not in md and "orbit for" not in md and "Taken together" not in md
+    assert "in line with the baseline" in md
+    assert lint(rendered.document, inputs.judgment.band) == []
+
+
+@pytest.mark.parametrize(("day", "name"), [(JULY_NIGHT, "july-night"), (QUIET_NIGHT, "quiet-night")])
+def test_golden(pipeline_run, day, name) -> None:  # type: ignore[no-untyped-def]
+    _, rendered = _render(pipeline_run, day)
+    _golden(f"{name}.md", rendered.outputs["md"])
+    _golden(f"{name}.json", rendered.outputs["json"])
+
+
+def test_json_carries_the_same_content(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+    _, rendered = _render(pipeline_run, JULY_NIGHT)
+    data = json.loads(rendered.outputs["json"])
+    md = rendered.outputs["md"]
+    for section in data["sections"]:
+        for s in section["sentences"]:
+            assert s["text"][:-1] in md
+    assert len(data["endnotes"]) == len(rendered.document.endnotes)
+    assert data["assessment"]["judgment"]["band"] in md
+
+
+def test_html_is_self_contained(pipeline_run) -> None:  # type: ignore[no-untyped-def]
+    _, rendered = _render(pipeline_run, JULY_NIGHT)
+    html = rendered.outputs["html"]
+    assert "<svg" in html and 'class="restriction"' in html and 'class="orbit"' in html and 'class="track"' in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    assert "<script" not in html and "<link" not in html
+
+
+def test_lint_failure_means_nothing_is_written(pipeline_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from airpicture.report import ReportLintError
+
+    inputs, _ = _render(pipeline_run, JULY_NIGHT)
+    hyps = tuple(replace(h, proposition=h.proposition + " may be underway") for h in inputs.judgment.hypotheses)
+    bad = replace(inputs, judgment=replace(inputs.judgment, hypotheses=hyps))
+    with pytest.raises(ReportLintError, match="weasel modal"):
+        render_report(bad)
+    assert build_document(bad).assessment  # the document builds; only rendering is refused
