@@ -18,6 +18,7 @@ from airpicture import __version__
 from airpicture.cli import (
     appearances_cmd,
     claims_cmd,
+    demo_cmd,
     detect_cmd,
     export_cmd,
     ingest_cmd,
@@ -47,6 +48,7 @@ app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(appearances_cmd.app, name="appearances")
+app.command("demo")(demo_cmd.demo)
 app.command("export")(export_cmd.export)
 app.command("detect")(detect_cmd.detect)
 app.add_typer(detect_cmd.events_app, name="events")
