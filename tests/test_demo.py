@@ -18,7 +18,9 @@ def test_demo_runs_every_stage_and_reports_what_it_found(cli: CliRunner, tmp_pat
     events = summary["events"]
     assert events["airspace_entry"] >= 1 and events["orbit"] >= 1
     assert any("14c5a9" in line and "airspace_entry" in line for line in summary["highlights"])
-    assert summary["claims"] > 0
+    assert summary["claims"] > 0 and summary["tracks"] > 10
+    a50 = cli("--workspace", summary["workspace"], "tracks", "list", "--of-interest", "--json")
+    assert any(t["icao24"] == "14c5a9" and t["role"] == "AEW&C" for t in json.loads(a50.stdout))
     # Everything it says is read back from what it wrote.
     info = cli("--workspace", summary["workspace"], "workspace", "info", "--json")
     assert json.loads(info.stdout)["row_counts"]["events"] == sum(events.values())

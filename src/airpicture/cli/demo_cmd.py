@@ -39,6 +39,7 @@ def demo(
                 "nights": summary.nights,
                 "records_read": frames_read,
                 "files_ingested": len(summary.ingest.files),
+                "tracks": summary.tracks,
                 "notams_stored": summary.notams_stored,
                 "reports_imported": summary.reports_imported,
                 "events": summary.detection.events_by_type,
@@ -57,6 +58,7 @@ def demo(
     )
     for line in summary.ingest.lines():
         out_.print(f"  ingest: {line}", highlight=False)
+    out_.print(f"  tracks: {summary.tracks}", highlight=False)
     out_.print(f"  NOTAMs stored: {summary.notams_stored}; observer reports imported: {summary.reports_imported}")
     kinds = ", ".join(f"{k} {n}" for k, n in summary.detection.events_by_type.items())
     out_.print(f"  events on {len(summary.detection.days)} days: {kinds}", highlight=False)

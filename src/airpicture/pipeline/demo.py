@@ -6,7 +6,7 @@ Builds a fresh workspace in the output folder and runs every stage that exists, 
 2. ingest its Beast recordings, plus the real recordings bundled in the package (a GNSS-spoofed airliner over
    Romania/Ukraine/Poland, a US Navy patrol, a dump1090 Beast sample);
 3. ingest its NOTAMs; import its observer reports (the reporter key lives outside the workspace);
-4. detect events for every day; build claims with their provenance and grades.
+4. build tracks; detect events for every day; build claims with their provenance and grades.
 
 Nothing is faked: every number in the summary is read back from the workspace the run wrote.
 """
@@ -30,6 +30,7 @@ from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.reference import reference_data
 from airpicture.pipeline.reports import import_file, load_reporter_key
 from airpicture.pipeline.simulate import run_simulation
+from airpicture.pipeline.tracks import rebuild_tracks
 from airpicture.store import Workspace
 
 SCENARIO = "belarus-july-night"
@@ -47,6 +48,7 @@ class DemoSummary:
     simulated_dir: Path
     nights: int | None
     ingest: IngestSummary
+    tracks: int
     notams_stored: int
     reports_imported: int
     detection: DetectionSummary
@@ -96,6 +98,8 @@ def run_demo(out_dir: Path, clock: Clock, *, nights: int | None = 3, step: Step 
     recordings = sorted(simulated_dir.glob("simulated-*.beast")) + bundled_recordings(out_dir / "real")
     say(f"ingesting {len(recordings)} recordings")
     ingested = ingest_paths(workspace, recordings, settings, clock)
+    say("building tracks")
+    tracks = rebuild_tracks(workspace, settings)
 
     say("ingesting NOTAMs")
     notams = ingest_notams(workspace, sorted(simulated_dir.glob("simulated-notams*.txt")), clock, settings)
@@ -119,6 +123,7 @@ def run_demo(out_dir: Path, clock: Clock, *, nights: int | None = 3, step: Step 
         simulated_dir=simulated_dir,
         nights=nights,
         ingest=ingested,
+        tracks=tracks,
         notams_stored=notams.stored,
         reports_imported=imported,
         detection=detection,
