@@ -19,6 +19,7 @@ from airpicture.cli import (
     appearances_cmd,
     assess_cmd,
     claims_cmd,
+    demo_cmd,
     detect_cmd,
     export_cmd,
     ingest_cmd,
@@ -50,6 +51,7 @@ app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(appearances_cmd.app, name="appearances")
+app.command("demo")(demo_cmd.demo)
 app.command("export")(export_cmd.export)
 app.command("detect")(detect_cmd.detect)
 app.add_typer(detect_cmd.events_app, name="events")

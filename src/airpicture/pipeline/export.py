@@ -49,8 +49,10 @@ class ExportKind:
 EXPORT_KINDS: dict[str, ExportKind] = {}
 
 KIND_MODULES = (
+    "airpicture.pipeline.claims",
     "airpicture.pipeline.events",
     "airpicture.pipeline.notam",
+    "airpicture.pipeline.tracks",
 )
 """Pipeline modules that register an export kind when imported; :func:`export_kinds` imports them."""
 

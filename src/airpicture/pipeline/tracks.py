@@ -14,9 +14,10 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from airpicture import reference
 from airpicture.model.settings import Settings
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
+from airpicture.pipeline.reference import reference_data
+from airpicture.reference import ReferenceData
 from airpicture.store import Workspace
 from airpicture.tracks import build_tracks
 
@@ -33,12 +34,13 @@ def complete_positions(workspace: Workspace) -> pl.LazyFrame | None:
     return scan.filter(~pl.col("source_file").is_in(pending)) if pending else scan
 
 
-def identity_table(icao24s: Sequence[str]) -> pl.DataFrame:
+def identity_table(icao24s: Sequence[str], reference: ReferenceData) -> pl.DataFrame:
     """Identity of each address from the reference stage; nulls where it knows nothing.
 
     Type, operator and role come from the watch-list (``reference.aircraft``; ``of_interest`` is true for
     listed addresses, null otherwise), the country from the ICAO address blocks
-    (``reference.country_of_address``). One look-up per distinct address, not per row.
+    (``reference.country_of_address``). One look-up per distinct address, not per row. ``reference`` is the
+    configured reference data, so a watch-list refreshed with ``reference update`` is used.
     """
     addresses = list(icao24s)
     types: list[str | None] = []
@@ -78,7 +80,7 @@ def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
         tracks = None
     else:
         tracks = build_tracks(positions, timedelta(minutes=settings.tracks.gap_min))
-        identity = identity_table(tracks["icao24"].unique().to_list())
+        identity = identity_table(tracks["icao24"].unique().to_list(), reference_data(settings))
         tracks = tracks.join(identity, on="icao24", how="left")
     with workspace.connect() as con:
         con.execute("BEGIN TRANSACTION")
