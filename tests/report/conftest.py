@@ -29,7 +29,9 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def short_scenario(target: Path) -> Path:
     text = find_scenario("belarus-july-night").read_text(encoding="utf-8")
-    text, n = re.subn(r'^nights = \[.*\]$', 'nights = ["2022-04-04", "2022-07-05", "2022-07-09/2022-07-11"]', text, flags=re.M)
+    text, n = re.subn(
+        r"^nights = \[.*\]$", 'nights = ["2022-04-04", "2022-07-05", "2022-07-09/2022-07-11"]', text, flags=re.M
+    )
     assert n == 1
     target.write_text(text, encoding="utf-8")
     return target

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.test_daily_report import _render
 from tests.report.conftest import JULY_NIGHT, QUIET_NIGHT
+from tests.report.test_daily_report import _render
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -125,9 +125,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
     for ind in question.indicators:
         matched = tuple(f for f in facts.claims if matches(ind, f))
         history_days = sorted(d for d, fs in by_day.items() if any(matches(ind, f) for f in fs))
-        baseline_counts = [
-            sum(1 for f in by_day.get(night, []) if matches(ind, f)) for night in sorted(covered)
-        ]
+        baseline_counts = [sum(1 for f in by_day.get(night, []) if matches(ind, f)) for night in sorted(covered)]
         last_day = history_days[-1] if history_days else None
         last_claim = None
         if last_day is not None:
@@ -138,7 +136,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             fired_by_metric = state is BoardState.ELEVATED
             if matched:
                 state = BoardState.ELEVATED
-            row_cov = tonight.coverage if tonight else coverage
+            row_cov: float | None = tonight.coverage if tonight else coverage
         else:
             today = float(len(matched))
             baseline = statistics.fmean(baseline_counts) if baseline_counts else 0.0
@@ -153,7 +151,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
                 state = BoardState.ELEVATED
             else:
                 state = BoardState.NORMAL
-            row_cov = coverage if ind.section != "ground" else None
+            row_cov = coverage if ind.section != "ground" else None  # observer reports: no receiver coverage
         row = BoardRow(
             ind.indicator_id,
             ind.label,

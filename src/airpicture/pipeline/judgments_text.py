@@ -69,7 +69,8 @@ def explain_lines(workspace: Workspace, j: Judgment) -> list[str]:
             if c:
                 lines.append(
                     f"    {cid} {c.event_type} {c.subject} {c.start.isoformat()} {c.status.value} "
-                    f"cred {int(c.credibility) if c.credibility else '-'} roots {c.independent_roots} echoes {c.echo_count}"
+                    f"cred {int(c.credibility) if c.credibility else '-'} "
+                    f"roots {c.independent_roots} echoes {c.echo_count}"
                 )
     lines += ["", "Assumptions:"] + [f"  - {a}" for a in j.assumptions]
     lines += ["Indicators to watch:"] + [f"  - {w}" for w in j.indicators_to_watch]

@@ -70,10 +70,12 @@ class RunSummary:
         new = ", ".join(f"{k} {v}" for k, v in self.new_files.items()) or "none"
         out = [
             f"inbox: new files {new}" + (f"; {len(self.failed_files)} failed" if self.failed_files else ""),
-            f"ingest: {self.positions:,} positions, {self.notams} NOTAMs, {self.reports} reports, {self.appearances} appearance documents",
+            f"ingest: {self.positions:,} positions, {self.notams} NOTAMs, {self.reports} reports, "
+            f"{self.appearances} appearance documents",
             f"tracks: {'unchanged' if self.tracks is None else f'{self.tracks:,} rebuilt'}; "
             f"detection: {self.detected_days} day(s), {self.events:,} events",
-            f"claims: {'unchanged' if self.claims is None else f'{self.claims:,}'} ({self.status_changes} status changes)",
+            f"claims: {'unchanged' if self.claims is None else f'{self.claims:,}'} "
+            f"({self.status_changes} status changes)",
             f"assessed: {self.assessed_days} day(s)",
         ]
         if self.day is not None:
@@ -266,7 +268,8 @@ def run_all(
     j = assessment.judgment
     summary.day = target
     summary.judgment_id = j.judgment_id
-    summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {j.hypothesis(j.runner_up).label.lower()} ({j.runner_up_band})."
+    runner = j.hypothesis(j.runner_up).label.lower()
+    summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {runner} ({j.runner_up_band})."
     summary.confidence = j.confidence.value
     summary.change = j.change_explanation
     summary.report_files = written.files

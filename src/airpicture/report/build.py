@@ -184,7 +184,8 @@ def build_document(inputs: ReportInputs) -> Document:
     if j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
         assessment.append(
             Sentence(
-                f"Taken together, these data points {ADVERBS[j.band]} indicate {top.proposition[0].lower() + top.proposition[1:]}.",
+                f"Taken together, these data points {ADVERBS[j.band]} indicate "
+                f"{top.proposition[0].lower() + top.proposition[1:]}.",
                 Kind.JUDGMENT,
                 (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
             )

@@ -36,10 +36,12 @@ def to_html(doc: Document, map_svg: str, chart_svg: str, map_data: MapData) -> s
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         f"<title>{escape(doc.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(doc.title)}</h1>",
-        f'<p class="meta">Data cut-off {doc.cutoff.strftime("%Y-%m-%d %H:%M UTC")}. Question: {escape(doc.question)}</p>',
+        f'<p class="meta">Data cut-off {doc.cutoff.strftime("%Y-%m-%d %H:%M UTC")}. '
+        f"Question: {escape(doc.question)}</p>",
     ]
     p += [f"<p>{_sentence(s)}</p>" for s in doc.coverage]
     p.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{_sentence(s)}</li>" for s in doc.takeaways) + "</ul>")

@@ -16,7 +16,8 @@ WIDTH, HEIGHT = 720, 520
 
 def _coords(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
     """Every ring or line of a GeoJSON geometry as a list of [lon, lat]."""
-    kind, c = geometry.get("type"), geometry.get("coordinates")
+    kind = geometry.get("type")
+    c: Any = geometry.get("coordinates") or []
     if kind == "Point":
         yield [c]
     elif kind in ("LineString", "MultiPoint"):
@@ -82,7 +83,8 @@ def map_svg(data: MapData, cites: dict[str, int]) -> str:
         out.append(f'<path class="{cls}" d="{proj.path(geometry, True)}"><title>{escape(code)}</title></path>')
     for notam, g in data.restrictions:
         out.append(
-            f'<path class="restriction" d="{proj.path(json.loads(g), True)}"><title>NOTAM {escape(notam)}</title></path>'
+            f'<path class="restriction" d="{proj.path(json.loads(g), True)}">'
+            f"<title>NOTAM {escape(notam)}</title></path>"
         )
     for label, g in data.tracks:
         out.append(f'<path class="track" d="{proj.path(json.loads(g), False)}"><title>{escape(label)}</title></path>')
@@ -119,12 +121,14 @@ def chart_svg(activity: Sequence[tuple[str, int, float]], baseline: float, today
         x = left + i * bar
         cls = "bar today" if night == today else "bar"
         out.append(
-            f'<rect class="{cls}" x="{x + 2:.1f}" y="{y(count):.1f}" width="{bar - 4:.1f}" height="{y(0) - y(count):.1f}">'
+            f'<rect class="{cls}" x="{x + 2:.1f}" y="{y(count):.1f}" width="{bar - 4:.1f}" '
+            f'height="{y(0) - y(count):.1f}">'
             f"<title>{night}: {count} aircraft, receivers up {cov:.0%}</title></rect>"
         )
         if i % max(1, n // 8) == 0 or night == today:
             out.append(
-                f'<text class="axis" x="{x + bar / 2:.1f}" y="{h - bottom + 16}" text-anchor="middle">{night[5:]}</text>'
+                f'<text class="axis" x="{x + bar / 2:.1f}" y="{h - bottom + 16}" '
+                f'text-anchor="middle">{night[5:]}</text>'
             )
     out.append(f'<line class="baseline" x1="{left}" x2="{w - 10}" y1="{y(baseline):.1f}" y2="{y(baseline):.1f}"/>')
     out.append(
