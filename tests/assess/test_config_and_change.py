@@ -111,3 +111,9 @@ def test_judgment_round_trips_through_json() -> None:
     result = analyse([ITEM], load_question("belarus").hypotheses)
     j = replace(_judgment(0.3, result.items), sensitivity=result.sensitivity)
     assert judgment_from_dict(judgment_to_dict(j)) == j
+
+
+def test_every_shipped_region_file_parses() -> None:
+    for region in shipped_regions():
+        q = load_question(region)
+        assert q.region == region and q.indicators
