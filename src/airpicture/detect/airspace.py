@@ -40,10 +40,13 @@ class AirspaceCrossingDetector:
     """Entries into and exits from the watched country, with interpolated time and point."""
 
     name: ClassVar[str] = "airspace"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     max_gap_s: float = 600.0
     """Two fixes further apart than this still give a crossing, flagged ``low_time_precision``."""
+    max_infer_gap_s: float = 1800.0
+    """Two fixes further apart than this give no crossing: they are separate tracks (out of coverage, or
+    landed and took off again), marked by ``track_end_inside`` / ``track_start_inside`` instead."""
     mark_track_ends: bool = True
     """Emit ``track_start_inside`` / ``track_end_inside`` events."""
     merge_s: float = 900.0
@@ -66,6 +69,7 @@ class AirspaceCrossingDetector:
         a, b = trusted[:-1], trusted[1:]
         crossing = (
             (fixes.address_code[a] == fixes.address_code[b])
+            & (fixes.ts_us[b] - fixes.ts_us[a] <= self.max_infer_gap_s * 1e6)
             & (country[a] != country[b])
             & ((country[a] == watched) | (country[b] == watched))
         )
@@ -183,8 +187,11 @@ class AirspaceCrossingDetector:
         ctx: DetectionContext,
     ) -> list[Event]:
         codes = fixes.address_code[trusted]
-        first = trusted[np.r_[True, codes[1:] != codes[:-1]]]
-        last = trusted[np.r_[codes[1:] != codes[:-1], True]]
+        ts = fixes.ts_us[trusted]
+        # a new track at each address and after each silence longer than max_infer_gap_s
+        cut = (codes[1:] != codes[:-1]) | (np.diff(ts) > self.max_infer_gap_s * 1e6)
+        first = trusted[np.r_[True, cut]]
+        last = trusted[np.r_[cut, True]]
         day_end_us = datetime_to_micros(ctx.day_end)
         events = []
         for kind, rows in (("track_start_inside", first), ("track_end_inside", last)):

@@ -51,10 +51,13 @@ def sorties(
     flights = []
     n = sortie_count(pattern, night)
     span = (end - start).total_seconds()
+    busy_until: dict[int, datetime] = {}
     for k in range(n):
         identity, mode = pattern.aircraft[k % len(pattern.aircraft)]
         dur = rng.uniform(*pattern.duration_min) * 60
         depart = start + timedelta(seconds=float(rng.uniform(600, max(span - dur - 1800, 900))))
+        # One airframe flies one sortie at a time: a reused aircraft departs after its last sortie landed.
+        depart = max(depart, busy_until.get(identity.address, depart))
         alt = float(round(rng.uniform(*pattern.alt_ft), -2))
         gs = float(rng.uniform(*pattern.gs_kt))
         brg, dist = float(rng.uniform(0, 360)), float(rng.uniform(0, pattern.area_radius_km))
@@ -65,6 +68,7 @@ def sorties(
         transit_s = 2 * leg_km * 1000 / (gs * 0.5144) + 900
         heli = identity.kind is AircraftClass.HELICOPTER
         orbit_min = max(dur - transit_s, 300) / 60
+        busy_until[identity.address] = depart + timedelta(seconds=transit_s + orbit_min * 60 + 1800)
         bank = math.radians(min(LIMITS[identity.kind].max_bank_deg * 0.8, 40.0))
         radius = max((gs * 0.5144) ** 2 / (9.81 * math.tan(bank)) / 1000 * 1.3, 2.0)
         route: list[RouteElement] = [
