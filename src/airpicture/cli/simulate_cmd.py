@@ -85,8 +85,8 @@ def evaluate(
     print_rows(state.out, ("type", "truth", "observable", "detected", "matched", "precision", "recall", "time err s",
                            "pos err km"), rows, f"evaluation against {result.scenario}")  # fmt: skip
     if result.unscored:
-        state.out.print("not scored (no truth counterpart): " + ", ".join(f"{k} {v}" for k, v in result.unscored.items()),
-                        highlight=False)  # fmt: skip
+        unscored = ", ".join(f"{k} {v}" for k, v in result.unscored.items())
+        state.out.print(f"not scored (no truth counterpart): {unscored}", highlight=False)
     if result.positions:
         p = result.positions
         state.out.print(

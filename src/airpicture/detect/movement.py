@@ -15,8 +15,9 @@ Military aircraft often omit on-ground flags, so three kinds of evidence are use
 has climbed above their radio horizon (a fighter is at 3,000 ft ten seconds after lift-off): a track that
 starts near an airfield below ``max_start_agl_ft`` *and keeps climbing* by ``climb_ft`` is a take-off too
 (and the mirror case a landing); its time is extrapolated to the ground along the observed climb
-(at most ``max_extrapolate_s`` back), and the event carries ``extrapolated_s``. Only airfields with runways are considered
-(OurAirports large, medium and small airports, incl. military air bases).
+(at most ``max_extrapolate_s`` back), and the event carries ``extrapolated_s``.
+
+Only airfields with runways are considered (OurAirports large, medium and small airports, incl. military air bases).
 """
 
 from __future__ import annotations
@@ -89,9 +90,7 @@ class AirfieldMovementDetector:
             if int(segment[i]) not in flagged_segments and self._arrives(fixes, int(i), segment, bool(low[i])):
                 candidates.append(("landing", int(i), "profile"))
 
-        events = [
-            self._event(kind, i, how, fixes, segment, rows, dist_km, agl, ctx) for kind, i, how in candidates
-        ]
+        events = [self._event(kind, i, how, fixes, segment, rows, dist_km, agl, ctx) for kind, i, how in candidates]
         return DetectorOutput(tuple(events))
 
     def _window(self, fixes: Fixes, i: int, segment: npt.NDArray[np.int64], forward: bool) -> npt.NDArray[np.int64]:
@@ -126,7 +125,9 @@ class AirfieldMovementDetector:
         away = np.max(haversine_km(fixes.lat[i], fixes.lon[i], fixes.lat[others], fixes.lon[others]))
         return bool(low and away >= self.leave_km)
 
-    def _extrapolated_s(self, fixes: Fixes, i: int, segment: npt.NDArray[np.int64], agl_ft: float, forward: bool) -> float:
+    def _extrapolated_s(
+        self, fixes: Fixes, i: int, segment: npt.NDArray[np.int64], agl_ft: float, forward: bool
+    ) -> float:
         """Seconds from the ground to fix ``i`` along the climb (take-off) or descent (landing) seen next to it."""
         if not np.isfinite(agl_ft) or agl_ft <= self.max_agl_ft:
             return 0.0
@@ -157,7 +158,8 @@ class AirfieldMovementDetector:
         airfield = ctx.reference.airfields.record(int(rows[i]))
         course = self._course(fixes, i, segment, forward=kind == "takeoff")
         runway = _aligned_runway(airfield, course, self.runway_tolerance_deg) if course is not None else None
-        shift_s = 0.0 if how == "ground_flag" else self._extrapolated_s(fixes, i, segment, float(agl[i]), kind == "takeoff")
+        takeoff = kind == "takeoff"
+        shift_s = 0.0 if how == "ground_flag" else self._extrapolated_s(fixes, i, segment, float(agl[i]), takeoff)
         at_us = int(fixes.ts_us[i]) + int((-shift_s if kind == "takeoff" else shift_s) * 1e6)
         at = micros_to_datetime(at_us)
         watched = (

@@ -1,13 +1,13 @@
 """``airpicture evaluate``: compare the workspace's events (and decoded positions) with a scenario's truth.
 
-Events: for each event type the truth knows (its ``event_types``), a detected event of the same type matches a truth event when
-they concern the same aircraft (when both name one) and their start times differ by at most
+Events: for each event type the truth knows (its ``event_types``), a detected event of the same type
+matches a truth event when they concern the same aircraft (when both name one) and their start times differ by at most
 ``tolerance_s`` (intervals: or they overlap). Matching is greedy by time difference, one-to-one.
 Both sides count only events starting inside the truth's simulated windows; a detection matching a truth
 event no receiver could observe still counts as right. Recall counts only truth events marked
-``observable`` (docs/formats/truth.md). Detected types without a truth counterpart are listed, not scored. Position error uses the
-event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg`` attributes) against the
-truth event's ``lat``/``lon``.
+``observable`` (docs/formats/truth.md). Detected types without a truth counterpart are listed, not
+scored. Position error uses the event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg``
+attributes) against the truth event's ``lat``/``lon``.
 
 Positions: every decoded position row of a simulated address is compared with the scripted position
 interpolated at its timestamp (``simulated-truth-tracks.parquet`` next to ``truth.json``).
