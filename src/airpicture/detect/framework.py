@@ -17,6 +17,7 @@ at midnight.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,10 +90,33 @@ class Detector(Protocol):
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput: ...
 
 
+BUILT_IN = {
+    "airspace": "airpicture.detect.airspace:AirspaceCrossingDetector",
+    "border_proximity": "airpicture.detect.proximity:BorderProximityDetector",
+    "orbit": "airpicture.detect.orbit:OrbitDetector",
+    "airfield_movement": "airpicture.detect.movement:AirfieldMovementDetector",
+    "watchlist_presence": "airpicture.detect.presence:WatchlistPresenceDetector",
+    "going_dark": "airpicture.detect.dark:GoingDarkDetector",
+    "gnss_interference": "airpicture.detect.gnss:GnssInterferenceDetector",
+    "activity_surge": "airpicture.detect.surge:ActivitySurgeDetector",
+    "novelty": "airpicture.detect.novelty:NoveltyDetector",
+}
+"""The built-in detectors, exactly as ``pyproject.toml`` registers them in the entry-point group (a test
+keeps the two equal). Listed here too so an installation whose metadata predates a new built-in (an
+editable install not yet re-installed) still finds it; installed entry points of the same name win."""
+
+
+def _load(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def available_detectors() -> dict[str, type[Detector]]:
-    """Every detector registered in the ``airpicture.detectors`` entry-point group, by name."""
-    found: dict[str, type[Detector]] = {}
+    """Every detector registered in the ``airpicture.detectors`` entry-point group (and the built-ins), by name."""
+    found: dict[str, type[Detector]] = {name: _load(target) for name, target in BUILT_IN.items()}
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name in BUILT_IN and entry.value != BUILT_IN[entry.name]:
+            continue  # stale metadata of a built-in: the code's own list is current
         detector_class = entry.load()
         found[detector_class.name] = detector_class
     return dict(sorted(found.items()))
