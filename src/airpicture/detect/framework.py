@@ -62,6 +62,14 @@ class DetectionContext:
     geometry: RegionGeometry | None = None
     history: pa.Table = field(default_factory=lambda: AGGREGATES_SCHEMA.empty_table())
     settings: Mapping[str, Any] = field(default_factory=dict)
+    earlier_events: tuple[Event, ...] = ()
+    """Stored events of earlier days the driver chose to hand over (for novelty: events of aircraft of
+    interest), in time order. Pure input like ``history``: a distributed driver passes the same."""
+    monitoring_since: date | None = None
+    """The first day with stored positions (``None``: unknown)."""
+    events: tuple[Event, ...] = ()
+    """This day's events from the detectors that ran before; set by :func:`detect_partition` for
+    detectors that declare ``consumes_events = True`` (they run after the others)."""
 
     @property
     def day_start(self) -> datetime:
@@ -166,7 +174,11 @@ def detect_partition(
     table = canonical_order(table)
     events: list[Event] = []
     aggregates = [AGGREGATES_SCHEMA.empty_table()]
-    for detector in detectors:
+    # detectors over other detectors' events (novelty, surge) run last and see the day's events so far
+    ordered = sorted(detectors, key=lambda d: bool(getattr(d, "consumes_events", False)))
+    for detector in ordered:
+        if getattr(detector, "consumes_events", False):
+            ctx = replace(ctx, events=tuple(sorted(events, key=lambda e: (e.start, e.type, e.event_id))))
         output = detector.detect(table, ctx)
         events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
         if output.aggregates.num_rows:
@@ -176,7 +188,7 @@ def detect_partition(
         day=ctx.day,
         events=tuple(events),
         aggregates=pa.concat_tables(aggregates),
-        detectors=tuple((d.name, d.version) for d in detectors),
+        detectors=tuple((d.name, d.version) for d in ordered),
     )
 
 

@@ -237,15 +237,18 @@ class GnssInterferenceDetector:
             part = [rows[i] for i in members]
             cells_ = sorted({int(r["cell"]) for r in part})
             hours = [int(r["hour"]) for r in part]
-            codes_in = samples.filter(
-                pl.col("cell").is_in(cells_) & pl.col("hour").is_in(hours) & pl.col("degraded")
-            )
-            start_us = int(codes_in["bucket"].min() * int(self.sample_s * 1e6)) if codes_in.height else min(hours) * HOUR_US
-            end_us = int((codes_in["bucket"].max() + 1) * int(self.sample_s * 1e6)) if codes_in.height else (max(hours) + 1) * HOUR_US
+            codes_in = samples.filter(pl.col("cell").is_in(cells_) & pl.col("hour").is_in(hours) & pl.col("degraded"))
+            step_us = int(self.sample_s * 1e6)
+            if codes_in.height:
+                buckets = codes_in["bucket"].to_numpy()
+                start_us, end_us = int(buckets.min()) * step_us, (int(buckets.max()) + 1) * step_us
+            else:
+                start_us, end_us = min(hours) * HOUR_US, (max(hours) + 1) * HOUR_US
             aircraft = sum(int(r["aircraft"]) for r in part)
             degraded = sum(int(r["degraded"]) for r in part)
             kinds = [k for k in ("low", "spoof") if sum(int(r[k]) for r in part)]
-            centre_lat, centre_lon = float(codes_in["lat"].mean() or 0.0), float(codes_in["lon"].mean() or 0.0)
+            centre_lat = float(np.mean(codes_in["lat"].to_numpy())) if codes_in.height else 0.0
+            centre_lon = float(np.mean(codes_in["lon"].to_numpy())) if codes_in.height else 0.0
             names = hexes.names(cells_)
             events.append(
                 Event(
@@ -254,7 +257,9 @@ class GnssInterferenceDetector:
                     end=micros_to_datetime(end_us),
                     detector=self.name,
                     detector_version=self.version,
-                    geometry=json.dumps({"type": "MultiPolygon", "coordinates": [[r] for r in hexes.boundaries(cells_)]}),
+                    geometry=json.dumps(
+                        {"type": "MultiPolygon", "coordinates": [[r] for r in hexes.boundaries(cells_)]}
+                    ),
                     subjects=(),
                     attributes={
                         "cells": names,
@@ -322,10 +327,12 @@ class GnssInterferenceDetector:
                         "onset_lat_deg": round(float(lat[onset]), 5),
                         "onset_lon_deg": round(float(lon[onset]), 5),
                         "reported_bbox": [
-                            round(float(lon[burst].min()), 4), round(float(lat[burst].min()), 4),
-                            round(float(lon[burst].max()), 4), round(float(lat[burst].max()), 4),
+                            round(float(lon[burst].min()), 4),
+                            round(float(lat[burst].min()), 4),
+                            round(float(lon[burst].max()), 4),
+                            round(float(lat[burst].max()), 4),
                         ],
-                    },  # fmt: skip
+                    },
                     flags=("integrity_degraded",),
                     evidence=tuple(
                         Evidence(EvidenceKind.POSITION, str(source_file[r].as_py()), int(source_offset[r].as_py()))
