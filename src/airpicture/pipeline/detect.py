@@ -61,6 +61,14 @@ def detector_parameters(settings: Settings) -> dict[str, dict[str, Any]]:
             "min_duration_min": d.orbit_min_duration_min,
         },
         "airfield_movement": {"max_dist_km": d.movement_max_dist_km},
+        "going_dark": {"silence_s": d.dark_silence_s, "min_history_share": d.dark_min_history_share},
+        "gnss_interference": {"resolution": d.gnss_resolution, "min_share": d.gnss_min_share},
+        "activity_surge": {
+            "baseline_nights": d.surge_baseline_nights,
+            "min_baseline_nights": d.surge_min_baseline_nights,
+            "min_z": d.surge_min_z,
+        },
+        "novelty": {"min_gap_days": d.novelty_min_gap_days},
     }
 
 

@@ -50,6 +50,7 @@ EXPORT_KINDS: dict[str, ExportKind] = {}
 
 KIND_MODULES = (
     "airpicture.pipeline.events",
+    "airpicture.pipeline.gnss",
     "airpicture.pipeline.notam",
 )
 """Pipeline modules that register an export kind when imported; :func:`export_kinds` imports them."""
