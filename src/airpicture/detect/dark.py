@@ -39,7 +39,7 @@ from airpicture.detect.framework import AGGREGATES_SCHEMA, DetectionContext, Det
 from airpicture.detect.identity import subject_for
 from airpicture.detect.movement import RUNWAY_KINDS
 from airpicture.detect.proximity import is_of_interest
-from airpicture.detect.tables import Fixes, datetime_to_micros, micros_to_datetime
+from airpicture.detect.tables import SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
 from airpicture.geo import destination, haversine_km, initial_bearing_deg
 from airpicture.model.events import Event
 
@@ -70,10 +70,13 @@ class GoingDarkDetector:
     of_interest_only: bool = True
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
-        fixes = Fixes.from_table(positions, trusted_only=True)
+        # every positioned row, flagged or not: a spoofed or frozen position is still a transmission
+        fixes = Fixes.from_table(positions)
         if len(fixes) == 0:
             return DetectorOutput()
+        trusted = (fixes.flags & int(SUSPECT_FLAGS)) == 0
         rows = fixes.thinned(self.sample_s)
+        rows = rows[trusted[rows]]
         samples = pl.DataFrame(
             {
                 "cell": hexes.cells(fixes.lat[rows], fixes.lon[rows], self.resolution),
@@ -116,6 +119,8 @@ class GoingDarkDetector:
     def _candidates(self, fixes: Fixes, ctx: DetectionContext) -> npt.NDArray[np.int64]:
         segment = fixes.segments(self.silence_s)
         last = np.flatnonzero(np.r_[segment[1:] != segment[:-1], True])
+        # a track that ends on a flagged position went on transmitting nonsense (GNSS interference), not dark
+        last = last[(fixes.flags[last] & int(SUSPECT_FLAGS)) == 0]
         # the data must go on after the silence (else the recording ended, not the transmissions)
         data_end = int(fixes.ts_us.max())
         last = last[fixes.ts_us[last] <= min(data_end, datetime_to_micros(ctx.day_end)) - self.silence_s * 1e6]
@@ -133,7 +138,7 @@ class GoingDarkDetector:
             agl = np.nan_to_num(fixes.alt_ft[last], nan=0.0) - elevation
             landing = (rows >= 0) & (dist_km <= self.airfield_km) & (agl <= self.airfield_agl_ft)
             last = last[~landing]
-        return last
+        return np.asarray(last, dtype=np.int64)
 
     def _history(self, ctx: DetectionContext) -> dict[tuple[int, int], int]:
         """(cell, band) → number of earlier days (within ``history_days``) on which it was heard; key 0 → days."""

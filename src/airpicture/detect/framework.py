@@ -168,7 +168,8 @@ def detect_partition(
 
     ``positions`` holds the day's rows; ``lead_in`` optionally the last minutes of the previous day, so a
     track that crosses midnight keeps its continuity. Events that start before the day are dropped (the
-    previous day's run reports them).
+    previous day's run reports them) — except from detectors that declare ``reports_ended_windows = True``
+    (a night's surge is judged once, when the night ends): theirs are kept when they *end* in the day.
     """
     table = positions if lead_in is None or lead_in.num_rows == 0 else pa.concat_tables([lead_in, positions])
     table = canonical_order(table)
@@ -180,7 +181,11 @@ def detect_partition(
         if getattr(detector, "consumes_events", False):
             ctx = replace(ctx, events=tuple(sorted(events, key=lambda e: (e.start, e.type, e.event_id))))
         output = detector.detect(table, ctx)
-        events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
+        if getattr(detector, "reports_ended_windows", False):
+            # judged once, on the day its window ends (e.g. a night's surge): keep windows ending today
+            events.extend(e for e in output.events if ctx.day_start < e.end <= ctx.day_end)
+        else:
+            events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
         if output.aggregates.num_rows:
             aggregates.append(output.aggregates.select(AGGREGATES_SCHEMA.names).cast(AGGREGATES_SCHEMA))
     events.sort(key=lambda e: (e.start, e.type, e.event_id))

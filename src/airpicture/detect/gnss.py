@@ -82,6 +82,7 @@ class GnssInterferenceDetector:
     min_degraded_samples: int = 3
     frozen_s: float = 30.0
     frozen_min_gs_kt: float = 100.0
+    frozen_tolerance_km: float = 0.01
     jump_km: float = 10.0
     max_speed_kmh: float = 1200.0
     slow_gs_kt: float = 120.0
@@ -106,7 +107,10 @@ class GnssInterferenceDetector:
             return SpoofSignatures(empty, empty, empty)
         same = np.r_[False, code[1:] == code[:-1]]
         # frozen: runs of an identical position; rows more than frozen_s into a run while reporting speed
-        new_run = ~same | np.r_[True, (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])]
+        # "the same position": within frozen_tolerance_km of the previous row (even and odd CPR decodes of one
+        # frozen position differ by metres; a moving aircraft covers more between two fixes)
+        step_km = np.r_[np.inf, haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])]
+        new_run = ~same | (step_km > self.frozen_tolerance_km)
         run_start = np.maximum.accumulate(np.where(new_run, np.arange(n), 0))
         elapsed_s = (ts_us - ts_us[run_start]) / 1e6
         frozen = fresh & (elapsed_s > self.frozen_s) & (np.nan_to_num(gs_kt) > self.frozen_min_gs_kt)

@@ -69,6 +69,7 @@ class ActivitySurgeDetector:
     name: ClassVar[str] = "activity_surge"
     version: ClassVar[int] = 1
     consumes_events: ClassVar[bool] = True
+    reports_ended_windows: ClassVar[bool] = True
 
     baseline_nights: int = 28
     min_baseline_nights: int = 7

@@ -16,18 +16,17 @@ from airpicture.detect import hexes
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
 from airpicture.store import Workspace
 
-SCHEMA = pa.schema(
-    [
-        pa.field("day", pa.date32()),
-        pa.field("region", pa.string()),
-        pa.field("cell", pa.string()),
-        pa.field("aircraft", pa.int64()),
-        pa.field("degraded", pa.int64()),
-        pa.field("share", pa.float64()),
-        pa.field("level", pa.string()),
-        pa.field("geometry", pa.string()),
-    ]
-)
+_FIELDS: list[pa.Field[pa.DataType]] = [
+    pa.field("day", pa.date32()),
+    pa.field("region", pa.string()),
+    pa.field("cell", pa.string()),
+    pa.field("aircraft", pa.int64()),
+    pa.field("degraded", pa.int64()),
+    pa.field("share", pa.float64()),
+    pa.field("level", pa.string()),
+    pa.field("geometry", pa.string()),
+]
+SCHEMA = pa.schema(_FIELDS)
 
 
 def _level(share: float) -> str:

@@ -7,6 +7,7 @@ whether or not the nights before it are simulated.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -32,6 +33,8 @@ from airpicture.simulate.scenario import (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+AIRFRAME_TURNAROUND = timedelta(hours=5)
+"""Departures of one civil airframe in a night are at least this far apart (the flights never overlap)."""
 
 
 def rng_for(seed: int, night: date, stream: int) -> np.random.Generator:
@@ -144,6 +147,7 @@ def civil(traffic: Traffic, night: date, window: tuple[datetime, datetime], seed
     start, end = window
     span = (end - start).total_seconds()
     flights = []
+    busy: dict[int, list[datetime]] = {}
     for _ in range(traffic.per_night):
         route = traffic.routes[int(rng.choice(len(traffic.routes), p=weights / weights.sum()))]
         if rng.integers(2):
@@ -152,16 +156,21 @@ def civil(traffic: Traffic, night: date, window: tuple[datetime, datetime], seed
                 route.origin_lon, route.destination_runway, route.origin_runway, route.airline, route.weight,
             )  # fmt: skip
         fleet = _fleet(traffic, route.airline, seed)
-        address = fleet[int(rng.integers(len(fleet)))]
+        pick = int(rng.integers(len(fleet)))
         number = int(rng.integers(100, 999))
         identity = Identity(
-            address=address, callsign=f"{route.airline}{number}", registration="", type="",
+            address=fleet[pick], callsign=f"{route.airline}{number}", registration="", type="",
             role="airliner", kind=AircraftClass.AIRLINER, squawk=f"{int(rng.integers(1, 8))}{int(rng.integers(0, 8))}"
             f"{int(rng.integers(0, 8))}{int(rng.integers(0, 8))}",
         )  # fmt: skip
         cruise = float(rng.choice([32000, 34000, 36000, 38000]))
         gs = float(rng.uniform(420, 480))
         t = start + timedelta(seconds=float(rng.uniform(0, max(span - 3600, 600))))
+        # One airframe flies one flight at a time: the next free aircraft of the fleet (no extra draws).
+        free = [fleet[(pick + k) % len(fleet)] for k in range(len(fleet))]
+        address = next((a for a in free if all(abs(t - b) >= AIRFRAME_TURNAROUND for b in busy.get(a, []))), free[0])
+        busy.setdefault(address, []).append(t)
+        identity = replace(identity, address=address)
         a_lat, a_lon, b_lat, b_lon = _box_crossing(route, traffic.box)
         if math.isnan(a_lat):
             continue
