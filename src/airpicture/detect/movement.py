@@ -63,7 +63,20 @@ class AirfieldMovementDetector:
         if len(fixes) == 0:
             return DetectorOutput()
         airfields = ctx.reference.airfields
-        rows, dist_km = airfields.nearest_rows(fixes.lat, fixes.lon, kinds=RUNWAY_KINDS)
+        segment = fixes.segments(self.max_gap_s)
+        first = np.r_[True, segment[1:] != segment[:-1]]
+        last = np.r_[segment[1:] != segment[:-1], True]
+        same_next = ~last
+        ground_change = np.zeros(len(fixes), dtype=bool)
+        change = same_next[:-1] & (fixes.on_ground[:-1] != fixes.on_ground[1:])
+        ground_change[:-1] |= change
+        ground_change[1:] |= change
+        # Only the first and last fix of a track and the fixes around an on-ground change can be a movement:
+        # the nearest airfield is looked up for those few, not for every fix.
+        probe = np.flatnonzero(first | last | ground_change)
+        rows = np.full(len(fixes), -1, dtype=np.int64)
+        dist_km = np.full(len(fixes), np.nan)
+        rows[probe], dist_km[probe] = airfields.nearest_rows(fixes.lat[probe], fixes.lon[probe], kinds=RUNWAY_KINDS)
         elevation = np.nan_to_num(
             np.asarray(airfields.table["elevation_ft"].to_numpy(), dtype=np.float64)[np.clip(rows, 0, None)]
         )
@@ -72,10 +85,6 @@ class AirfieldMovementDetector:
         low = (fixes.on_ground == 1) | (agl_known <= self.max_agl_ft)
         near = (rows >= 0) & (dist_km <= self.max_dist_km)
         low_near = (low | (agl_known <= self.max_start_agl_ft)) & near
-        segment = fixes.segments(self.max_gap_s)
-        first = np.r_[True, segment[1:] != segment[:-1]]
-        last = np.r_[segment[1:] != segment[:-1], True]
-        same_next = ~last
 
         candidates: list[tuple[str, int, str]] = []  # (kind, row index, evidence kind)
         ground_to_air = same_next[:-1] & (fixes.on_ground[:-1] == 1) & (fixes.on_ground[1:] == 0) & near[:-1]
