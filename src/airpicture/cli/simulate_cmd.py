@@ -65,6 +65,7 @@ def evaluate(
             {
                 "scenario": result.scenario,
                 "types": [asdict(t) for t in result.types],
+                "unscored": result.unscored,
                 "positions": asdict(result.positions) if result.positions else None,
             },
         )
@@ -77,12 +78,15 @@ def evaluate(
         return "-" if v is None else format(v, fmt)
 
     rows = [
-        (t.type, t.truth, t.detected, t.matched, pct(t.precision), pct(t.recall),
+        (t.type, t.truth, t.observable, t.detected, t.matched, pct(t.precision), pct(t.recall),
          num(t.median_time_error_s, ".0f"), num(t.median_position_error_km, ".2f"))
         for t in result.types
     ]  # fmt: skip
-    print_rows(state.out, ("type", "truth", "detected", "matched", "precision", "recall", "time err s", "pos err km"),
-               rows, f"evaluation against {result.scenario}")  # fmt: skip
+    print_rows(state.out, ("type", "truth", "observable", "detected", "matched", "precision", "recall", "time err s",
+                           "pos err km"), rows, f"evaluation against {result.scenario}")  # fmt: skip
+    if result.unscored:
+        unscored = ", ".join(f"{k} {v}" for k, v in result.unscored.items())
+        state.out.print(f"not scored (no truth counterpart): {unscored}", highlight=False)
     if result.positions:
         p = result.positions
         state.out.print(

@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import shapely
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
@@ -40,12 +39,17 @@ class AirspaceCrossingDetector:
     """Entries into and exits from the watched country, with interpolated time and point."""
 
     name: ClassVar[str] = "airspace"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     max_gap_s: float = 600.0
     """Two fixes further apart than this still give a crossing, flagged ``low_time_precision``."""
+    max_infer_gap_s: float = 1800.0
+    """Two fixes further apart than this give no crossing: they are separate tracks (out of coverage, or
+    landed and took off again), marked by ``track_end_inside`` / ``track_start_inside`` instead."""
     mark_track_ends: bool = True
     """Emit ``track_start_inside`` / ``track_end_inside`` events."""
+    bisection_steps: int = 20
+    """Halvings that locate the border along a crossing segment (exact country lookup at each step)."""
     merge_s: float = 900.0
     """Unverified country changes of one address less than this apart make one ``unverified_crossing``."""
 
@@ -55,32 +59,36 @@ class AirspaceCrossingDetector:
         fixes = Fixes.from_table(positions)
         if len(fixes.ts_us) == 0:
             return DetectorOutput()
-        watched = ctx.region.watched_country
-        country = ctx.geometry.countries_at(fixes.lat, fixes.lon)
-        boundary = shapely.boundary(ctx.geometry.countries[watched])
-        shapely.prepare(boundary)
+        geometry = ctx.geometry
+        labels = list(geometry.grid.labels)
+        watched_code = labels.index(ctx.region.watched_country)
+        code = geometry.country_indices(fixes.lat, fixes.lon)
+        names = np.array([*labels, None], dtype=object)
         suspect = (fixes.flags & int(SUSPECT_FLAGS)) != 0
-
+        same = fixes.address_code[1:] == fixes.address_code[:-1]
+        changed = same & (code[1:] != code[:-1]) & ((code[1:] == watched_code) | (code[:-1] == watched_code))
         events: list[Event] = []
+
         trusted = np.flatnonzero(~suspect)
         a, b = trusted[:-1], trusted[1:]
         crossing = (
             (fixes.address_code[a] == fixes.address_code[b])
-            & (country[a] != country[b])
-            & ((country[a] == watched) | (country[b] == watched))
+            & (fixes.ts_us[b] - fixes.ts_us[a] <= self.max_infer_gap_s * 1e6)
+            & (code[a] != code[b])
+            & ((code[a] == watched_code) | (code[b] == watched_code))
         )
-        for i, j in zip(a[crossing], b[crossing], strict=True):
-            events.append(self._crossing(fixes, int(i), int(j), country, watched, boundary, ctx))
+        ci, cj = a[crossing], b[crossing]
+        if len(ci):
+            fraction = self._fractions(fixes, ci, cj, code, geometry)
+            country = names[np.where(code < 0, len(labels), code)]
+            for i, j, f in zip(ci, cj, fraction, strict=True):
+                events.append(self._crossing(fixes, int(i), int(j), float(f), country, ctx))
 
-        full_a, full_b = np.arange(len(country) - 1), np.arange(1, len(country))
-        unverified = (
-            (fixes.address_code[full_a] == fixes.address_code[full_b])
-            & (country[full_a] != country[full_b])
-            & ((country[full_a] == watched) | (country[full_b] == watched))
-            & (suspect[full_a] | suspect[full_b])
-        )
-        ua, ub = full_a[unverified], full_b[unverified]
+        full_a = np.flatnonzero(changed)
+        unverified = full_a[suspect[full_a] | suspect[full_a + 1]]
+        ua, ub = unverified, unverified + 1
         if len(ua):
+            country = names[np.where(code < 0, len(labels), code)]
             # Spoofing or jamming near a border flips the country many times a minute: one event per address
             # and burst (transitions less than merge_s apart), counting the transitions.
             new = np.r_[
@@ -94,31 +102,39 @@ class AirspaceCrossingDetector:
                 events.append(self._unverified(fixes, ua[f : g + 1], ub[f : g + 1], country, ctx))
 
         if self.mark_track_ends and len(trusted):
-            events.extend(self._track_ends(fixes, trusted, country, watched, ctx))
+            events.extend(self._track_ends(fixes, trusted, code == watched_code, ctx))
         return DetectorOutput(tuple(events))
 
-    def _crossing(
+    def _fractions(
         self,
         fixes: Fixes,
-        i: int,
-        j: int,
-        country: npt.NDArray[np.object_],
-        watched: str,
-        boundary: shapely.Geometry,
-        ctx: DetectionContext,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        code: npt.NDArray[np.int16],
+        geometry: Any,
+    ) -> npt.NDArray[np.float64]:
+        """Where along each straight segment i→j the country changes: bisection on the exact country lookup,
+        all crossings at once (``bisection_steps`` halvings: 2⁻²⁰ of a segment is millimetres)."""
+        lo, hi = np.zeros(len(i)), np.ones(len(i))
+        start_code = code[i]
+        dlat, dlon = fixes.lat[j] - fixes.lat[i], fixes.lon[j] - fixes.lon[i]
+        for _ in range(self.bisection_steps):
+            mid = (lo + hi) / 2
+            here = geometry.country_indices(fixes.lat[i] + mid * dlat, fixes.lon[i] + mid * dlon)
+            same = here == start_code
+            lo = np.where(same, mid, lo)
+            hi = np.where(same, hi, mid)
+        return (lo + hi) / 2
+
+    def _crossing(
+        self, fixes: Fixes, i: int, j: int, fraction: float, country: npt.NDArray[np.object_], ctx: DetectionContext
     ) -> Event:
-        segment = shapely.LineString([(fixes.lon[i], fixes.lat[i]), (fixes.lon[j], fixes.lat[j])])
-        hits = shapely.get_coordinates(shapely.intersection(segment, boundary))
-        if len(hits):
-            fractions = np.array([segment.project(shapely.Point(h)) for h in hits]) / max(segment.length, 1e-12)
-            k = int(np.argmin(fractions))
-            fraction, lon, lat = float(fractions[k]), float(hits[k, 0]), float(hits[k, 1])
-        else:  # the segment only touches the boundary at an end point
-            fraction, lon, lat = 0.5, float((fixes.lon[i] + fixes.lon[j]) / 2), float((fixes.lat[i] + fixes.lat[j]) / 2)
+        lat = float(fixes.lat[i] + fraction * (fixes.lat[j] - fixes.lat[i]))
+        lon = float(fixes.lon[i] + fraction * (fixes.lon[j] - fixes.lon[i]))
         at_us = int(fixes.ts_us[i] + fraction * (fixes.ts_us[j] - fixes.ts_us[i]))
         gap_s = (fixes.ts_us[j] - fixes.ts_us[i]) / 1e6
         alt = fixes.alt_ft[i] + fraction * (fixes.alt_ft[j] - fixes.alt_ft[i])
-        entering = country[j] == watched
+        entering = country[j] == ctx.region.watched_country
         at = micros_to_datetime(at_us)
         return Event(
             type="airspace_entry" if entering else "airspace_exit",
@@ -175,20 +191,19 @@ class AirspaceCrossingDetector:
         )
 
     def _track_ends(
-        self,
-        fixes: Fixes,
-        trusted: npt.NDArray[np.int64],
-        country: npt.NDArray[np.object_],
-        watched: str,
-        ctx: DetectionContext,
+        self, fixes: Fixes, trusted: npt.NDArray[np.int64], inside: npt.NDArray[np.bool_], ctx: DetectionContext
     ) -> list[Event]:
+        watched = ctx.region.watched_country
         codes = fixes.address_code[trusted]
-        first = trusted[np.r_[True, codes[1:] != codes[:-1]]]
-        last = trusted[np.r_[codes[1:] != codes[:-1], True]]
+        ts = fixes.ts_us[trusted]
+        # a new track at each address and after each silence longer than max_infer_gap_s
+        cut = (codes[1:] != codes[:-1]) | (np.diff(ts) > self.max_infer_gap_s * 1e6)
+        first = trusted[np.r_[True, cut]]
+        last = trusted[np.r_[cut, True]]
         day_end_us = datetime_to_micros(ctx.day_end)
         events = []
         for kind, rows in (("track_start_inside", first), ("track_end_inside", last)):
-            for row in rows[country[rows] == watched]:
+            for row in rows[inside[rows]]:
                 r = int(row)
                 if kind == "track_end_inside" and fixes.ts_us[r] > day_end_us - self.max_gap_s * 1e6:
                     continue  # may continue after midnight: the next day's run decides

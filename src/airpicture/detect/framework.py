@@ -17,12 +17,14 @@ at midnight.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -61,6 +63,14 @@ class DetectionContext:
     geometry: RegionGeometry | None = None
     history: pa.Table = field(default_factory=lambda: AGGREGATES_SCHEMA.empty_table())
     settings: Mapping[str, Any] = field(default_factory=dict)
+    earlier_events: tuple[Event, ...] = ()
+    """Stored events of earlier days the driver chose to hand over (for novelty: events of aircraft of
+    interest), in time order. Pure input like ``history``: a distributed driver passes the same."""
+    monitoring_since: date | None = None
+    """The first day with stored positions (``None``: unknown)."""
+    events: tuple[Event, ...] = ()
+    """This day's events from the detectors that ran before; set by :func:`detect_partition` for
+    detectors that declare ``consumes_events = True`` (they run after the others)."""
 
     @property
     def day_start(self) -> datetime:
@@ -89,10 +99,33 @@ class Detector(Protocol):
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput: ...
 
 
+BUILT_IN = {
+    "airspace": "airpicture.detect.airspace:AirspaceCrossingDetector",
+    "border_proximity": "airpicture.detect.proximity:BorderProximityDetector",
+    "orbit": "airpicture.detect.orbit:OrbitDetector",
+    "airfield_movement": "airpicture.detect.movement:AirfieldMovementDetector",
+    "watchlist_presence": "airpicture.detect.presence:WatchlistPresenceDetector",
+    "going_dark": "airpicture.detect.dark:GoingDarkDetector",
+    "gnss_interference": "airpicture.detect.gnss:GnssInterferenceDetector",
+    "activity_surge": "airpicture.detect.surge:ActivitySurgeDetector",
+    "novelty": "airpicture.detect.novelty:NoveltyDetector",
+}
+"""The built-in detectors, exactly as ``pyproject.toml`` registers them in the entry-point group (a test
+keeps the two equal). Listed here too so an installation whose metadata predates a new built-in (an
+editable install not yet re-installed) still finds it; installed entry points of the same name win."""
+
+
+def _load(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def available_detectors() -> dict[str, type[Detector]]:
-    """Every detector registered in the ``airpicture.detectors`` entry-point group, by name."""
-    found: dict[str, type[Detector]] = {}
+    """Every detector registered in the ``airpicture.detectors`` entry-point group (and the built-ins), by name."""
+    found: dict[str, type[Detector]] = {name: _load(target) for name, target in BUILT_IN.items()}
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name in BUILT_IN and entry.value != BUILT_IN[entry.name]:
+            continue  # stale metadata of a built-in: the code's own list is current
         detector_class = entry.load()
         found[detector_class.name] = detector_class
     return dict(sorted(found.items()))
@@ -123,10 +156,21 @@ def canonical_order(positions: pa.Table) -> pa.Table:
     """Sort by (icao24, ts, source_file, source_offset): detectors see the same table whatever the input order."""
     if positions.num_rows == 0:
         return positions
-    keys: list[tuple[str, Literal["ascending", "descending"]]] = [
-        (k, "ascending") for k in ("icao24", "ts", "source_file", "source_offset") if k in positions.schema.names
-    ]
-    return positions.take(pc.sort_indices(positions, sort_keys=keys))
+    names = [k for k in ("icao24", "ts", "source_file", "source_offset") if k in positions.schema.names]
+    if names != ["icao24", "ts", "source_file", "source_offset"]:
+        keys: list[tuple[str, Literal["ascending", "descending"]]] = [(k, "ascending") for k in names]
+        return positions.take(pc.sort_indices(positions, sort_keys=keys))
+    # Strings sort as the ranks of their few distinct values; then one integer lexsort (several times faster).
+    columns = []
+    for name in ("source_offset", "source_file", "ts", "icao24"):  # lexsort: the last key is the primary one
+        column: Any = positions[name]
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            encoded: Any = pc.dictionary_encode(column).combine_chunks()
+            rank = np.argsort(np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object)))
+            columns.append(rank[encoded.indices.to_numpy(zero_copy_only=False)])
+        else:
+            columns.append(pc.cast(column, pa.int64()).to_numpy())
+    return positions.take(np.lexsort(columns))
 
 
 def detect_partition(
@@ -136,15 +180,24 @@ def detect_partition(
 
     ``positions`` holds the day's rows; ``lead_in`` optionally the last minutes of the previous day, so a
     track that crosses midnight keeps its continuity. Events that start before the day are dropped (the
-    previous day's run reports them).
+    previous day's run reports them) — except from detectors that declare ``reports_ended_windows = True``
+    (a night's surge is judged once, when the night ends): theirs are kept when they *end* in the day.
     """
     table = positions if lead_in is None or lead_in.num_rows == 0 else pa.concat_tables([lead_in, positions])
     table = canonical_order(table)
     events: list[Event] = []
     aggregates = [AGGREGATES_SCHEMA.empty_table()]
-    for detector in detectors:
+    # detectors over other detectors' events (novelty, surge) run last and see the day's events so far
+    ordered = sorted(detectors, key=lambda d: bool(getattr(d, "consumes_events", False)))
+    for detector in ordered:
+        if getattr(detector, "consumes_events", False):
+            ctx = replace(ctx, events=tuple(sorted(events, key=lambda e: (e.start, e.type, e.event_id))))
         output = detector.detect(table, ctx)
-        events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
+        if getattr(detector, "reports_ended_windows", False):
+            # judged once, on the day its window ends (e.g. a night's surge): keep windows ending today
+            events.extend(e for e in output.events if ctx.day_start < e.end <= ctx.day_end)
+        else:
+            events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
         if output.aggregates.num_rows:
             aggregates.append(output.aggregates.select(AGGREGATES_SCHEMA.names).cast(AGGREGATES_SCHEMA))
     events.sort(key=lambda e: (e.start, e.type, e.event_id))
@@ -152,7 +205,7 @@ def detect_partition(
         day=ctx.day,
         events=tuple(events),
         aggregates=pa.concat_tables(aggregates),
-        detectors=tuple((d.name, d.version) for d in detectors),
+        detectors=tuple((d.name, d.version) for d in ordered),
     )
 
 

@@ -25,14 +25,7 @@ def subject_for(icao24: str, callsign: str | None, reference: Any) -> Subject:
     """
     registration = type_code = role = country = None
     if reference is not None:
-        aircraft = reference.aircraft(icao24)
-        if aircraft is not None:
-            registration, type_code, role = (
-                aircraft.registration,
-                aircraft.icao_type or aircraft.type,
-                str(aircraft.role),
-            )
-        country = reference.country_of_address(icao24)
+        registration, type_code, role, country = _identity(reference, icao24)
     return Subject(
         icao24=icao24,
         callsign=callsign.strip() or None if callsign else None,

@@ -42,13 +42,15 @@ class OrbitDetector:
     """Racetrack / circular patrol: net turn ≥ ``min_turn_deg`` inside a circle of ``max_radius_km``."""
 
     name: ClassVar[str] = "orbit"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     min_turn_deg: float = 720.0
     max_radius_km: float = 100.0
     min_duration_min: float = 20.0
     sample_s: float = 20.0
-    max_gap_s: float = 300.0
+    max_gap_s: float = 1800.0
+    """A silence longer than this cuts a track. Long: patrols are often flown at the edge of coverage, and a
+    carrier aircraft's pattern pauses on deck (tests/data/adsb/aircraft_carrier.json.gz)."""
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
         fixes = Fixes.from_table(positions, trusted_only=True)

@@ -24,7 +24,28 @@ class RegionGeometry:
 
     def countries_at(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.object_]:
         """ISO 3166-1 alpha-2 code per point among the region's countries; ``None`` elsewhere."""
-        return self.grid.labels_at(lats, lons)
+        table = np.array([*self.grid.labels, None], dtype=object)
+        index = self.country_indices(lats, lons)
+        return np.asarray(table[np.where(index < 0, len(self.grid.labels), index)], dtype=object)
+
+    def country_indices(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.int16]:
+        """Index into ``grid.labels`` per point, -1 elsewhere. The polygons are clipped to the grid's frame,
+        so points outside it are nowhere without a polygon test."""
+        lat = np.asarray(lats, dtype=np.float64)
+        lon = np.asarray(lons, dtype=np.float64)
+        grid = self.grid
+        ny, nx = grid.shape
+        inside = (
+            (lon >= grid.west_deg)
+            & (lon < grid.west_deg + nx * grid.cell_deg)
+            & (lat >= grid.south_deg)
+            & (lat < grid.south_deg + ny * grid.cell_deg)
+        )
+        out = np.full(lat.shape, -1, dtype=np.int16)
+        if inside.all():
+            return np.asarray(grid.label_indices(lat, lon), dtype=np.int16)
+        out[inside] = grid.label_indices(lat[inside], lon[inside])
+        return out
 
 
 def build_region_geometry(

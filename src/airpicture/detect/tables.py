@@ -44,12 +44,12 @@ class Fixes:
     lon: npt.NDArray[np.float64]
     alt_ft: npt.NDArray[np.float64]
     flags: npt.NDArray[np.int64]
-    callsign: npt.NDArray[np.object_]
     on_ground: npt.NDArray[np.int8]
     """1 on the ground, 0 airborne, -1 unknown (many military transponders never say)."""
-    source_file: npt.NDArray[np.object_]
     source_offset: npt.NDArray[np.int64]
-    _cache: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict, repr=False, compare=False)
+    table: pa.Table = field(repr=False, compare=False)
+    """The positioned rows these arrays come from; text columns are read from it only when needed."""
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_table(cls, positions: pa.Table, *, trusted_only: bool = False) -> Fixes:
@@ -71,19 +71,27 @@ class Fixes:
             lon=table["lon_deg"].to_numpy(),
             alt_ft=np.asarray(alt, dtype=np.float64),
             flags=pc.cast(table["flags"], pa.int64()).to_numpy(),
-            callsign=np.asarray(table["callsign"].to_numpy(zero_copy_only=False), dtype=object),
             on_ground=np.asarray(ground.to_numpy(), dtype=np.int8),
-            source_file=np.asarray(table["source_file"].to_numpy(zero_copy_only=False), dtype=object),
             source_offset=table["source_offset"].to_numpy(),
+            table=table,
         )
+
+    @property
+    def callsign(self) -> npt.NDArray[np.object_]:
+        """Callsign per row (``None`` when the row has none); materialised on first use."""
+        if "callsign" not in self._cache:
+            self._cache["callsign"] = np.asarray(self.table["callsign"].to_numpy(zero_copy_only=False), dtype=object)
+        values: npt.NDArray[np.object_] = self._cache["callsign"]
+        return values
+
+    def source_file(self, row: int) -> str:
+        return str(self.table["source_file"][int(row)].as_py())
 
     def __len__(self) -> int:
         return len(self.ts_us)
 
     def evidence(self, *rows: int) -> tuple[Evidence, ...]:
-        return tuple(
-            Evidence(EvidenceKind.POSITION, str(self.source_file[r]), int(self.source_offset[r])) for r in rows
-        )
+        return tuple(Evidence(EvidenceKind.POSITION, self.source_file(r), int(self.source_offset[r])) for r in rows)
 
     def address(self, row: int) -> str:
         return self.addresses[int(self.address_code[row])]
@@ -91,7 +99,7 @@ class Fixes:
     def last_callsign(self, row: int) -> str | None:
         """The newest callsign of this address at or before ``row``."""
         source = int(self._callsign_source()[row])
-        return str(self.callsign[source]) if source >= 0 else None
+        return str(self.table["callsign"][source].as_py()) if source >= 0 else None
 
     def _callsign_source(self) -> npt.NDArray[np.int64]:
         """Per row, the index of the newest row of the same address with a callsign (-1: none yet).
@@ -100,7 +108,9 @@ class Fixes:
         cached = self._cache.get("callsign_source")
         if cached is None:
             n = len(self)
-            has = np.fromiter((bool(c) for c in self.callsign), dtype=bool, count=n)
+            lengths: Any = pc.utf8_length(self.table["callsign"])
+            named: Any = pc.fill_null(pc.greater(lengths, pa.scalar(0, lengths.type)), False)
+            has = np.asarray(named.to_numpy(zero_copy_only=False), dtype=bool)
             running = np.maximum.accumulate(np.where(has, np.arange(n), -1)) if n else np.zeros(0, dtype=np.int64)
             # The first row of each address: a callsign from before it belongs to another aircraft.
             start = np.zeros(n, dtype=np.int64)

@@ -62,6 +62,20 @@ class DetectSettings:
     movement_max_dist_km: float = setting(
         6.0, "Airfield movement: farthest a take-off or landing may be from the airfield reference point (km)."
     )
+    dark_silence_s: float = setting(
+        600.0, "Going dark: seconds without a position after the last fix before an aircraft counts as dark."
+    )
+    dark_min_history_share: float = setting(
+        0.5, "Going dark: share of earlier days (up to 28) on which the place was heard, to count as covered."
+    )
+    gnss_resolution: int = setting(5, "GNSS interference: H3 resolution of the cells (4 or 5).")
+    gnss_min_share: float = setting(
+        0.1, "GNSS interference: share of aircraft with degraded navigation that flags a cell-hour (0-1)."
+    )
+    surge_baseline_nights: int = setting(28, "Activity surge: earlier nights in the baseline.")
+    surge_min_baseline_nights: int = setting(7, "Activity surge: fewest monitored baseline nights for a verdict.")
+    surge_min_z: float = setting(3.0, "Activity surge: robust z-score that makes a surge.")
+    novelty_min_gap_days: int = setting(30, "Novelty: days an event class must have been unseen to be new.")
 
 
 @dataclass(frozen=True, slots=True)

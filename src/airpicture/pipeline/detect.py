@@ -25,6 +25,7 @@ from airpicture.detect.framework import (
     select_detectors,
     stitch_events,
 )
+from airpicture.detect.novelty import NOVELTY_TYPES
 from airpicture.detect.region_geometry import build_region_geometry
 from airpicture.detect.restrictions import AircraftInAreaDetector, RestrictionChangeDetector
 from airpicture.model.clock import Clock
@@ -35,7 +36,7 @@ from airpicture.model.settings import Settings
 from airpicture.pipeline.notam import aircraft_in_areas, load_restrictions, restriction_events
 from airpicture.pipeline.reference import reference_data
 from airpicture.store import Workspace
-from airpicture.store.events import replace_aggregates, replace_events
+from airpicture.store.events import EVENT_COLUMNS, replace_aggregates, replace_events, row_to_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,14 @@ def detector_parameters(settings: Settings) -> dict[str, dict[str, Any]]:
             "min_duration_min": d.orbit_min_duration_min,
         },
         "airfield_movement": {"max_dist_km": d.movement_max_dist_km},
+        "going_dark": {"silence_s": d.dark_silence_s, "min_history_share": d.dark_min_history_share},
+        "gnss_interference": {"resolution": d.gnss_resolution, "min_share": d.gnss_min_share},
+        "activity_surge": {
+            "baseline_nights": d.surge_baseline_nights,
+            "min_baseline_nights": d.surge_min_baseline_nights,
+            "min_z": d.surge_min_z,
+        },
+        "novelty": {"min_gap_days": d.novelty_min_gap_days},
     }
 
 
@@ -99,6 +108,19 @@ def _lead_in(workspace: Workspace, day: date, minutes: float, pending: frozenset
         return previous.slice(0, 0)
     start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(minutes=minutes)
     return previous.filter(pc.greater_equal(previous["ts"], pa.scalar(start, POSITIONS_SCHEMA.field("ts").type)))
+
+
+def _earlier_events(workspace: Workspace, region: str, before: date) -> list[Event]:
+    """Stored events of watch-list aircraft of the types novelty looks at, starting before ``before``."""
+    start = datetime(before.year, before.month, before.day, tzinfo=UTC)
+    types = ", ".join("?" for _ in NOVELTY_TYPES)
+    with workspace.connect(read_only=True) as con:
+        rows = con.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE region = ? AND role IS NOT NULL AND start_ts < ? "
+            f"AND type IN ({types}) ORDER BY start_ts",
+            [region, start, *NOVELTY_TYPES],
+        ).fetchall()
+    return [row_to_event(row) for row in rows]
 
 
 def resolve_days(workspace: Workspace, day: date | None, since: datetime | None, until: datetime | None) -> list[date]:
@@ -148,28 +170,40 @@ def run_detection(
             "SELECT day, detector, key, value FROM day_aggregates WHERE region = $region ORDER BY day",
             params={"region": region.name},
         ).to_arrow_table()
+    history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
     pending = pending_files(workspace)
+    stored_days = workspace.days("positions")
+    monitoring_since = stored_days[0] if stored_days else None
+    earlier = (
+        _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
+    )
     for day in sorted(days):
         positions = read_day(workspace, day, pending)
         read += positions.num_rows
-        before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32()))) if history is not None else None
+        before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
         ctx = DetectionContext(
             clock=clock,
             region=region,
             day=day,
             reference=reference,
             geometry=geometry,
-            history=before.cast(AGGREGATES_SCHEMA) if before is not None else AGGREGATES_SCHEMA.empty_table(),
+            history=before,
+            earlier_events=tuple(earlier),
+            monitoring_since=monitoring_since,
         )
         result = detect_partition(
             positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min, pending)
         )
         events.extend(result.events)
+        earlier.extend(e for e in result.events if e.type in NOVELTY_TYPES and e.subjects and e.subjects[0].role)
         if AircraftInAreaDetector.name in notam_wanted and restrictions and positions.num_rows:
             addresses = pc.unique(positions["icao24"]).to_pylist()
             of_interest = frozenset(a for a in addresses if a and reference.aircraft(a) is not None)
             events.extend(aircraft_in_areas(restrictions, positions, of_interest))
         aggregates.append(result.aggregates)
+        # later days of this run see this day's aggregates, exactly as a later run would from the store
+        history = pa.concat_tables([history.filter(pc.not_equal(history["day"], pa.scalar(day, pa.date32()))),
+                                    result.aggregates.cast(AGGREGATES_SCHEMA)])  # fmt: skip
         if advance is not None:
             advance(1)
     stitched = stitch_events(events)

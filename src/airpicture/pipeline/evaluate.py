@@ -1,11 +1,13 @@
 """``airpicture evaluate``: compare the workspace's events (and decoded positions) with a scenario's truth.
 
-Events: for each event type in the truth, a detected event of the same type matches a truth event when
-they concern the same aircraft (when both name one) and their start times differ by at most
+Events: for each event type the truth knows (its ``event_types``), a detected event of the same type
+matches a truth event when they concern the same aircraft (when both name one) and their start times differ by at most
 ``tolerance_s`` (intervals: or they overlap). Matching is greedy by time difference, one-to-one.
-Precision counts only detected events inside the truth's simulated windows. Position error uses the
-event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg`` attributes) against the
-truth event's ``lat``/``lon``.
+Both sides count only events starting inside the truth's simulated windows; a detection matching a truth
+event no receiver could observe still counts as right. Recall counts only truth events marked
+``observable`` (docs/formats/truth.md). Detected types without a truth counterpart are listed, not
+scored. Position error uses the event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg``
+attributes) against the truth event's ``lat``/``lon``.
 
 Positions: every decoded position row of a simulated address is compared with the scripted position
 interpolated at its timestamp (``simulated-truth-tracks.parquet`` next to ``truth.json``).
@@ -38,6 +40,8 @@ class TypeScore:
     truth: int
     detected: int
     matched: int
+    observable: int
+    """Truth events some receiver could observe (``observable`` in truth.json; all when the field is absent)."""
     precision: float | None
     recall: float | None
     median_time_error_s: float | None
@@ -57,6 +61,8 @@ class PositionScore:
 class Evaluation:
     scenario: str
     types: list[TypeScore] = field(default_factory=list)
+    unscored: dict[str, int] = field(default_factory=dict)
+    """Detected event types the truth has no counterpart for (e.g. ``track_start_inside``), with counts."""
     positions: PositionScore | None = None
 
 
@@ -98,10 +104,13 @@ def evaluate(workspace: Workspace, truth_path: Path, *, tolerance_s: float = DEF
             detected.setdefault(kind, []).append((start, end, icao24, _point(geometry, json.loads(attributes))))
     by_type: dict[str, list[dict[str, Any]]] = {}
     for event in truth["events"]:
-        by_type.setdefault(event["type"], []).append(event)
+        if any(a <= _time(event["start"]) < b for a, b in windows):
+            by_type.setdefault(event["type"], []).append(event)
     result = Evaluation(scenario=truth.get("scenario", ""))
-    for kind in sorted(set(by_type) | set(detected)):
+    scored = set(truth.get("event_types") or by_type)
+    for kind in sorted(scored):
         result.types.append(_score(kind, by_type.get(kind, []), detected.get(kind, []), tolerance_s))
+    result.unscored = {k: len(v) for k, v in sorted(detected.items()) if k not in scored}
     tracks = truth_path.parent / "simulated-truth-tracks.parquet"
     if tracks.exists() and workspace.has_partitions("positions"):
         result.positions = _positions(workspace, tracks)
@@ -131,14 +140,16 @@ def _score(kind: str, truth: list[dict[str, Any]], found: list[Any], tolerance_s
         point, t = found[j][3], truth[i]
         if point is not None and "lat" in t:
             pos_err.append(float(haversine_km(point[0], point[1], t["lat"], t["lon"])))
-    matched = len(used_t)
+    # A detection of an unobservable truth event is still right (precision); recall counts observable ones.
+    observable = {i for i, t in enumerate(truth) if t.get("observable", True)}
     return TypeScore(
         type=kind,
         truth=len(truth),
         detected=len(found),
-        matched=matched,
-        precision=matched / len(found) if found else None,
-        recall=matched / len(truth) if truth else None,
+        matched=len(used_t),
+        observable=len(observable),
+        precision=len(used_t) / len(found) if found else None,
+        recall=len(used_t & observable) / len(observable) if observable else None,
         median_time_error_s=float(np.median(time_err)) if time_err else None,
         median_position_error_km=float(np.median(pos_err)) if pos_err else None,
     )

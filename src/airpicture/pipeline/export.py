@@ -51,6 +51,7 @@ EXPORT_KINDS: dict[str, ExportKind] = {}
 KIND_MODULES = (
     "airpicture.pipeline.claims",
     "airpicture.pipeline.events",
+    "airpicture.pipeline.gnss",
     "airpicture.pipeline.notam",
     "airpicture.pipeline.tracks",
 )

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airpicture.reference import ReferenceData
-from airpicture.simulate import documents, frames, radio, traffic, truth
+from airpicture.simulate import documents, frames, observe, radio, traffic, truth
 from airpicture.simulate.kinematics import Trajectory, fly
 from airpicture.simulate.parse import night_window
 from airpicture.simulate.scenario import Flight, Scenario
@@ -97,7 +97,9 @@ def simulate(
         for stream, (flight, scripted) in enumerate(plan):
             traj = fly(flight, strict=scripted)
             run.flights.append((flight, traj, stream))
-            events.extend(truth.flight_events(flight, traj, region, reference))
+            flight_truth = truth.flight_events(flight, traj, region, reference)
+            observe.mark(flight_truth, flight, traj, scenario.receivers)
+            events.extend(flight_truth)
             if not flight.background and traj.marks.takeoff_s is not None:
                 movements[night] = movements.get(night, 0) + 1
         runs.append(run)
@@ -168,6 +170,7 @@ def simulate(
         "region": scenario.region, "seed": seed, "nights": [n.isoformat() for n in nights],
         "windows": [[truth.iso(r.window[0]), truth.iso(r.window[1])] for r in runs],
         "military_movements": {n.isoformat(): movements.get(n, 0) for n in nights},
+        "event_types": truth.EVENT_TYPES,
         "events": events,
         "reports": [{"id": r.id, "truth": r.truth.value, "refers_to": r.refers_to or None, "observer": r.observer,
                      "observed_at": truth.iso(r.observed_at)} for r in reports],

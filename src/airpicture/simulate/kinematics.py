@@ -246,6 +246,8 @@ class _Builder:
         va = lim.approach_kt * KT
         if self.kind is AircraftClass.HELICOPTER:
             self.add(_Point(x0 - ux * 3000, y0 - uy * 3000, va, alt_ft=elev + 800, where=land.where))
+            # approach speed down the slope, then a short flare to the hover (not a 3 km crawl at hover speed)
+            self.add(_Point(x0 - ux * 300, y0 - uy * 300, va, fillet=False, alt_ft=elev + 80, alt_mode="linear"))
             self.add(_Point(x0, y0, 3.0, fillet=False, alt_ft=elev, alt_mode="linear", where=land.where, tag="on"))
             return
         faf_ft = elev + FINAL_M * math.tan(math.radians(GLIDE_DEG)) / FT

@@ -7,6 +7,7 @@ whether or not the nights before it are simulated.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -32,6 +33,8 @@ from airpicture.simulate.scenario import (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+AIRFRAME_TURNAROUND = timedelta(hours=5)
+"""Departures of one civil airframe in a night are at least this far apart (the flights never overlap)."""
 
 
 def rng_for(seed: int, night: date, stream: int) -> np.random.Generator:
@@ -51,10 +54,13 @@ def sorties(
     flights = []
     n = sortie_count(pattern, night)
     span = (end - start).total_seconds()
+    busy_until: dict[int, datetime] = {}
     for k in range(n):
         identity, mode = pattern.aircraft[k % len(pattern.aircraft)]
         dur = rng.uniform(*pattern.duration_min) * 60
         depart = start + timedelta(seconds=float(rng.uniform(600, max(span - dur - 1800, 900))))
+        # One airframe flies one sortie at a time: a reused aircraft departs after its last sortie landed.
+        depart = max(depart, busy_until.get(identity.address, depart))
         alt = float(round(rng.uniform(*pattern.alt_ft), -2))
         gs = float(rng.uniform(*pattern.gs_kt))
         brg, dist = float(rng.uniform(0, 360)), float(rng.uniform(0, pattern.area_radius_km))
@@ -65,6 +71,7 @@ def sorties(
         transit_s = 2 * leg_km * 1000 / (gs * 0.5144) + 900
         heli = identity.kind is AircraftClass.HELICOPTER
         orbit_min = max(dur - transit_s, 300) / 60
+        busy_until[identity.address] = depart + timedelta(seconds=transit_s + orbit_min * 60 + 1800)
         bank = math.radians(min(LIMITS[identity.kind].max_bank_deg * 0.8, 40.0))
         radius = max((gs * 0.5144) ** 2 / (9.81 * math.tan(bank)) / 1000 * 1.3, 2.0)
         route: list[RouteElement] = [
@@ -140,6 +147,7 @@ def civil(traffic: Traffic, night: date, window: tuple[datetime, datetime], seed
     start, end = window
     span = (end - start).total_seconds()
     flights = []
+    busy: dict[int, list[datetime]] = {}
     for _ in range(traffic.per_night):
         route = traffic.routes[int(rng.choice(len(traffic.routes), p=weights / weights.sum()))]
         if rng.integers(2):
@@ -148,16 +156,21 @@ def civil(traffic: Traffic, night: date, window: tuple[datetime, datetime], seed
                 route.origin_lon, route.destination_runway, route.origin_runway, route.airline, route.weight,
             )  # fmt: skip
         fleet = _fleet(traffic, route.airline, seed)
-        address = fleet[int(rng.integers(len(fleet)))]
+        pick = int(rng.integers(len(fleet)))
         number = int(rng.integers(100, 999))
         identity = Identity(
-            address=address, callsign=f"{route.airline}{number}", registration="", type="",
+            address=fleet[pick], callsign=f"{route.airline}{number}", registration="", type="",
             role="airliner", kind=AircraftClass.AIRLINER, squawk=f"{int(rng.integers(1, 8))}{int(rng.integers(0, 8))}"
             f"{int(rng.integers(0, 8))}{int(rng.integers(0, 8))}",
         )  # fmt: skip
         cruise = float(rng.choice([32000, 34000, 36000, 38000]))
         gs = float(rng.uniform(420, 480))
         t = start + timedelta(seconds=float(rng.uniform(0, max(span - 3600, 600))))
+        # One airframe flies one flight at a time: the next free aircraft of the fleet (no extra draws).
+        free = [fleet[(pick + k) % len(fleet)] for k in range(len(fleet))]
+        address = next((a for a in free if all(abs(t - b) >= AIRFRAME_TURNAROUND for b in busy.get(a, []))), free[0])
+        busy.setdefault(address, []).append(t)
+        identity = replace(identity, address=address)
         a_lat, a_lon, b_lat, b_lon = _box_crossing(route, traffic.box)
         if math.isnan(a_lat):
             continue

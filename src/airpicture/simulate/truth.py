@@ -2,7 +2,7 @@
 
 Event types match the detectors' (``airspace_entry``, ``airspace_exit``, ``orbit``, ``border_proximity``,
 ``takeoff``, ``landing``, ``going_dark``, ``gnss_interference``, ``position_spoofing``,
-``restriction_new``, ``activity_surge``). Truth is what *happened*, not what the receivers heard: an
+``restriction_appeared``, ``activity_surge``). Truth is what *happened*, not what the receivers heard: an
 entry far outside coverage is still an entry (the evaluation shows the recall this costs).
 """
 
@@ -20,6 +20,12 @@ from airpicture.reference import ReferenceData
 from airpicture.simulate.kinematics import Trajectory
 from airpicture.simulate.radio import mode_at
 from airpicture.simulate.scenario import Flight, Jamming, Notam, Scenario, TransmitMode
+
+EVENT_TYPES = sorted([
+    "takeoff", "landing", "airspace_entry", "airspace_exit", "orbit", "border_proximity", "going_dark",
+    "position_spoofing", "gnss_interference", "restriction_appeared", "activity_surge",
+])  # fmt: skip
+"""Every event type the truth can hold: the evaluation scores these (and only these) detector types."""
 
 PROXIMITY_KM = 50.0
 """Same default as the border proximity detector (``BorderProximityDetector.within_km``)."""
@@ -84,7 +90,9 @@ def flight_events(flight: Flight, traj: Trajectory, region: Region, reference: R
                              shape=orbit.shape, leg_km=orbit.leg_km, width_km=orbit.width_km,
                              leg_heading_deg=orbit.heading_deg % 180,
                              duration_min=round((end - start) / 60, 1)))  # fmt: skip
-    if flight.identity.of_interest:
+    # On the watch-list: scripted as such, or a generated address that happens to be in the reference list.
+    if flight.identity.of_interest or reference.aircraft(flight.identity.icao24) is not None:
+        subject["of_interest"] = True
         events.extend(_proximity(flight, traj, region, reference, subject))
     for change in flight.transmit[1:]:
         t = change.at.timestamp()
@@ -145,7 +153,7 @@ def notam_event(n: Notam) -> dict[str, Any]:
     ring = [[lon, lat] for lat, lon in n.polygon]
     ring.append(ring[0])
     centre = shapely.Polygon(ring).centroid
-    return _event("restriction_new", n.start, n.end, notam_id=n.id, issued=iso(n.issued), qcode=n.qcode,
+    return _event("restriction_appeared", n.start, n.end, notam_id=n.id, issued=iso(n.issued), qcode=n.qcode,
                   lat=round(centre.y, 5), lon=round(centre.x, 5),
                   geometry={"type": "Polygon", "coordinates": [ring]})  # fmt: skip
 
