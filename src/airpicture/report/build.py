@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 
 from airpicture.model.claims import ClaimStatus
 from airpicture.model.judgments import BoardState, ClaimFacts, ReportInputs
@@ -49,8 +50,12 @@ def build_document(inputs: ReportInputs) -> Document:
 
     # -- aviation ------------------------------------------------------------------------------------
     shown: set[str] = set()
+    novel_events = _novelty_by_event(today)
+    by_event = {e[6:]: f for f in (*facts.history, *today) for e in f.claim.appearances if e.startswith("event:")}
     for f in today:
         t = f.claim.event_type
+        if t == "novelty" and any(str(e.attributes.get("event_id")) in by_event for e in f.events):
+            continue  # said with the event it is about
         if t not in PRIORITY_EVENTS or (
             t in ("airspace_entry", "orbit", "border_proximity", "watchlist_presence") and not _of_interest(f)
         ):
@@ -63,6 +68,20 @@ def build_document(inputs: ReportInputs) -> Document:
         sentence = b.fact(f, claim_text(f, inputs))
         sections["aviation"].append(sentence)
         shown.add(f.claim.claim_id)
+        first = next((novel_events[e.event_id] for e in f.events if e.event_id in novel_events), None)
+        if first is not None:
+            nf, since_text, earlier = first
+            cites: tuple[int, ...] = (b.cite(nf.claim.claim_id),)
+            if earlier and earlier in by_event:
+                cites += (b.cite(by_event[earlier].claim.claim_id),)
+            when = f"since {_when_day(date.fromisoformat(since_text))}" if since_text else "since monitoring began"
+            text = f"The novelty detector reports this is the first time {when} that this was recorded."
+            sections["aviation"].append(Sentence(text, Kind.FACT, cites))
+            if len(takeaways) < 2 and t == "airspace_entry":
+                takeaways.append(
+                    Sentence(sentence.text[:-1] + f", the first time {when}.", Kind.FACT, sentence.cites + cites)
+                )
+            continue
         ids = [r.indicator_id for r in j.board if f.claim.claim_id in r.claim_ids]
         for ind in ids:
             row = board[ind]
@@ -74,9 +93,9 @@ def build_document(inputs: ReportInputs) -> Document:
                         (b.cite(row.last_claim_id),),
                     )
                 else:
-                    since = row.monitoring_since or facts.day
+                    began = row.monitoring_since or facts.day
                     novelty = Sentence(
-                        f"This is the first time since monitoring began ({_when_day(since)}) that this was recorded.",
+                        f"This is the first time since monitoring began ({_when_day(began)}) that this was recorded.",
                         Kind.FACT,
                         (b.cite(coverage_ref),),
                     )
@@ -241,8 +260,20 @@ def build_document(inputs: ReportInputs) -> Document:
     )
 
 
-def _when_day(d: object) -> str:
-    from datetime import date
+def _novelty_by_event(today: list[ClaimFacts]) -> dict[str, tuple[ClaimFacts, str | None, str | None]]:
+    """Novelty detector claims by the id of the event they are about: (claim, first time since, earlier event)."""
+    out: dict[str, tuple[ClaimFacts, str | None, str | None]] = {}
+    for f in today:
+        if f.claim.event_type != "novelty":
+            continue
+        for e in f.events:
+            about = e.attributes.get("event_id")
+            if about:
+                since, earlier = e.attributes.get("first_time_since"), e.attributes.get("earlier_event_id")
+                out[str(about)] = (f, str(since) if since else None, str(earlier) if earlier else None)
+    return out
 
+
+def _when_day(d: object) -> str:
     assert isinstance(d, date)
     return f"{d.day} {d.strftime('%B %Y')}"

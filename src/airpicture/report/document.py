@@ -319,6 +319,13 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
     if t == "gnss_interference":
         return f"GNSS interference affecting aircraft {_place(facts, inputs)} from {_hm(c.start)} to {_hm(c.end)}"
     if t == "activity_surge":
+        metric = str(_attr(facts, "metric") or "activity").replace("_", " ")
+        count, expected = _attr(facts, "count"), _attr(facts, "expected")
+        if count is not None and expected is not None:
+            return (
+                f"a night surge: {float(count):g} {metric} against {float(expected):g} expected from the "
+                f"baseline, between {_hm(c.start)} and {_hm(c.end)}"
+            )
         return f"aviation activity above its baseline from {_hm(c.start)} to {_hm(c.end)}"
     if t == "novelty":
         since = _attr(facts, "first_time_since") or _attr(facts, "since") or _attr(facts, "previous")
