@@ -81,6 +81,25 @@ def airpicture_crossings(days, first_day: date, ctx_for):  # type: ignore[no-unt
     return events, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
+def per_position_baseline_rate(days, geometry, sample: int = 100_000) -> float:  # type: ignore[no-untyped-def]
+    """The most literal baseline of the issue, "shapely point-in-polygon per position": one ``contains`` call per
+    position and country (prepared polygons), on the first ``sample`` positions. Returns positions per CPU-second."""
+    import shapely
+
+    polygons = [shapely.prepare(p) or p for p in geometry.countries.values()]
+    table = days[0].slice(0, sample)
+    lats, lons = table["lat_deg"].to_pylist(), table["lon_deg"].to_pylist()
+    cpu0 = time.process_time()
+    for lat, lon in zip(lats, lons, strict=True):
+        if lat is None or lon is None:
+            continue
+        point = shapely.Point(lon, lat)
+        for polygon in polygons:
+            if polygon.contains(point):
+                break
+    return len(lats) / (time.process_time() - cpu0)
+
+
 def baseline_crossings(days, geometry, watched: str):  # type: ignore[no-untyped-def]
     """Country per position by shapely point-in-polygon; crossings of the watched country's border."""
     import numpy as np
@@ -180,6 +199,11 @@ def main() -> None:
         a[0] == b[0] and a[2] == b[2] and abs(a[1] - b[1]) <= 1000 for a, b in zip(subset, sorted(theirs), strict=True)
     )
     print(f"same crossings: {same} ({len(subset):,} vs {len(theirs):,}); ratio {rate / brate:.1f}x (bar ≥ 20x)")
+    loop_rate = per_position_baseline_rate(days, geometry)
+    print(
+        f"per-position shapely loop (1 core, 100,000 positions): {loop_rate / 1e6:.3f}M positions/s; "
+        f"ratio {rate / loop_rate:.1f}x (bar ≥ 20x)"
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ class RegionGeometry:
 
 
 def build_region_geometry(
-    region: Region, reference: Any, cell_deg: float = 0.05, margin_deg: float = 3.0
+    region: Region, reference: Any, cell_deg: float = 0.02, margin_deg: float = 3.0
 ) -> RegionGeometry:
     """Build from ``reference`` (``airpicture.reference.ReferenceData``).
 
