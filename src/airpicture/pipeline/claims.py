@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from airpicture.claims.assemble import build_claims, rule_and_reason
-from airpicture.claims.build import ClaimInputs, ClaimRules, ClaimSet, NotamInput, TrackHit
+from airpicture.claims.build import ClaimInputs, ClaimRules, ClaimSet, NotamInput, TrackHit, geometry_point
 from airpicture.model.claims import (
     Claim,
     GradeChange,
@@ -121,14 +121,52 @@ class RefreshResult:
     changes: tuple[VerificationEvent, ...]
 
 
+RESTRICTIVE_QCODE = r"^Q(R|W|GA|GW)"
+"""NOTAMs that enter claims on their own: airspace reservations and restrictions (R*), warnings (W*) and GNSS
+outages (GA/GW) — the subjects spec/notam.md lists as mattering here."""
+
+
+def stage_notams(con: duckdb.DuckDBPyConnection) -> list[NotamInput]:
+    """Restrictive NOTAMs stored by the NOTAM stage (``airpicture notam ingest``), as claim inputs: the published
+    text, its validity and the centre of its first area. Cancellations (NOTAMC) publish no restriction."""
+    rows = con.execute(
+        f"""
+        SELECT n.notam_id, n.raw, n.valid_from, n.valid_to, n.ingested_at, min_by(r.geometry, r.area_index)
+        FROM notams n LEFT JOIN restrictions r USING (notam_id, text_sha256)
+        WHERE n.valid_from IS NOT NULL AND n.valid_to IS NOT NULL AND coalesce(n.kind, 'N') <> 'C'
+          AND regexp_matches(coalesce(n.qcode, ''), '{RESTRICTIVE_QCODE}')
+        GROUP BY ALL ORDER BY n.notam_id
+        """
+    ).fetchall()
+    found = []
+    for notam_id, raw, valid_from, valid_to, ingested_at, geometry in rows:
+        point = geometry_point(geometry) if geometry else None
+        found.append(
+            NotamInput(
+                notam_id,
+                raw,
+                valid_from.astimezone(UTC),
+                valid_to.astimezone(UTC),
+                point[0] if point else None,
+                point[1] if point else None,
+                min(valid_from, ingested_at).astimezone(UTC),
+            )
+        )
+    return found
+
+
 def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
-    """Every input claims are derived from, read from the workspace database."""
-    notams = [
+    """Every input claims are derived from, read from the workspace database: reports, artifacts, detector
+    events, NOTAMs (those stored by the NOTAM stage and those entered through :func:`add_notams`), entries."""
+    entered = [
         NotamInput(
             r[0], r[1], r[2].astimezone(UTC), r[3].astimezone(UTC), r[4], r[5], r[6].astimezone(UTC) if r[6] else None
         )
         for r in con.execute("SELECT * FROM claim_notams ORDER BY notam_id").fetchall()
     ]
+    by_id = {n.notam_id: n for n in stage_notams(con)}
+    by_id.update({n.notam_id: n for n in entered})
+    notams = [by_id[k] for k in sorted(by_id)]
     entries = [
         parse_entry(json.loads(r[1]), r[0])
         for r in con.execute("SELECT entry_id, body FROM appearance_entries ORDER BY entry_id").fetchall()
