@@ -217,6 +217,10 @@ class _Builder:
         n = self.cite(facts.claim.claim_id)
         who = self.source_phrase(facts)
         status = facts.claim.status
+        if status is ClaimStatus.REPORTED and claim_text.startswith("NOTAM "):
+            # A published NOTAM is itself the primary record that the restriction was published (spec §2: grade
+            # A for "this restriction was published", not for why): "NOTAM A1234/22 shows …" (spec §3 wording).
+            return Sentence(_cap(claim_text) + ".", Kind.FACT, (n, *extra))
         if status is ClaimStatus.CORROBORATED:
             text = f"{_cap(who)} separately reported {claim_text}"
             if not facts.claim.primary_roots:
