@@ -56,9 +56,12 @@ class GoingDarkDetector:
     """Aircraft of interest whose positions stop inside covered airspace."""
 
     name: ClassVar[str] = "going_dark"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     silence_s: float = 600.0
+    frozen_s: float = 120.0
+    """A track whose positions stood still for this long while airborne ended frozen (spoofing), not dark."""
+    frozen_min_alt_ft: float = 1000.0
     resolution: int = 4
     sample_s: float = 10.0
     nearby_s: float = 10800.0
@@ -121,6 +124,9 @@ class GoingDarkDetector:
         last = np.flatnonzero(np.r_[segment[1:] != segment[:-1], True])
         # a track that ends on a flagged position went on transmitting nonsense (GNSS interference), not dark
         last = last[(fixes.flags[last] & int(SUSPECT_FLAGS)) == 0]
+        # nor does one that ends on a frozen position: airborne, yet the position has not moved for minutes
+        # (spoofing; the aircraft flew on, out of coverage, while its reported position stood still)
+        last = last[~self._ends_frozen(fixes, segment, last)]
         # the data must go on after the silence (else the recording ended, not the transmissions)
         data_end = int(fixes.ts_us.max())
         last = last[fixes.ts_us[last] <= min(data_end, datetime_to_micros(ctx.day_end)) - self.silence_s * 1e6]
@@ -139,6 +145,24 @@ class GoingDarkDetector:
             landing = (rows >= 0) & (dist_km <= self.airfield_km) & (agl <= self.airfield_agl_ft)
             last = last[~landing]
         return np.asarray(last, dtype=np.int64)
+
+    def _ends_frozen(
+        self, fixes: Fixes, segment: npt.NDArray[np.int64], last: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
+        """Per candidate: its track's positions over the last ``frozen_s`` stood still (within ~100 m) while
+        the aircraft was airborne (above ``frozen_min_alt_ft``)."""
+        frozen = np.zeros(len(last), dtype=bool)
+        for k, row in enumerate(last):
+            # segment ids are non-decreasing and times sorted within a segment: two binary searches
+            lo = int(np.searchsorted(segment, segment[row], side="left"))
+            start = lo + int(np.searchsorted(fixes.ts_us[lo : row + 1], fixes.ts_us[row] - self.frozen_s * 1e6))
+            window = np.arange(start, row + 1)
+            if len(window) < 5 or fixes.ts_us[row] - fixes.ts_us[window[0]] < 0.9 * self.frozen_s * 1e6:
+                continue
+            span_deg = max(np.ptp(fixes.lat[window]), np.ptp(fixes.lon[window]))
+            airborne = np.nanmin(np.nan_to_num(fixes.alt_ft[window], nan=0.0)) > self.frozen_min_alt_ft
+            frozen[k] = bool(span_deg < 1e-3 and airborne)
+        return frozen
 
     def _history(self, ctx: DetectionContext) -> dict[tuple[int, int], int]:
         """(cell, band) → number of earlier days (within ``history_days``) on which it was heard; key 0 → days."""
