@@ -439,3 +439,5 @@ class ReportInputs:
     region_title: str
     map: MapData
     generated_at: datetime
+    simulated: bool = False
+    """Some of the data behind the report came from the scenario simulator: the report says so in its title."""

@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from airpicture.decode.modes import FrameDecoder
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
+from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
 from airpicture.sources.adsb import (
     REJECTS_SCHEMA,
@@ -317,6 +320,8 @@ class _FileJob:
         elif positions is not None:
             self.stored += positions.num_rows
         if positions is not None and positions.num_rows:
+            if is_simulated(source.path):
+                positions = mark_simulated(positions)
             self.buffered.append(positions)
             self.buffered_rows += positions.num_rows
             if self.buffered_rows >= self.settings.ingest.flush_rows:
@@ -368,6 +373,22 @@ class _FileJob:
         )
         self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
         self.con.execute("COMMIT")
+
+
+SIMULATED_PREFIX = "simulated-"
+"""Every file ``airpicture simulate`` writes starts with this (docs/scenarios.md); its records are simulated."""
+
+
+def is_simulated(path: Path) -> bool:
+    """A file written by the scenario simulator (its name says so)."""
+    return path.name.startswith(SIMULATED_PREFIX)
+
+
+def mark_simulated(positions: pa.Table) -> pa.Table:
+    """Set the ``SIMULATED`` flag on every row: simulated data is labelled in every record, not just its file."""
+    index = positions.schema.get_field_index("flags")
+    flags: Any = pc.bit_wise_or(positions["flags"], pa.scalar(int(PositionFlag.SIMULATED), pa.uint16()))
+    return positions.set_column(index, positions.schema.field("flags"), flags)
 
 
 def part_prefix(file_id: str) -> str:

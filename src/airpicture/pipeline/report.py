@@ -151,7 +151,19 @@ def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assess
         region_title=region.title,
         map=map_data(workspace, settings, assessment),
         generated_at=clock.now(),
+        simulated=uses_simulated_data(workspace),
     )
+
+
+def uses_simulated_data(workspace: Workspace) -> bool:
+    """Whether any file the workspace took in was written by the scenario simulator (``simulated-*`` names:
+    receiver recordings, NOTAMs, observer reports). Simulated data is labelled in every report built from it."""
+    with workspace.connect(read_only=True) as con:
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM ingested_files WHERE regexp_matches(path, '(^|/)simulated-[^/]*$')) "
+            "+ (SELECT count(*) FROM inbox_files WHERE regexp_matches(path, '(^|/)simulated-[^/]*$'))"
+        ).fetchone()
+    return bool(row and row[0])
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

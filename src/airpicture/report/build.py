@@ -238,6 +238,9 @@ def build_document(inputs: ReportInputs) -> Document:
         key.append(Sentence(f"{item.label} (grade {item.grade}).", Kind.FACT, cites))
     takeaways.append(assessment[0])
     title = f"{inputs.region_title} air picture: the night of {_when_day(facts.day)}"
+    if inputs.simulated:
+        # Simulated data is labelled as simulated in every report built from it (issue: simulator).
+        title += " (SIMULATED DATA, not real observations)"
     return Document(
         title=title,
         day=facts.day,
@@ -257,6 +260,7 @@ def build_document(inputs: ReportInputs) -> Document:
         activity=tuple((n.night.isoformat(), n.count, n.coverage) for n in facts.activity),
         baseline=board["night-surge"].baseline if "night-surge" in board else 0.0,
         judgment_id=j.judgment_id,
+        extra={"simulated": inputs.simulated},
     )
 
 

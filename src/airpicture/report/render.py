@@ -69,6 +69,7 @@ def to_data(doc: Document, judgment: Judgment) -> dict[str, Any]:
         "format": "airpicture-daily-report",
         "format_version": FORMAT_VERSION,
         "title": doc.title,
+        "simulated": bool(doc.extra.get("simulated", False)),
         "day": doc.day.isoformat(),
         "region": doc.region,
         "question": doc.question,
