@@ -96,12 +96,6 @@ def read_day(workspace: Workspace, day: date, pending: frozenset[str] = frozense
     return table
 
 
-def pending_files(workspace: Workspace) -> frozenset[str]:
-    """Files whose ingest started and has not completed."""
-    with workspace.connect(read_only=True) as con:
-        return frozenset(row[0] for row in con.execute("SELECT file_id FROM ingest_pending").fetchall())
-
-
 def _lead_in(workspace: Workspace, day: date, minutes: float, pending: frozenset[str]) -> pa.Table:
     previous = read_day(workspace, day - timedelta(days=1), pending)
     if previous.num_rows == 0 or minutes <= 0:
@@ -171,7 +165,7 @@ def run_detection(
             params={"region": region.name},
         ).to_arrow_table()
     history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
-    pending = pending_files(workspace)
+    pending = workspace.pending_files()
     stored_days = workspace.days("positions")
     monitoring_since = stored_days[0] if stored_days else None
     earlier = (

@@ -17,6 +17,7 @@ import pyarrow as pa
 from airpicture.model.errors import UsageError
 from airpicture.store import Workspace
 from airpicture.store.exporters import write_export
+from airpicture.store.workspace import COMPLETE_POSITIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,7 @@ def _query_positions(workspace: Workspace, filters: ExportFilter) -> pa.RecordBa
         from airpicture.model.schemas import POSITIONS_SCHEMA
 
         return pa.RecordBatchReader.from_batches(POSITIONS_SCHEMA, [])
-    complete = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
-    where = f"{where} AND {complete}" if where else f"WHERE {complete}"
+    where = f"{where} AND {COMPLETE_POSITIONS}" if where else f"WHERE {COMPLETE_POSITIONS}"
     sql = f"SELECT * EXCLUDE (day) FROM positions {where} ORDER BY ts, icao24, source_file, source_offset"
     return _stream(workspace, sql, params)
 

@@ -7,9 +7,9 @@ decoder; write positions as ``positions/day=D/part-<file_id[:20]>-<n>.parquet`` 
 ``ingested_files`` (and take it off ``ingest_pending``, where it was put before its first part was
 written). A kill at any point leaves whole Parquet files and an unrecorded, pending file: the next run
 deletes that file's stale parts and quarantine rows and does it again. Readers of positions count only
-rows whose ``source_file`` is not pending (:data:`COMPLETE_POSITIONS`), so a half-ingested file is never
-seen. Bad input never stops the batch: a file of no known format, or one a reader refuses, is reported
-as failed with one line and the next file goes on.
+rows whose ``source_file`` is not pending (``store.workspace.COMPLETE_POSITIONS``,
+``Workspace.pending_files``), so a half-ingested file is never seen. Bad input never stops the batch: a
+file of no known format, or one a reader refuses, is reported as failed with one line and the next file goes on.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 SHOWN_REJECTS = 5
 """How many rejects per file the summary shows with file:offset."""
 
-COMPLETE_POSITIONS = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
 """SQL condition that keeps only rows of files whose ingest has finished (see the module docstring)."""
 
 

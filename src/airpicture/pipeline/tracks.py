@@ -28,8 +28,7 @@ def complete_positions(workspace: Workspace) -> pl.LazyFrame | None:
     """Positions, lazily, without a half-ingested file's rows (see ``pipeline.ingest``); None when none."""
     if not workspace.has_partitions("positions"):
         return None
-    with workspace.connect(read_only=True) as con:
-        pending = [row[0] for row in con.execute("SELECT file_id FROM ingest_pending").fetchall()]
+    pending = sorted(workspace.pending_files())
     scan = pl.scan_parquet(workspace.partition_glob("positions"), hive_partitioning=False)
     return scan.filter(~pl.col("source_file").is_in(pending)) if pending else scan
 

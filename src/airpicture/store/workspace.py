@@ -46,6 +46,8 @@ from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DB_NAME = "airpicture.duckdb"
 PARTITIONED_TABLES = ("positions",)
+COMPLETE_POSITIONS = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
+"""SQL condition on ``positions`` that leaves out the rows of a file whose ingest has not completed."""
 INTERNAL_TABLES = ("airpicture_meta", "pending_renames")
 
 
@@ -189,6 +191,11 @@ class Workspace:
         return int(row[0]) if row else 0
 
     # -- partitions ----------------------------------------------------------------------------
+
+    def pending_files(self) -> frozenset[str]:
+        """Ids of files whose ingest started and has not completed: their positions may be partial."""
+        with self.connect(read_only=True) as con:
+            return frozenset(row[0] for row in con.execute("SELECT file_id FROM ingest_pending").fetchall())
 
     def partition_dir(self, table: str, day: date) -> Path:
         return self.root / table / f"day={day.isoformat()}"
