@@ -26,6 +26,7 @@ from airpicture.detect.framework import (
     stitch_events,
 )
 from airpicture.detect.novelty import NOVELTY_TYPES
+from airpicture.detect.proximity import is_of_interest
 from airpicture.detect.region_geometry import build_region_geometry
 from airpicture.detect.restrictions import AircraftInAreaDetector, RestrictionChangeDetector
 from airpicture.model.clock import Clock
@@ -96,8 +97,8 @@ def read_day(workspace: Workspace, day: date, pending: frozenset[str] = frozense
     return table
 
 
-def _lead_in(workspace: Workspace, day: date, minutes: float, pending: frozenset[str]) -> pa.Table:
-    previous = read_day(workspace, day - timedelta(days=1), pending)
+def _lead_in(previous: pa.Table, day: date, minutes: float) -> pa.Table:
+    """The last ``minutes`` of the previous day's positions (``previous``)."""
     if previous.num_rows == 0 or minutes <= 0:
         return previous.slice(0, 0)
     start = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(minutes=minutes)
@@ -166,12 +167,17 @@ def run_detection(
         ).to_arrow_table()
     history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
     pending = workspace.pending_files()
+    previous_day: date | None = None
+    previous = POSITIONS_SCHEMA.empty_table()
     stored_days = workspace.days("positions")
     monitoring_since = stored_days[0] if stored_days else None
     earlier = (
         _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
     )
     for day in sorted(days):
+        # consecutive days: the day read last time is this day's lead-in (each partition is read once)
+        if previous_day != day - timedelta(days=1):
+            previous = read_day(workspace, day - timedelta(days=1), pending)
         positions = read_day(workspace, day, pending)
         read += positions.num_rows
         before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
@@ -185,19 +191,20 @@ def run_detection(
             earlier_events=tuple(earlier),
             monitoring_since=monitoring_since,
         )
-        result = detect_partition(
-            positions, ctx, chosen, lead_in=_lead_in(workspace, day, settings.detect.lead_in_min, pending)
-        )
+        result = detect_partition(positions, ctx, chosen, lead_in=_lead_in(previous, day, settings.detect.lead_in_min))
         events.extend(result.events)
         earlier.extend(e for e in result.events if e.type in NOVELTY_TYPES and e.subjects and e.subjects[0].role)
         if AircraftInAreaDetector.name in notam_wanted and restrictions and positions.num_rows:
-            addresses = pc.unique(positions["icao24"]).to_pylist()
-            of_interest = frozenset(a for a in addresses if a and reference.aircraft(a) is not None)
+            addresses = [a for a in pc.unique(positions["icao24"]).to_pylist() if a]
+            of_interest = frozenset(
+                a for a, keep in zip(addresses, is_of_interest(addresses, reference), strict=True) if keep
+            )
             events.extend(aircraft_in_areas(restrictions, positions, of_interest))
         aggregates.append(result.aggregates)
         # later days of this run see this day's aggregates, exactly as a later run would from the store
         history = pa.concat_tables([history.filter(pc.not_equal(history["day"], pa.scalar(day, pa.date32()))),
                                     result.aggregates.cast(AGGREGATES_SCHEMA)])  # fmt: skip
+        previous_day, previous = day, positions
         if advance is not None:
             advance(1)
     stitched = stitch_events(events)
