@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
+from airpicture.geo import KM_PER_NM, haversine_km, initial_bearing_deg
 from airpicture.model.clock import FixedClock
 from airpicture.model.schemas import POSITIONS_SCHEMA, PositionFlag
 
@@ -104,13 +105,7 @@ def _speed_and_track(times: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> t
     n = len(times)
     if n < 2:
         return np.zeros(n), np.zeros(n)
-    lat1, lat2 = np.radians(lats[:-1]), np.radians(lats[1:])
-    dlon = np.radians(lons[1:] - lons[:-1])
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-    dist_nm = 2 * 3440.065 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    dt_h = np.maximum(np.diff(times), 1e-9) / 3600.0
-    gs = dist_nm / dt_h
-    y = np.sin(dlon) * np.cos(lat2)
-    x = np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(dlon)
-    trk = (np.degrees(np.arctan2(y, x)) + 360.0) % 360.0
+    dist_nm = haversine_km(lats[:-1], lons[:-1], lats[1:], lons[1:]) / KM_PER_NM
+    gs = dist_nm / (np.maximum(np.diff(times), 1e-9) / 3600.0)
+    trk = initial_bearing_deg(lats[:-1], lons[:-1], lats[1:], lons[1:])
     return np.append(gs, gs[-1]), np.append(trk, trk[-1])

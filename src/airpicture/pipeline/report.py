@@ -8,6 +8,7 @@ never written (``ReportLintError``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +24,7 @@ from airpicture.model.events import EvidenceKind
 from airpicture.model.judgments import MapData, Provenance, ReportInputs
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import Assessment, assess, read_state
+from airpicture.pipeline.ingest import SIMULATED_PREFIX
 from airpicture.pipeline.reference import reference_data
 from airpicture.report import FORMATS, render_report
 from airpicture.store import Workspace
@@ -158,10 +160,12 @@ def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assess
 def uses_simulated_data(workspace: Workspace) -> bool:
     """Whether any file the workspace took in was written by the scenario simulator (``simulated-*`` names:
     receiver recordings, NOTAMs, observer reports). Simulated data is labelled in every report built from it."""
+    name = f"(^|/){re.escape(SIMULATED_PREFIX)}[^/]*$"
     with workspace.connect(read_only=True) as con:
         row = con.execute(
-            "SELECT (SELECT count(*) FROM ingested_files WHERE regexp_matches(path, '(^|/)simulated-[^/]*$')) "
-            "+ (SELECT count(*) FROM inbox_files WHERE regexp_matches(path, '(^|/)simulated-[^/]*$'))"
+            "SELECT (SELECT count(*) FROM ingested_files WHERE regexp_matches(path, $name)) "
+            "+ (SELECT count(*) FROM inbox_files WHERE regexp_matches(path, $name))",
+            {"name": name},
         ).fetchone()
     return bool(row and row[0])
 
