@@ -15,10 +15,13 @@ from hypothesis import strategies as st
 
 from airpicture.detect.framework import (
     AGGREGATES_SCHEMA,
+    CANONICAL_KEYS,
     DetectionContext,
     Detector,
     DetectorOutput,
+    canonical_order,
     detect_partition,
+    required_columns,
     stitch_events,
 )
 from airpicture.model.events import Event, Evidence, EvidenceKind, Subject
@@ -143,3 +146,43 @@ def test_events_round_trip_through_the_workspace_and_replace_idempotently(tmp_pa
     assert sorted((row_to_event(r) for r in rows), key=lambda e: e.event_id) == sorted(
         result.events, key=lambda e: e.event_id
     )
+
+
+def _positions_with_ties(rng: np.random.Generator, n: int) -> pa.Table:
+    """Few addresses, coarse times, two files: many rows tie on (address, time) and need file and offset."""
+    ts_us = 1_657_497_600_000_000 + rng.integers(0, 20, n) * 1_000_000
+    return pa.table(
+        {
+            "ts": pa.array(ts_us, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            "icao24": pa.array(rng.choice(["14c5a9", "0a0b0c", "ffffff", "510081"], n)),
+            "lat_deg": pa.array(rng.uniform(50, 55, n)),
+            "source_file": pa.array(rng.choice(["b" * 64, "a" * 64], n)),
+            "source_offset": pa.array(rng.integers(0, 50, n), pa.int64()),
+        }
+    )
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400))
+def test_canonical_order_equals_a_four_key_sort_with_ties(seed: int, n: int) -> None:
+    table = _positions_with_ties(np.random.default_rng(seed), n)
+    keys = [(k, "ascending") for k in CANONICAL_KEYS]
+    expected = table.take(pc.sort_indices(table, sort_keys=keys))
+    ours = canonical_order(table)
+    for name in CANONICAL_KEYS:
+        assert ours[name].to_pylist() == expected[name].to_pylist()
+    # a sorted table comes back as it is
+    assert canonical_order(ours) is ours
+
+
+def test_only_the_declared_columns_are_sorted_and_handed_over() -> None:
+    @dataclass(frozen=True)
+    class Narrow:
+        name: ClassVar[str] = "narrow"
+        version: ClassVar[int] = 1
+        columns: ClassVar[frozenset[str]] = frozenset({"lat_deg"})
+
+    class Wide(Narrow):
+        columns = None  # type: ignore[assignment]
+
+    assert required_columns([Narrow()]) == ["ts", "icao24", "lat_deg", "source_file", "source_offset"]
+    assert required_columns([Narrow(), Wide()]) is None

@@ -21,12 +21,13 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import shapely
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
-from airpicture.detect.tables import SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
+from airpicture.detect.tables import FIXES_COLUMNS, SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
 from airpicture.model.errors import UsageError
-from airpicture.model.events import Event
+from airpicture.model.events import Event, Evidence, EvidenceKind
 from airpicture.model.schemas import PositionFlag
 
 
@@ -39,7 +40,8 @@ class AirspaceCrossingDetector:
     """Entries into and exits from the watched country, with interpolated time and point."""
 
     name: ClassVar[str] = "airspace"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
+    columns: ClassVar[frozenset[str]] = FIXES_COLUMNS
 
     max_gap_s: float = 600.0
     """Two fixes further apart than this still give a crossing, flagged ``low_time_precision``."""
@@ -79,10 +81,9 @@ class AirspaceCrossingDetector:
         )
         ci, cj = a[crossing], b[crossing]
         if len(ci):
-            fraction = self._fractions(fixes, ci, cj, code, geometry)
+            fraction = self._fractions(fixes, ci, cj, geometry.countries[ctx.region.watched_country])
             country = names[np.where(code < 0, len(labels), code)]
-            for i, j, f in zip(ci, cj, fraction, strict=True):
-                events.append(self._crossing(fixes, int(i), int(j), float(f), country, ctx))
+            events.extend(self._crossings(fixes, ci, cj, fraction, country, ctx))
 
         full_a = np.flatnonzero(changed)
         unverified = full_a[suspect[full_a] | suspect[full_a + 1]]
@@ -106,53 +107,76 @@ class AirspaceCrossingDetector:
         return DetectorOutput(tuple(events))
 
     def _fractions(
-        self,
-        fixes: Fixes,
-        i: npt.NDArray[np.int64],
-        j: npt.NDArray[np.int64],
-        code: npt.NDArray[np.int16],
-        geometry: Any,
+        self, fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64], watched: shapely.Geometry
     ) -> npt.NDArray[np.float64]:
-        """Where along each straight segment i→j the country changes: bisection on the exact country lookup,
-        all crossings at once (``bisection_steps`` halvings: 2⁻²⁰ of a segment is millimetres)."""
+        """Where along each straight segment i→j it enters or leaves the watched country: bisection on an exact
+        point-in-polygon test against that one (prepared) polygon, all crossings at once. It stops after
+        ``bisection_steps`` halvings, or earlier once every bracket is shorter than 1 ms and 0.1 m."""
         lo, hi = np.zeros(len(i)), np.ones(len(i))
-        start_code = code[i]
-        dlat, dlon = fixes.lat[j] - fixes.lat[i], fixes.lon[j] - fixes.lon[i]
-        for _ in range(self.bisection_steps):
+        lat0, lon0 = fixes.lat[i], fixes.lon[i]
+        dlat, dlon = fixes.lat[j] - lat0, fixes.lon[j] - lon0
+        start_inside = shapely.contains_xy(watched, lon0, lat0)
+        span_s = float(np.max(fixes.ts_us[j] - fixes.ts_us[i])) / 1e6
+        span_deg = float(np.max(np.hypot(dlat, dlon)))
+        # 1 ms and ~0.1 m (1e-6°, the events' rounding) on the longest segment: no more halvings than needed
+        needed = int(np.ceil(np.log2(max(span_s / 1e-3, span_deg / 1e-6, 2.0))))
+        for _ in range(min(self.bisection_steps, needed)):
             mid = (lo + hi) / 2
-            here = geometry.country_indices(fixes.lat[i] + mid * dlat, fixes.lon[i] + mid * dlon)
-            same = here == start_code
+            same = shapely.contains_xy(watched, lon0 + mid * dlon, lat0 + mid * dlat) == start_inside
             lo = np.where(same, mid, lo)
             hi = np.where(same, hi, mid)
         return (lo + hi) / 2
 
-    def _crossing(
-        self, fixes: Fixes, i: int, j: int, fraction: float, country: npt.NDArray[np.object_], ctx: DetectionContext
-    ) -> Event:
-        lat = float(fixes.lat[i] + fraction * (fixes.lat[j] - fixes.lat[i]))
-        lon = float(fixes.lon[i] + fraction * (fixes.lon[j] - fixes.lon[i]))
-        at_us = int(fixes.ts_us[i] + fraction * (fixes.ts_us[j] - fixes.ts_us[i]))
-        gap_s = (fixes.ts_us[j] - fixes.ts_us[i]) / 1e6
+    def _crossings(
+        self,
+        fixes: Fixes,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        fraction: npt.NDArray[np.float64],
+        country: npt.NDArray[np.object_],
+        ctx: DetectionContext,
+    ) -> list[Event]:
+        """One entry or exit event per crossing segment i→j, built from arrays computed for all at once."""
+        lat = [round(v, 6) for v in (fixes.lat[i] + fraction * (fixes.lat[j] - fixes.lat[i])).tolist()]
+        lon = [round(v, 6) for v in (fixes.lon[i] + fraction * (fixes.lon[j] - fixes.lon[i])).tolist()]
+        at_us = (fixes.ts_us[i] + fraction * (fixes.ts_us[j] - fixes.ts_us[i])).astype(np.int64).tolist()
+        gap = (fixes.ts_us[j] - fixes.ts_us[i]) / 1e6
+        gap_s = [round(v, 3) for v in gap.tolist()]
+        coarse = (gap > self.max_gap_s).tolist()
         alt = fixes.alt_ft[i] + fraction * (fixes.alt_ft[j] - fixes.alt_ft[i])
-        entering = country[j] == ctx.region.watched_country
-        at = micros_to_datetime(at_us)
-        return Event(
-            type="airspace_entry" if entering else "airspace_exit",
-            start=at,
-            end=at,
-            detector=self.name,
-            detector_version=self.version,
-            geometry=json.dumps({"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}),
-            subjects=(subject_for(fixes.addresses[fixes.address_code[j]], fixes.last_callsign(j), ctx.reference),),
-            attributes={
-                "from_country": country[i],
-                "to_country": country[j],
-                "gap_s": round(float(gap_s), 3),
-                "alt_ft": None if np.isnan(alt) else round(float(alt)),
-            },
-            flags=("low_time_precision",) if gap_s > self.max_gap_s else (),
-            evidence=fixes.evidence(i, j),
-        )
+        alt_ft = [None if np.isnan(v) else round(v) for v in alt.tolist()]
+        files_i, files_j = fixes.source_files(i), fixes.source_files(j)
+        offsets_i, offsets_j = fixes.source_offset[i].tolist(), fixes.source_offset[j].tolist()
+        callsigns = fixes.last_callsigns(j)
+        addresses = [fixes.addresses[c] for c in fixes.address_code[j].tolist()]
+        from_country, to_country = country[i].tolist(), country[j].tolist()
+        watched = ctx.region.watched_country
+        events = []
+        for k in range(len(i)):
+            at = micros_to_datetime(at_us[k])
+            events.append(
+                Event(
+                    type="airspace_entry" if to_country[k] == watched else "airspace_exit",
+                    start=at,
+                    end=at,
+                    detector=self.name,
+                    detector_version=self.version,
+                    geometry=f'{{"type": "Point", "coordinates": [{lon[k]!r}, {lat[k]!r}]}}',
+                    subjects=(subject_for(addresses[k], callsigns[k], ctx.reference),),
+                    attributes={
+                        "from_country": from_country[k],
+                        "to_country": to_country[k],
+                        "gap_s": gap_s[k],
+                        "alt_ft": alt_ft[k],
+                    },
+                    flags=("low_time_precision",) if coarse[k] else (),
+                    evidence=(
+                        Evidence(EvidenceKind.POSITION, files_i[k], offsets_i[k]),
+                        Evidence(EvidenceKind.POSITION, files_j[k], offsets_j[k]),
+                    ),
+                )
+            )
+        return events
 
     def _unverified(
         self,

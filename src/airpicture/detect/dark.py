@@ -39,7 +39,7 @@ from airpicture.detect.framework import AGGREGATES_SCHEMA, DetectionContext, Det
 from airpicture.detect.identity import subject_for
 from airpicture.detect.movement import RUNWAY_KINDS
 from airpicture.detect.proximity import is_of_interest
-from airpicture.detect.tables import SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
+from airpicture.detect.tables import FIXES_COLUMNS, SUSPECT_FLAGS, Fixes, datetime_to_micros, micros_to_datetime
 from airpicture.geo import destination, haversine_km, initial_bearing_deg
 from airpicture.model.events import Event
 
@@ -57,6 +57,7 @@ class GoingDarkDetector:
 
     name: ClassVar[str] = "going_dark"
     version: ClassVar[int] = 2
+    columns: ClassVar[frozenset[str]] = FIXES_COLUMNS | {"df"}
 
     silence_s: float = 600.0
     frozen_s: float = 120.0

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +34,7 @@ from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
 from airpicture.model.region import Region
+from airpicture.model.schemas import POSITIONS_SCHEMA
 
 ENTRY_POINT_GROUP = "airpicture.detectors"
 
@@ -91,7 +93,12 @@ class DetectorOutput:
 
 @runtime_checkable
 class Detector(Protocol):
-    """The plug-in interface. Implementations are frozen dataclasses; their fields are parameters."""
+    """The plug-in interface. Implementations are frozen dataclasses; their fields are parameters.
+
+    Optional class attributes: ``columns`` (a frozenset of position column names the detector reads: the
+    driver then reads and sorts only those, plus ``CANONICAL_KEYS``; without it the detector gets every
+    column), ``consumes_events`` (runs after the others and sees their events) and ``reports_ended_windows``
+    (its events are kept on the day they end)."""
 
     name: ClassVar[str]
     version: ClassVar[int]
@@ -152,25 +159,78 @@ class PartitionResult:
     detectors: tuple[tuple[str, int], ...]
 
 
+CANONICAL_KEYS = ("icao24", "ts", "source_file", "source_offset")
+"""The columns that order a partition for detectors (and that every detector gets, whatever it declares)."""
+
+
+def required_columns(detectors: Sequence[Detector]) -> list[str] | None:
+    """The position columns ``detectors`` read: the union of their ``columns`` declarations plus the canonical
+    keys, in schema order; ``None`` when any detector declares none (it gets every column)."""
+    wanted: set[str] = set(CANONICAL_KEYS)
+    for detector in detectors:
+        declared = getattr(detector, "columns", None)
+        if declared is None:
+            return None
+        wanted |= set(declared)
+    return [name for name in POSITIONS_SCHEMA.names if name in wanted]
+
+
+def _string_ranks(column: Any) -> npt.NDArray[np.int64]:
+    """Per row, the rank of its string among the column's distinct values (sorts like the strings)."""
+    encoded: Any = pc.dictionary_encode(column).combine_chunks()
+    rank = np.argsort(np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object)))
+    ranks: npt.NDArray[np.int64] = np.asarray(rank, dtype=np.int64)[encoded.indices.to_numpy(zero_copy_only=False)]
+    return ranks
+
+
+def canonical_permutation(positions: pa.Table) -> npt.NDArray[np.int64] | None:
+    """The row order (icao24, ts, source_file, source_offset) as indices; ``None`` when already in that order.
+
+    One integer key (address rank, then microseconds since the first row) sorts the rows; only rows that tie
+    on it (the same address at the same microsecond, e.g. heard by two receivers) are ordered by file and
+    offset afterwards, so the usual case is one ``argsort`` of int64."""
+    n = positions.num_rows
+    address = _string_ranks(positions["icao24"])
+    ts = pc.cast(positions["ts"], pa.int64()).to_numpy()
+    ts_rel = ts - ts.min()
+    ts_bits = max(1, int(ts_rel.max()).bit_length())
+    if int(address.max(initial=0)).bit_length() + ts_bits > 62:  # too wide for one key: sort on all four
+        file_rank = _string_ranks(positions["source_file"])
+        offset = pc.cast(positions["source_offset"], pa.int64()).to_numpy()
+        order = np.lexsort((offset, file_rank, ts, address))
+        return None if bool(np.all(order == np.arange(n))) else np.asarray(order, dtype=np.int64)
+    key = (address << ts_bits) | ts_rel
+    step = np.diff(key)
+    if bool(np.all(step > 0)):
+        return None
+    order = np.asarray(np.argsort(key), dtype=np.int64)
+    sorted_key = key[order]
+    tie = sorted_key[1:] == sorted_key[:-1]
+    if tie.any():
+        in_tie = np.zeros(n, dtype=bool)
+        in_tie[1:] |= tie
+        in_tie[:-1] |= tie
+        spots = np.flatnonzero(in_tie)
+        rows = order[spots]
+        file_rank = _string_ranks(positions["source_file"].take(rows))
+        offset = pc.cast(positions["source_offset"], pa.int64()).to_numpy()[rows]
+        order[spots] = rows[np.lexsort((offset, file_rank, key[rows]))]
+    if bool(np.all(order == np.arange(n))):
+        return None
+    return order
+
+
 def canonical_order(positions: pa.Table) -> pa.Table:
-    """Sort by (icao24, ts, source_file, source_offset): detectors see the same table whatever the input order."""
+    """Sort by (icao24, ts, source_file, source_offset): detectors see the same table whatever the input order.
+    A table already in that order is returned as it is (no copy)."""
     if positions.num_rows == 0:
         return positions
-    names = [k for k in ("icao24", "ts", "source_file", "source_offset") if k in positions.schema.names]
-    if names != ["icao24", "ts", "source_file", "source_offset"]:
+    names = [k for k in CANONICAL_KEYS if k in positions.schema.names]
+    if names != list(CANONICAL_KEYS):
         keys: list[tuple[str, Literal["ascending", "descending"]]] = [(k, "ascending") for k in names]
         return positions.take(pc.sort_indices(positions, sort_keys=keys))
-    # Strings sort as the ranks of their few distinct values; then one integer lexsort (several times faster).
-    columns = []
-    for name in ("source_offset", "source_file", "ts", "icao24"):  # lexsort: the last key is the primary one
-        column: Any = positions[name]
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            encoded: Any = pc.dictionary_encode(column).combine_chunks()
-            rank = np.argsort(np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object)))
-            columns.append(rank[encoded.indices.to_numpy(zero_copy_only=False)])
-        else:
-            columns.append(pc.cast(column, pa.int64()).to_numpy())
-    return positions.take(np.lexsort(columns))
+    order = canonical_permutation(positions)
+    return positions if order is None else positions.take(order)
 
 
 def detect_partition(
@@ -184,6 +244,9 @@ def detect_partition(
     (a night's surge is judged once, when the night ends): theirs are kept when they *end* in the day.
     """
     table = positions if lead_in is None or lead_in.num_rows == 0 else pa.concat_tables([lead_in, positions])
+    wanted = required_columns(detectors)
+    if wanted is not None and set(wanted) < set(table.schema.names):
+        table = table.select([name for name in table.schema.names if name in wanted])
     table = canonical_order(table)
     events: list[Event] = []
     aggregates = [AGGREGATES_SCHEMA.empty_table()]

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
-from airpicture.detect.tables import Fixes, micros_to_datetime
+from airpicture.detect.tables import FIXES_COLUMNS, Fixes, micros_to_datetime
 from airpicture.geo import haversine_km, initial_bearing_deg
 from airpicture.model.events import Event
 
@@ -45,6 +45,7 @@ class AirfieldMovementDetector:
 
     name: ClassVar[str] = "airfield_movement"
     version: ClassVar[int] = 2
+    columns: ClassVar[frozenset[str]] = FIXES_COLUMNS
 
     max_dist_km: float = 6.0
     max_agl_ft: float = 1500.0

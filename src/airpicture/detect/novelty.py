@@ -55,6 +55,7 @@ class NoveltyDetector:
 
     name: ClassVar[str] = "novelty"
     version: ClassVar[int] = 1
+    columns: ClassVar[frozenset[str]] = frozenset()
     consumes_events: ClassVar[bool] = True
 
     min_gap_days: int = 30

@@ -29,6 +29,9 @@ class WatchlistPresenceDetector:
 
     name: ClassVar[str] = "watchlist_presence"
     version: ClassVar[int] = 1
+    columns: ClassVar[frozenset[str]] = frozenset(
+        {"icao24", "ts", "lat_deg", "lon_deg", "flags", "callsign", "squawk", "source_file", "source_offset"}
+    )
 
     max_gap_s: float = 900.0
 

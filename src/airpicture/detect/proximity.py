@@ -22,7 +22,7 @@ import shapely
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
-from airpicture.detect.tables import Fixes, micros_to_datetime
+from airpicture.detect.tables import FIXES_COLUMNS, Fixes, micros_to_datetime
 from airpicture.geo import local_projection
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
@@ -42,6 +42,7 @@ class BorderProximityDetector:
 
     name: ClassVar[str] = "border_proximity"
     version: ClassVar[int] = 1
+    columns: ClassVar[frozenset[str]] = FIXES_COLUMNS
 
     within_km: float = 50.0
     min_duration_min: float = 1.0

@@ -132,6 +132,9 @@ class AircraftInAreaDetector:
 
     name: ClassVar[str] = "restriction_overlap"
     version: ClassVar[int] = 1
+    columns: ClassVar[frozenset[str]] = frozenset(
+        {"icao24", "ts", "lat_deg", "lon_deg", "alt_ft", "callsign", "source_file", "source_offset"}
+    )
     gap_min: float = 10.0
 
     def detect(

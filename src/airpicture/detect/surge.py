@@ -68,6 +68,7 @@ class ActivitySurgeDetector:
 
     name: ClassVar[str] = "activity_surge"
     version: ClassVar[int] = 1
+    columns: ClassVar[frozenset[str]] = frozenset({"icao24", "ts"})
     consumes_events: ClassVar[bool] = True
     reports_ended_windows: ClassVar[bool] = True
 

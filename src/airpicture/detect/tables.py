@@ -22,6 +22,11 @@ SUSPECT_FLAGS = (
 )
 """Fixes with any of these bits never create an event on their own (spoofed or implausible)."""
 
+FIXES_COLUMNS = frozenset(
+    {"icao24", "ts", "lat_deg", "lon_deg", "alt_ft", "flags", "on_ground", "callsign", "source_file", "source_offset"}
+)
+"""The position columns :class:`Fixes` reads (a detector built on it declares at least these)."""
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -48,44 +53,76 @@ class Fixes:
     """1 on the ground, 0 airborne, -1 unknown (many military transponders never say)."""
     source_offset: npt.NDArray[np.int64]
     table: pa.Table = field(repr=False, compare=False)
-    """The positioned rows these arrays come from; text columns are read from it only when needed."""
+    """The table these arrays come from; text columns are read from it only when needed."""
+    rows: npt.NDArray[np.int64] | None = field(default=None, repr=False, compare=False)
+    """Row of ``table`` for each fix (``None``: fix *k* is row *k*, every row is a fix)."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_table(cls, positions: pa.Table, *, trusted_only: bool = False) -> Fixes:
-        mask: Any = pc.and_(pc.is_valid(positions["lat_deg"]), pc.is_valid(positions["lon_deg"]))
+        """The rows of ``positions`` with a position (and, with ``trusted_only``, no suspect flag). Numeric
+        columns become NumPy arrays of those rows; the table itself is kept as it is, not filtered."""
+        lat_column, lon_column = positions["lat_deg"], positions["lon_deg"]
+        flags = pc.cast(positions["flags"], pa.int64()).to_numpy()
+        keep: npt.NDArray[np.bool_] | None = None
+        if lat_column.null_count or lon_column.null_count:
+            valid: Any = pc.and_(pc.is_valid(lat_column), pc.is_valid(lon_column))
+            keep = np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)
         if trusted_only:
-            flags: Any = pc.cast(positions["flags"], pa.int64())
-            masked: Any = pc.bit_wise_and(flags, pa.scalar(int(SUSPECT_FLAGS), pa.int64()))
-            suspect = pc.not_equal(masked, pa.scalar(0, pa.int64()))
-            mask = pc.and_(mask, pc.invert(suspect))
-        table = positions.filter(mask)
-        encoded: Any = pc.dictionary_encode(table["icao24"]).combine_chunks()
-        alt: Any = pc.cast(table["alt_ft"], pa.float64()).to_numpy(zero_copy_only=False)
-        ground: Any = pc.fill_null(pc.cast(table["on_ground"], pa.int8()), pa.scalar(-1, pa.int8()))
+            clean = (flags & int(SUSPECT_FLAGS)) == 0
+            keep = clean if keep is None else keep & clean
+        rows = None if keep is None or bool(keep.all()) else np.flatnonzero(keep)
+
+        def pick(values: Any, dtype: Any) -> Any:
+            array = np.asarray(values, dtype=dtype)
+            return array if rows is None else array[rows]
+
+        encoded: Any = pc.dictionary_encode(positions["icao24"]).combine_chunks()
+        ground: Any = pc.fill_null(pc.cast(positions["on_ground"], pa.int8()), pa.scalar(-1, pa.int8()))
         return cls(
-            address_code=encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+            address_code=pick(encoded.indices.to_numpy(zero_copy_only=False), np.int64),
             addresses=encoded.dictionary.to_pylist(),
-            ts_us=pc.cast(table["ts"], pa.int64()).to_numpy(),
-            lat=table["lat_deg"].to_numpy(),
-            lon=table["lon_deg"].to_numpy(),
-            alt_ft=np.asarray(alt, dtype=np.float64),
-            flags=pc.cast(table["flags"], pa.int64()).to_numpy(),
-            on_ground=np.asarray(ground.to_numpy(), dtype=np.int8),
-            source_offset=table["source_offset"].to_numpy(),
-            table=table,
+            ts_us=pick(pc.cast(positions["ts"], pa.int64()).to_numpy(), np.int64),
+            lat=pick(lat_column.to_numpy(), np.float64),
+            lon=pick(lon_column.to_numpy(), np.float64),
+            alt_ft=pick(positions["alt_ft"].to_numpy(), np.float64),
+            flags=pick(flags, np.int64),
+            on_ground=pick(ground.to_numpy(), np.int8),
+            source_offset=pick(positions["source_offset"].to_numpy(), np.int64),
+            table=positions,
+            rows=rows,
         )
+
+    def table_rows(self, fixes: Any) -> Any:
+        """Rows of ``table`` for fix indices ``fixes`` (an int or an integer array)."""
+        return fixes if self.rows is None else self.rows[fixes]
 
     @property
     def callsign(self) -> npt.NDArray[np.object_]:
-        """Callsign per row (``None`` when the row has none); materialised on first use."""
+        """Callsign per fix (``None`` when the row has none); materialised on first use."""
         if "callsign" not in self._cache:
-            self._cache["callsign"] = np.asarray(self.table["callsign"].to_numpy(zero_copy_only=False), dtype=object)
-        values: npt.NDArray[np.object_] = self._cache["callsign"]
-        return values
+            values = np.asarray(self.table["callsign"].to_numpy(), dtype=object)
+            self._cache["callsign"] = values if self.rows is None else values[self.rows]
+        callsigns: npt.NDArray[np.object_] = self._cache["callsign"]
+        return callsigns
 
     def source_file(self, row: int) -> str:
-        return str(self.table["source_file"][int(row)].as_py())
+        return str(self.table["source_file"][int(self.table_rows(int(row)))].as_py())
+
+    def source_files(self, rows: npt.NDArray[np.int64]) -> list[str]:
+        """The source file of each of the fixes ``rows`` (one Arrow take for many)."""
+        return [str(f) for f in self.table["source_file"].take(self.table_rows(rows)).to_pylist()]
+
+    def last_callsigns(self, rows: npt.NDArray[np.int64]) -> list[str | None]:
+        """:meth:`last_callsign` of each of the fixes ``rows``, at once."""
+        sources = self._callsign_sources(np.asarray(rows, dtype=np.int64))
+        known = sources >= 0
+        found: list[str | None] = [None] * len(rows)
+        if known.any():
+            names = self.table["callsign"].take(self.table_rows(sources[known])).to_pylist()
+            for k, name in zip(np.flatnonzero(known).tolist(), names, strict=True):
+                found[k] = name
+        return found
 
     def __len__(self) -> int:
         return len(self.ts_us)
@@ -97,30 +134,30 @@ class Fixes:
         return self.addresses[int(self.address_code[row])]
 
     def last_callsign(self, row: int) -> str | None:
-        """The newest callsign of this address at or before ``row``."""
-        source = int(self._callsign_source()[row])
-        return str(self.table["callsign"][source].as_py()) if source >= 0 else None
+        """The newest callsign of this address at or before fix ``row``."""
+        return self.last_callsigns(np.array([row], dtype=np.int64))[0]
 
-    def _callsign_source(self) -> npt.NDArray[np.int64]:
-        """Per row, the index of the newest row of the same address with a callsign (-1: none yet).
-
-        Computed once (a running maximum of row indices that carry a callsign, reset per address)."""
-        cached = self._cache.get("callsign_source")
+    def _callsign_sources(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """For each fix in ``rows``, the newest fix at or before it of the same address that carries a callsign
+        (-1: none yet). Binary searches in two arrays computed once: fixes with a callsign, first fix of each
+        address."""
+        cached = self._cache.get("callsign_index")
         if cached is None:
-            n = len(self)
             lengths: Any = pc.utf8_length(self.table["callsign"])
             named: Any = pc.fill_null(pc.greater(lengths, pa.scalar(0, lengths.type)), False)
-            has = np.asarray(named.to_numpy(zero_copy_only=False), dtype=bool)
-            running = np.maximum.accumulate(np.where(has, np.arange(n), -1)) if n else np.zeros(0, dtype=np.int64)
-            # The first row of each address: a callsign from before it belongs to another aircraft.
-            start = np.zeros(n, dtype=np.int64)
-            if n:
-                firsts = np.r_[0, np.flatnonzero(self.address_code[1:] != self.address_code[:-1]) + 1]
-                start[firsts] = firsts
-                start = np.maximum.accumulate(start)
-            cached = np.where(running >= start, running, -1).astype(np.int64)
-            self._cache["callsign_source"] = cached
-        return cached
+            has = np.asarray(named.to_numpy(), dtype=bool)
+            has = has if self.rows is None else has[self.rows]
+            firsts = np.flatnonzero(np.r_[True, self.address_code[1:] != self.address_code[:-1]]) if len(self) else []
+            cached = (np.flatnonzero(has), np.asarray(firsts, dtype=np.int64))
+            self._cache["callsign_index"] = cached
+        named_fixes, firsts = cached
+        if len(rows) == 0 or len(named_fixes) == 0:
+            return np.full(len(rows), -1, dtype=np.int64)
+        k = np.searchsorted(named_fixes, rows, side="right") - 1
+        source = named_fixes[np.maximum(k, 0)]
+        # a callsign from before the address's first fix belongs to another aircraft
+        first = firsts[np.searchsorted(firsts, rows, side="right") - 1]
+        return np.where((k >= 0) & (source >= first), source, -1).astype(np.int64)
 
     def segments(self, max_gap_s: float) -> npt.NDArray[np.int64]:
         """A segment id per row: a new segment at each new address and after each silence > ``max_gap_s``."""

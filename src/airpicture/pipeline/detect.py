@@ -22,6 +22,7 @@ from airpicture.detect.framework import (
     Detector,
     available_detectors,
     detect_partition,
+    required_columns,
     select_detectors,
     stitch_events,
 )
@@ -85,13 +86,17 @@ def detector_names() -> dict[str, int]:
     return {**{name: cls.version for name, cls in available_detectors().items()}, **NOTAM_DETECTORS}
 
 
-def read_day(workspace: Workspace, day: date, pending: frozenset[str] = frozenset()) -> pa.Table:
+def read_day(
+    workspace: Workspace, day: date, pending: frozenset[str] = frozenset(), columns: Sequence[str] | None = None
+) -> pa.Table:
     """All positions of one UTC day (the partition's files), in the positions schema, without the rows of
-    files whose ingest has not completed (``pending``: their positions may be partial)."""
+    files whose ingest has not completed (``pending``: their positions may be partial). ``columns``: only
+    these (the detectors' declared columns; ``None``: all)."""
+    schema = POSITIONS_SCHEMA if columns is None else pa.schema([POSITIONS_SCHEMA.field(c) for c in columns])
     files = sorted(workspace.partition_dir("positions", day).glob("*.parquet"))
     if not files:
-        return POSITIONS_SCHEMA.empty_table()
-    table = pa.concat_tables([pq.read_table(f, schema=POSITIONS_SCHEMA) for f in files])
+        return schema.empty_table()
+    table = pa.concat_tables([pq.read_table(f, schema=POSITIONS_SCHEMA, columns=schema.names) for f in files])
     if pending:
         table = table.filter(pc.invert(pc.is_in(table["source_file"], pa.array(sorted(pending), pa.string()))))
     return table
@@ -167,6 +172,10 @@ def run_detection(
         ).to_arrow_table()
     history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
     pending = workspace.pending_files()
+    columns = required_columns(chosen)
+    if columns is not None and AircraftInAreaDetector.name in notam_wanted:
+        wanted_columns = set(columns) | AircraftInAreaDetector.columns
+        columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
     previous_day: date | None = None
     previous = POSITIONS_SCHEMA.empty_table()
     stored_days = workspace.days("positions")
@@ -177,8 +186,8 @@ def run_detection(
     for day in sorted(days):
         # consecutive days: the day read last time is this day's lead-in (each partition is read once)
         if previous_day != day - timedelta(days=1):
-            previous = read_day(workspace, day - timedelta(days=1), pending)
-        positions = read_day(workspace, day, pending)
+            previous = read_day(workspace, day - timedelta(days=1), pending, columns)
+        positions = read_day(workspace, day, pending, columns)
         read += positions.num_rows
         before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
         ctx = DetectionContext(
