@@ -147,8 +147,8 @@ class Fixes:
             named: Any = pc.fill_null(pc.greater(lengths, pa.scalar(0, lengths.type)), False)
             has = np.asarray(named.to_numpy(), dtype=bool)
             has = has if self.rows is None else has[self.rows]
-            firsts = np.flatnonzero(np.r_[True, self.address_code[1:] != self.address_code[:-1]]) if len(self) else []
-            cached = (np.flatnonzero(has), np.asarray(firsts, dtype=np.int64))
+            firsts = np.flatnonzero(np.r_[True, self.address_code[1:] != self.address_code[:-1]])
+            cached = (np.flatnonzero(has), np.asarray(firsts[: len(self)], dtype=np.int64))
             self._cache["callsign_index"] = cached
         named_fixes, firsts = cached
         if len(rows) == 0 or len(named_fixes) == 0:
