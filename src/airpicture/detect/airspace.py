@@ -15,6 +15,7 @@ running within ``max_gap_s`` of the day's end is left to the next day's run).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -66,63 +67,82 @@ class AirspaceCrossingDetector:
         watched_code = labels.index(ctx.region.watched_country)
         code = geometry.country_indices(fixes.lat, fixes.lon)
         names = np.array([*labels, None], dtype=object)
+
+        def country(rows: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+            found = code[rows]
+            return np.asarray(names[np.where(found < 0, len(labels), found)], dtype=object)
+
         suspect = (fixes.flags & int(SUSPECT_FLAGS)) != 0
-        same = fixes.address_code[1:] == fixes.address_code[:-1]
-        changed = same & (code[1:] != code[:-1]) & ((code[1:] == watched_code) | (code[:-1] == watched_code))
+        any_suspect = bool(suspect.any())
         events: list[Event] = []
 
-        trusted = np.flatnonzero(~suspect)
-        a, b = trusted[:-1], trusted[1:]
-        crossing = (
-            (fixes.address_code[a] == fixes.address_code[b])
-            & (fixes.ts_us[b] - fixes.ts_us[a] <= self.max_infer_gap_s * 1e6)
-            & (code[a] != code[b])
-            & ((code[a] == watched_code) | (code[b] == watched_code))
+        # consecutive trusted fixes whose country changes into or out of the watched one (all fixes are
+        # trusted in the usual case: then the arrays are used as they are, without gathering)
+        trusted = np.flatnonzero(~suspect) if any_suspect else np.arange(len(fixes))
+        t_code = code[trusted] if any_suspect else code
+        step = np.flatnonzero(
+            (t_code[1:] != t_code[:-1]) & ((t_code[1:] == watched_code) | (t_code[:-1] == watched_code))
         )
-        ci, cj = a[crossing], b[crossing]
+        ci, cj = trusted[step], trusted[step + 1]
+        keep = (fixes.address_code[ci] == fixes.address_code[cj]) & (
+            fixes.ts_us[cj] - fixes.ts_us[ci] <= self.max_infer_gap_s * 1e6
+        )
+        ci, cj = ci[keep], cj[keep]
         if len(ci):
-            fraction = self._fractions(fixes, ci, cj, geometry.countries[ctx.region.watched_country])
-            country = names[np.where(code < 0, len(labels), code)]
+            fraction = self._fractions(fixes, ci, cj, geometry)
             events.extend(self._crossings(fixes, ci, cj, fraction, country, ctx))
 
-        full_a = np.flatnonzero(changed)
-        unverified = full_a[suspect[full_a] | suspect[full_a + 1]]
-        ua, ub = unverified, unverified + 1
-        if len(ua):
-            country = names[np.where(code < 0, len(labels), code)]
-            # Spoofing or jamming near a border flips the country many times a minute: one event per address
-            # and burst (transitions less than merge_s apart), counting the transitions.
-            new = np.r_[
-                True,
-                (fixes.address_code[ua[1:]] != fixes.address_code[ua[:-1]])
-                | (fixes.ts_us[ua[1:]] - fixes.ts_us[ub[:-1]] > self.merge_s * 1e6),
-            ]
-            firsts = np.flatnonzero(new)
-            lasts = np.r_[firsts[1:], len(ua)] - 1
-            for f, g in zip(firsts, lasts, strict=True):
-                events.append(self._unverified(fixes, ua[f : g + 1], ub[f : g + 1], country, ctx))
+        if any_suspect:
+            same = fixes.address_code[1:] == fixes.address_code[:-1]
+            changed = same & (code[1:] != code[:-1]) & ((code[1:] == watched_code) | (code[:-1] == watched_code))
+            full_a = np.flatnonzero(changed)
+            ua = full_a[suspect[full_a] | suspect[full_a + 1]]
+            ub = ua + 1
+            if len(ua):
+                # Spoofing or jamming near a border flips the country many times a minute: one event per
+                # address and burst (transitions less than merge_s apart), counting the transitions.
+                new = np.r_[
+                    True,
+                    (fixes.address_code[ua[1:]] != fixes.address_code[ua[:-1]])
+                    | (fixes.ts_us[ua[1:]] - fixes.ts_us[ub[:-1]] > self.merge_s * 1e6),
+                ]
+                firsts = np.flatnonzero(new)
+                lasts = np.r_[firsts[1:], len(ua)] - 1
+                for f, g in zip(firsts, lasts, strict=True):
+                    events.append(self._unverified(fixes, ua[f : g + 1], ub[f : g + 1], country, ctx))
 
         if self.mark_track_ends and len(trusted):
             events.extend(self._track_ends(fixes, trusted, code == watched_code, ctx))
         return DetectorOutput(tuple(events))
 
     def _fractions(
-        self, fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64], watched: shapely.Geometry
+        self, fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64], geometry: Any
     ) -> npt.NDArray[np.float64]:
-        """Where along each straight segment i→j it enters or leaves the watched country: bisection on an exact
-        point-in-polygon test against that one (prepared) polygon, all crossings at once. It stops after
-        ``bisection_steps`` halvings, or earlier once every bracket is shorter than 1 ms and 0.1 m."""
-        lo, hi = np.zeros(len(i)), np.ones(len(i))
-        lat0, lon0 = fixes.lat[i], fixes.lon[i]
-        dlat, dlon = fixes.lat[j] - lat0, fixes.lon[j] - lon0
+        """Where along each straight segment i→j it first meets the watched country's boundary: the exact
+        intersection with the boundary's edges (indexed once per run), all crossings at once. A segment that
+        does not meet an edge exactly (numerically on a vertex) is placed by bisection instead."""
+        lat0, lon0, lat1, lon1 = fixes.lat[i], fixes.lon[i], fixes.lat[j], fixes.lon[j]
+        fraction = geometry.watched_edges.first_crossing(lon0, lat0, lon1, lat1)
+        missing = np.flatnonzero(np.isnan(fraction))
+        if len(missing):
+            watched = geometry.countries[geometry.region.watched_country]
+            fraction[missing] = self._bisect(lat0[missing], lon0[missing], lat1[missing], lon1[missing], watched)
+        return np.asarray(fraction, dtype=np.float64)
+
+    def _bisect(
+        self,
+        lat0: npt.NDArray[np.float64],
+        lon0: npt.NDArray[np.float64],
+        lat1: npt.NDArray[np.float64],
+        lon1: npt.NDArray[np.float64],
+        watched: shapely.Geometry,
+    ) -> npt.NDArray[np.float64]:
+        """``bisection_steps`` halvings on an exact point-in-polygon test against the watched country."""
+        lo, hi = np.zeros(len(lat0)), np.ones(len(lat0))
         start_inside = shapely.contains_xy(watched, lon0, lat0)
-        span_s = float(np.max(fixes.ts_us[j] - fixes.ts_us[i])) / 1e6
-        span_deg = float(np.max(np.hypot(dlat, dlon)))
-        # 1 ms and ~0.1 m (1e-6°, the events' rounding) on the longest segment: no more halvings than needed
-        needed = int(np.ceil(np.log2(max(span_s / 1e-3, span_deg / 1e-6, 2.0))))
-        for _ in range(min(self.bisection_steps, needed)):
+        for _ in range(self.bisection_steps):
             mid = (lo + hi) / 2
-            same = shapely.contains_xy(watched, lon0 + mid * dlon, lat0 + mid * dlat) == start_inside
+            same = shapely.contains_xy(watched, lon0 + mid * (lon1 - lon0), lat0 + mid * (lat1 - lat0)) == start_inside
             lo = np.where(same, mid, lo)
             hi = np.where(same, hi, mid)
         return (lo + hi) / 2
@@ -133,7 +153,7 @@ class AirspaceCrossingDetector:
         i: npt.NDArray[np.int64],
         j: npt.NDArray[np.int64],
         fraction: npt.NDArray[np.float64],
-        country: npt.NDArray[np.object_],
+        country: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.object_]],
         ctx: DetectionContext,
     ) -> list[Event]:
         """One entry or exit event per crossing segment i→j, built from arrays computed for all at once."""
@@ -149,7 +169,7 @@ class AirspaceCrossingDetector:
         offsets_i, offsets_j = fixes.source_offset[i].tolist(), fixes.source_offset[j].tolist()
         callsigns = fixes.last_callsigns(j)
         addresses = [fixes.addresses[c] for c in fixes.address_code[j].tolist()]
-        from_country, to_country = country[i].tolist(), country[j].tolist()
+        from_country, to_country = country(i).tolist(), country(j).tolist()
         watched = ctx.region.watched_country
         events = []
         for k in range(len(i)):
@@ -183,7 +203,7 @@ class AirspaceCrossingDetector:
         fixes: Fixes,
         starts: npt.NDArray[np.int64],
         ends: npt.NDArray[np.int64],
-        country: npt.NDArray[np.object_],
+        country: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.object_]],
         ctx: DetectionContext,
     ) -> Event:
         i, j = int(starts[0]), int(ends[-1])
@@ -204,9 +224,9 @@ class AirspaceCrossingDetector:
             geometry=json.dumps(line),
             subjects=(subject_for(fixes.addresses[fixes.address_code[j]], fixes.last_callsign(j), ctx.reference),),
             attributes={
-                "from_country": country[i],
-                "to_country": country[int(starts[0]) + 1],
-                "countries": sorted({str(c) for c in country[np.r_[starts, ends]] if c}),
+                "from_country": country(np.array([i]))[0],
+                "to_country": country(np.array([int(starts[0]) + 1]))[0],
+                "countries": sorted({str(c) for c in country(np.r_[starts, ends]) if c}),
                 "transitions": len(starts),
                 "reasons": reasons,
             },

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airpicture.detect.region_geometry import RegionGeometry
+from airpicture.detect.tables import address_numbers
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
@@ -190,7 +191,8 @@ def canonical_permutation(positions: pa.Table) -> npt.NDArray[np.int64] | None:
     on it (the same address at the same microsecond, e.g. heard by two receivers) are ordered by file and
     offset afterwards, so the usual case is one ``argsort`` of int64."""
     n = positions.num_rows
-    address = _string_ranks(positions["icao24"])
+    numbers = address_numbers(positions["icao24"])  # usual case: 24-bit addresses, no hashing of strings
+    address = _string_ranks(positions["icao24"]) if numbers is None else numbers
     ts = pc.cast(positions["ts"], pa.int64()).to_numpy()
     ts_rel = ts - ts.min()
     ts_bits = max(1, int(ts_rel.max()).bit_length())
@@ -215,8 +217,8 @@ def canonical_permutation(positions: pa.Table) -> npt.NDArray[np.int64] | None:
         file_rank = _string_ranks(positions["source_file"].take(rows))
         offset = pc.cast(positions["source_offset"], pa.int64()).to_numpy()[rows]
         order[spots] = rows[np.lexsort((offset, file_rank, key[rows]))]
-    if bool(np.all(order == np.arange(n))):
-        return None
+    if bool(np.all(step >= 0)) and bool(np.all(np.diff(order) == 1)):
+        return None  # sorted already, ties included
     return order
 
 

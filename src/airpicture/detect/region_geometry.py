@@ -9,18 +9,21 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from airpicture.geo.edges import BoundaryEdges
 from airpicture.geo.grid import LabelGrid
 from airpicture.model.region import Region
 
 
 @dataclass(frozen=True, slots=True)
 class RegionGeometry:
-    """Countries of the region as a fast label grid, their polygons, and the watched border segments."""
+    """Countries of the region as a fast label grid, their polygons, the watched border segments, and the
+    watched country's boundary edges indexed for segment crossings."""
 
     region: Region
     grid: LabelGrid
     countries: dict[str, shapely.Geometry]
     borders: dict[tuple[str, str], shapely.Geometry]
+    watched_edges: BoundaryEdges
 
     def countries_at(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.object_]:
         """ISO 3166-1 alpha-2 code per point among the region's countries; ``None`` elsewhere."""
@@ -73,4 +76,6 @@ def build_region_geometry(
         polygons.append(polygon)
     grid = LabelGrid.build(codes, polygons, bounds=frame, cell_deg=cell_deg)
     borders = {(a, b): shapely.intersection(reference.border(a, b), clip) for a, b in region.border_segments}
-    return RegionGeometry(region, grid, dict(zip(codes, polygons, strict=True)), borders)
+    countries = dict(zip(codes, polygons, strict=True))
+    watched_edges = BoundaryEdges.of(countries[region.watched_country])
+    return RegionGeometry(region, grid, countries, borders, watched_edges)

@@ -30,12 +30,61 @@ FIXES_COLUMNS = frozenset(
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _hex_pair_table() -> npt.NDArray[np.int32]:
+    """Value (0–255) of every two-byte lowercase-hex string read as a little-endian uint16; -1 otherwise."""
+    digit = np.full(256, -1, dtype=np.int32)
+    digit[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16)
+    low, high = np.meshgrid(np.arange(256), np.arange(256), indexing="xy")  # first byte low, second high
+    table = digit[low] * 16 + digit[high]
+    return np.asarray(np.where((digit[low] >= 0) & (digit[high] >= 0), table, -1), dtype=np.int32).ravel()
+
+
+_HEX_PAIRS: list[npt.NDArray[np.int32]] = []
+
+
+def address_numbers(column: Any) -> npt.NDArray[np.int64] | None:
+    """ICAO addresses as integers, read straight from the string buffer, when every value is six lowercase hex
+    digits (the decoders' form) — then integer order is the strings' order. ``None`` otherwise (nulls, other
+    lengths or characters, e.g. a non-ICAO ``~`` address): callers fall back to string handling."""
+    array: Any = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_string(array.type) or array.null_count:
+        return None
+    n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + n + 1]
+    if int(offsets[-1] - offsets[0]) != 6 * n or not bool(np.all(np.diff(offsets) == 6)):
+        return None
+    if not _HEX_PAIRS:
+        _HEX_PAIRS.append(_hex_pair_table())  # built on first use, not at import
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    pairs = _HEX_PAIRS[0][data.view("<u2").reshape(n, 3)]  # three bytes of the address per row
+    if bool((pairs < 0).any()):
+        return None
+    numbers: npt.NDArray[np.int64] = (
+        (pairs[:, 0].astype(np.int64) << 16) | (pairs[:, 1].astype(np.int64) << 8) | pairs[:, 2]
+    )
+    return numbers
+
+
 def micros_to_datetime(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=int(micros))
 
 
 def datetime_to_micros(value: datetime) -> int:
     return int((value - EPOCH) / timedelta(microseconds=1))
+
+
+def _address_codes(column: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """A code per row and the address of each code (codes in order of first appearance). On a table in
+    canonical order with ordinary addresses, from the runs of equal addresses (no string hashing)."""
+    numbers = address_numbers(column)
+    if numbers is not None and len(numbers) and bool(np.all(numbers[1:] >= numbers[:-1])):
+        new = np.r_[True, numbers[1:] != numbers[:-1]]
+        starts = np.flatnonzero(new)
+        return np.cumsum(new, dtype=np.int64) - 1, [f"{a:06x}" for a in numbers[starts].tolist()]
+    encoded: Any = pc.dictionary_encode(column).combine_chunks()
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64), encoded.dictionary.to_pylist()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +126,11 @@ class Fixes:
             array = np.asarray(values, dtype=dtype)
             return array if rows is None else array[rows]
 
-        encoded: Any = pc.dictionary_encode(positions["icao24"]).combine_chunks()
+        codes, addresses = _address_codes(positions["icao24"])
         ground: Any = pc.fill_null(pc.cast(positions["on_ground"], pa.int8()), pa.scalar(-1, pa.int8()))
         return cls(
-            address_code=pick(encoded.indices.to_numpy(zero_copy_only=False), np.int64),
-            addresses=encoded.dictionary.to_pylist(),
+            address_code=pick(codes, np.int64),
+            addresses=addresses,
             ts_us=pick(pc.cast(positions["ts"], pa.int64()).to_numpy(), np.int64),
             lat=pick(lat_column.to_numpy(), np.float64),
             lon=pick(lon_column.to_numpy(), np.float64),
