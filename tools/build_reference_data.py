@@ -1,7 +1,7 @@
 """Rebuild the reference data shipped in ``src/airpicture/reference/data`` from the upstream source files.
 
 Not run by tests or at run time: a maintainer runs it when refreshing a dataset, then commits the output.
-Needs ``pyshp`` (``pip install pyshp``) to read the Natural Earth shapefile. Usage::
+Needs ``pyshp`` (``pip install -e '.[tools]'``) to read the Natural Earth shapefile. Usage::
 
     python tools/build_reference_data.py SOURCE_DIR
 
