@@ -83,8 +83,9 @@ class NotamSettings:
     """NOTAM restrictions: which borders to watch, and where border lines come from."""
 
     watch_borders: tuple[str, ...] = setting(
-        ("BY-UA", "BY-PL", "BY-LT", "BY-LV", "BY-RU"),
-        "Borders watched for restriction events, as ISO 3166 alpha-2 pairs (e.g. BY-UA).",
+        (),
+        "Borders watched for restriction events, as ISO 3166 alpha-2 pairs (e.g. BY-UA). "
+        "Empty (the default): the region's border_segments.",
     )
     border_km: float = setting(
         50.0, "A restriction within this distance (km) of a watched border raises restriction events."

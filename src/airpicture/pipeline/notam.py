@@ -45,6 +45,7 @@ from airpicture.model.events import Event
 from airpicture.model.notam import Area, GeometrySource, Notam, ParseStatus, Restriction
 from airpicture.model.settings import Settings
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
+from airpicture.pipeline.reference import reference_data
 from airpicture.sources.notam import read_notams
 from airpicture.store import Workspace
 
@@ -449,12 +450,20 @@ def windows(restrictions: Sequence[Restriction], start: datetime, end: datetime)
     return out
 
 
+def watched_borders(settings: Settings) -> tuple[str, ...]:
+    """``notam.watch_borders``, or when empty the configured region's border segments (``"BY-UA"``, …)."""
+    if settings.notam.watch_borders:
+        return settings.notam.watch_borders
+    region = reference_data(settings).region(settings.region)
+    return tuple(f"{a}-{b}" for a, b in region.border_segments)
+
+
 def restriction_events(workspace: Workspace, settings: Settings, start: datetime, end: datetime) -> list[Event]:
     """Restrictions appearing, changing or ending near the watched borders in [start, end)."""
     borders = load_borders(settings)
     if borders is None:
         raise ReferenceDataError("no border data", expected="set notam.borders_file or install reference data")
-    lines = {pair: borders.pair(pair) for pair in settings.notam.watch_borders}
+    lines = {pair: borders.pair(pair) for pair in watched_borders(settings)}
     detector = RestrictionChangeDetector(border_km=settings.notam.border_km)
     return list(detector.detect(windows(load_restrictions(workspace, settings), start, end), lines, start, end))
 
