@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airpicture.assess.ach import AchRules, analyse, confidence, key_evidence, merge_echoes, posterior
+from airpicture.assess.ach import (
+    AchRules,
+    analyse,
+    confidence,
+    describe_clusters,
+    key_evidence,
+    merge_echoes,
+    posterior,
+    root_clusters,
+)
 from airpicture.assess.language import band, band_term
 from airpicture.model.claims import Reliability
 from airpicture.model.judgments import AchItem, Confidence, Hypothesis, Rating, Weight
@@ -110,3 +121,44 @@ def test_band_rejects_out_of_range() -> None:
 @given(st.permutations(list(WORKED)))
 def test_posterior_independent_of_item_order(order: list[AchItem]) -> None:
     assert posterior(order, HYPS, AchRules()) == pytest.approx(posterior(WORKED, HYPS, AchRules()))
+
+
+def test_one_step_shift_moves_the_whole_item_not_one_cell() -> None:
+    """Near a band edge a single-cell shift marks every item critical (it measures the distance to the edge,
+    the same for all); the item-level shift (weaker/stronger) singles out the items the judgment rests on."""
+    hyps = HYPS[:3]
+    strong = AchItem(
+        "S", "S", Reliability.B, Weight.M, Weight.M, (("H1", Rating.CC), ("H2", Rating.I), ("H3", Rating.N))
+    )
+    weak = tuple(
+        AchItem(
+            f"W{i}", f"W{i}", Reliability.B, Weight.M, Weight.M, (("H1", Rating.C), ("H2", Rating.C), ("H3", Rating.N))
+        )
+        for i in range(4)
+    )
+    result = analyse([strong, *weak], hyps)
+    assert result.top == "H1"
+    assert "S" in result.critical
+    assert not set(result.critical) & {w.item_id for w in weak}
+    changes = {r.change for r in result.sensitivity if r.item_id == "S"}
+    assert changes == {"drop", "weaker: H1 C H2 N H3 N", "stronger: H1 CC H2 II H3 N"}
+
+
+def test_confidence_counts_receivers_not_events() -> None:
+    rx = (("sensor:rx1",), ("sensor:rx2",))
+    entry = replace(item("entry", "B", "M", "H", "C C C II"), root_keys=rx, grade="B1")
+    orbit = replace(item("orbit", "B", "M", "H", "C C C II"), root_keys=rx, grade="B1")
+    result = analyse([entry, orbit], HYPS)
+    level, basis = confidence(result, ("entry", "orbit"), 0)
+    assert basis.startswith("2 independent roots behind the key evidence (2 receiver recordings)")
+    assert level is Confidence.MODERATE  # two receivers are not the three roots High needs
+    notam = replace(item("notam", "A", "H", "H", "C C N N"), root_keys=(("notam:A0812/22",),), grade="A3")
+    level, basis = confidence(analyse([entry, orbit, notam], HYPS), ("entry", "orbit", "notam"), 0)
+    assert "(1 NOTAM and 2 receiver recordings)" in basis and level is Confidence.HIGH
+
+
+def test_root_clusters_join_roots_sharing_any_key() -> None:
+    a = replace(item("a", "B", "M", "M", "C C C C"), root_keys=(("observer:x", "sha256:1"),))
+    b = replace(item("b", "B", "M", "M", "C C C C"), root_keys=(("observer:y", "sha256:1"), ("sensor:rx1",)))
+    assert root_clusters([a, b]) == [("observer:x", "observer:y", "sha256:1"), ("sensor:rx1",)]
+    assert describe_clusters(root_clusters([a, b])) == "1 observer and 1 receiver recording"

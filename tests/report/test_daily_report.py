@@ -45,6 +45,16 @@ def test_july_night_states_every_required_fact(pipeline_run) -> None:  # type: i
     md = rendered.outputs["md"]
     assert "A-50 RF-50601 (14c5a9) entered Belarusian airspace from Russia at 18:28 UTC" in md
     assert "the first time since 4 April 2022" in md
+    # heard by two receivers: confirmed, worded as such, novelty with the fact and no splice (review points 1, 6)
+    assert (
+        "ADS-B tracks from 2 receivers show A-50 RF-50601 (14c5a9) entered Belarusian airspace from Russia at "
+        "18:28 UTC, the first time since 4 April 2022 [" in md
+    )
+    assert "confirmed, the first time" not in md and "The novelty detector reports" not in md
+    # place names from the gazetteer; coordinates stay in the endnotes (review point 5)
+    assert "a missile launch near Mazyr" in md and "° N" not in md.split("## Endnotes")[0]
+    assert "at 52.03° N 29.27° E" in md.split("## Endnotes")[1]
+    assert "retrieved n/a; event:" not in md  # the GNSS aggregate cites its degraded positions
     assert "racetrack orbit for 3 h" in md and "of the Ukrainian border" in md
     assert "flying at night, above the baseline" in md
     assert md.count("shows a new temporary restricted area") == 2
@@ -55,6 +65,7 @@ def test_july_night_states_every_required_fact(pipeline_run) -> None:  # type: i
     assert texts[0] == f"{j.hypothesis(j.top).proposition} is {j.band}."
     assert any(t.startswith("The runner-up") and t.endswith(f"is {j.runner_up_band}.") for t in texts)
     assert f"We have {j.confidence.value} confidence in this assessment. Its basis:" in md
+    assert "receiver recordings)" in md  # the basis says what the independent roots are
     assert "has risen from" in md  # the 10 July judgment was made first, by run_all
     assert lint(rendered.document, j.band) == []
     # every fact sentence cites an endnote that gives source, times, record and grade
@@ -67,7 +78,7 @@ def test_quiet_night_invents_nothing(pipeline_run) -> None:  # type: ignore[no-u
     md = rendered.outputs["md"]
     assert "No aircraft of interest were recorded over the region" in md
     assert "No new airspace restrictions" in md and "No missile launches were recorded" in md
-    assert "entered" not in md and "orbit for" not in md and "Taken together" not in md
+    assert "airspace from" not in md and "orbit for" not in md and "Taken together" not in md
     assert "in line with the baseline" in md
     assert lint(rendered.document, inputs.judgment.band) == []
 

@@ -53,3 +53,50 @@ def test_taken_together_adverb_must_equal_band() -> None:
 
 def test_citation_without_endnote() -> None:
     assert any("no endnote" in p for p in lint(doc(Sentence("X reported Y.", Kind.FACT, (7,))), "likely"))
+
+
+def test_status_clause_must_end_the_sentence() -> None:
+    spliced = Sentence(
+        "ADS-B tracks reported A-50 entered Belarusian airspace at 18:28 UTC; this could not be independently "
+        "confirmed, the first time since 4 April 2022.",
+        Kind.FACT,
+        (1,),
+    )
+    assert any("must end the sentence" in p for p in lint(doc(spliced), "likely"))
+
+
+def test_new_sentence_forms_pass() -> None:
+    forms = (
+        "ADS-B tracks from 2 receivers show A-50 RF-50601 (14c5a9) entered Belarusian airspace from Russia at "
+        "18:28 UTC, the first time since 4 April 2022.",
+        "ADS-B tracks from one receiver show Il-76 EW-383TH stopped transmitting inside the region at 20:29 UTC, "
+        "the first time since monitoring began (4 April 2022); this could not be independently confirmed.",
+        "An observer reported helicopter activity near Pribytki Air Base (Zyabrovka) at 20:50 UTC; ADS-B tracks "
+        "from 2 receivers confirm it.",
+        "ADS-B positions with degraded navigation from 3 receivers show GNSS interference affecting aircraft "
+        "25 km SW of Mazyr from 20:04 UTC to 22:21 UTC.",
+        "The gnss_interference detector (aggregated data, no raw record cited) reported GNSS interference; this "
+        "could not be independently confirmed.",
+    )
+    tie = Sentence(
+        "No hypothesis is favoured over the others: routine activity and support short of involvement are each "
+        "unlikely.",
+        Kind.JUDGMENT,
+        (1,),
+    )
+    document = doc(*(Sentence(f, Kind.FACT, (1,)) for f in forms), assessment=(tie,))
+    assert lint(document, "unlikely") == []
+
+
+def test_nothing_to_assess_states_no_band_and_no_confidence() -> None:
+    nothing = Sentence(
+        "There is nothing to assess for this night: no receiver data with enough coverage, no observer report "
+        "and no NOTAM bears on the question, so no judgment is made.",
+        Kind.JUDGMENT,
+        (1,),
+    )
+    assert lint(doc(assessment=(nothing,)), "") == []
+    banded = Sentence("Support is unlikely.", Kind.JUDGMENT, (1,))
+    confident = Sentence("We have low confidence in this assessment. Its basis: none.", Kind.CONFIDENCE, (1,))
+    problems = lint(doc(assessment=(nothing, banded, confident)), "")
+    assert sum("nothing was assessed" in p for p in problems) == 2

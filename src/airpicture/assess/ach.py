@@ -4,8 +4,11 @@
 - Schum discounting of a report E* of E by its source's reliability: P(E*|H) = h·P(E|H) + f·(1 − P(E|H));
 - items sharing an attribution root are merged before scoring (echoes never add weight);
 - log P(Hj|E) = log P(Hj) + Σ log P(Ei*|Hj) − log Z;
-- sensitivity: drop each item, shift each rating one step; an item is critical when the top hypothesis
-  or its band changes.
+- sensitivity: drop each item, and shift the item's rating one step — all its ratings together one step
+  weaker (toward N) and one step stronger (away from N); an item is critical when the top hypothesis or
+  its band changes (docs/assessment.md explains this reading of spec §4);
+- the confidence rule counts independent roots behind the key evidence as clusters of roots that share
+  a receiver, NOTAM, observer or artifact (``AchItem.root_keys``), not as items or events.
 """
 
 from __future__ import annotations
@@ -152,6 +155,17 @@ def _ranked(post: Mapping[str, float], hypotheses: Sequence[Hypothesis]) -> list
     return sorted(post, key=lambda k: (-round(post[k], 12), order[k]))
 
 
+def weaker(ratings: tuple[tuple[str, Rating], ...]) -> tuple[tuple[str, Rating], ...]:
+    """Every rating one step toward N (CC→C, C→N, I→N, II→I): the item read as one step less telling."""
+    return tuple((k, v.shifted(-1) if v in (Rating.CC, Rating.C) else v.shifted(1) if v in (Rating.I, Rating.II) else v)
+                 for k, v in ratings)  # fmt: skip
+
+
+def stronger(ratings: tuple[tuple[str, Rating], ...]) -> tuple[tuple[str, Rating], ...]:
+    """Every rating other than N and NA one step away from N (C→CC, I→II): the item read as one step more telling."""
+    return tuple((k, v.shifted(1) if v is Rating.C else v.shifted(-1) if v is Rating.I else v) for k, v in ratings)
+
+
 def analyse(items: Sequence[AchItem], hypotheses: Sequence[Hypothesis], rules: AchRules | None = None) -> AchResult:
     """Merge echoes, score the matrix, compute the posterior and its sensitivity."""
     rules = rules or AchRules()
@@ -178,18 +192,14 @@ def analyse(items: Sequence[AchItem], hypotheses: Sequence[Hypothesis], rules: A
 
     for i, item in enumerate(scored):
         probe(item.item_id, "drop", [*scored[:i], *scored[i + 1 :]])
-        for hyp in hypotheses:
-            rating = item.rating(hyp.hyp_id)
-            for step in (1, -1):
-                shifted = rating.shifted(step)
-                if shifted is rating:
-                    continue
-                ratings = tuple((k, shifted if k == hyp.hyp_id else v) for k, v in item.ratings)
-                probe(
-                    item.item_id,
-                    f"{hyp.hyp_id} {rating.value}→{shifted.value}",
-                    [*scored[:i], replace(item, ratings=ratings), *scored[i + 1 :]],
-                )
+        for change, ratings in (("weaker", weaker(item.ratings)), ("stronger", stronger(item.ratings))):
+            if ratings == item.ratings:
+                continue
+            probe(
+                item.item_id,
+                f"{change}: " + " ".join(f"{k} {v.value}" for k, v in ratings),
+                [*scored[:i], replace(item, ratings=ratings), *scored[i + 1 :]],
+            )
     return AchResult(
         items=tuple(scored),
         posterior=post,
@@ -217,6 +227,42 @@ def key_evidence(result: AchResult) -> tuple[str, ...]:
 
 
 _STRONG_GRADES = ("A1", "A2", "B1")
+_KINDS = (
+    ("sensor:", "receiver recording", "receiver recordings"),
+    ("notam:", "NOTAM", "NOTAMs"),
+    ("notam-feed", "NOTAM feed", "NOTAM feeds"),
+    ("observer:", "observer", "observers"),
+)
+
+
+def root_clusters(items: Sequence[AchItem]) -> list[tuple[str, ...]]:
+    """The independent roots behind ``items``: their roots' independence keys joined (union-find) wherever two
+    roots share a key (spec §3). Items without keys (hand-built matrices) count each root as its own key."""
+    groups: list[set[str]] = []
+    for item in items:
+        for keys in item.root_keys or tuple((r,) for r in item.roots):
+            merged = set(keys)
+            rest = []
+            for group in groups:
+                if group & merged:
+                    merged |= group
+                else:
+                    rest.append(group)
+            groups = [*rest, merged]
+    return sorted(tuple(sorted(g)) for g in groups)
+
+
+def describe_clusters(clusters: Sequence[tuple[str, ...]]) -> str:
+    """What the independent roots are, in words: "3 receiver recordings, 2 NOTAMs and 3 observers"."""
+    counts: dict[tuple[str, str], int] = {}
+    for cluster in clusters:
+        kind = next(
+            ((one, many) for prefix, one, many in _KINDS if cluster[0].startswith(prefix)),
+            ("other source", "other sources"),
+        )
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{n} {one if n == 1 else many}" for (one, many), n in counts.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) -> tuple[Confidence, str]:
@@ -227,7 +273,8 @@ def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) 
     """
     items = {i.item_id: i for i in result.items}
     chosen = [items[k] for k in key if k in items]
-    roots = {r for item in chosen for r in item.roots}
+    clusters = root_clusters(chosen)
+    roots = range(len(clusters))
     grades = sorted({item.grade for item in chosen if item.grade})
     strong = any(g in _STRONG_GRADES for g in grades)
     weak_only = bool(chosen) and all(
@@ -235,7 +282,8 @@ def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) 
     )
     flips = bool(result.flips_when_dropped)
     parts = [
-        f"{len(roots)} independent root{'s' if len(roots) != 1 else ''} behind the key evidence",
+        f"{len(roots)} independent root{'s' if len(roots) != 1 else ''} behind the key evidence"
+        + (f" ({describe_clusters(clusters)})" if clusters else ""),
         f"grades {', '.join(grades)}" if grades else "no graded key evidence",
         (
             "the leading hypothesis changes when "

@@ -18,6 +18,7 @@ from airpicture.model.judgments import Hypothesis, Indicator, Question, Rating, 
 
 SECTIONS = ("aviation", "restrictions", "missiles", "ground")
 METRICS = ("", "night_activity")
+COVERAGE_SOURCES = ("receivers", "notams")
 
 
 def shipped_regions() -> list[str]:
@@ -124,6 +125,14 @@ def parse_question(text: str, where: str) -> Question:
             relevance = Weight(_get(t, "relevance", w, str, "M").upper())
         except ValueError:
             raise ConfigError("bad relevance", where=f"{w}: relevance", expected="L, M or H") from None
+        coverage_source = _get(t, "coverage_source", w, str, "receivers")
+        if coverage_source not in COVERAGE_SOURCES:
+            raise ConfigError(
+                "bad coverage source",
+                where=f"{w}: coverage_source",
+                found=coverage_source,
+                expected=", ".join(COVERAGE_SOURCES),
+            )
         indicators.append(
             Indicator(
                 indicator_id=_get(t, "id", w, str),
@@ -144,9 +153,13 @@ def parse_question(text: str, where: str) -> Question:
                 min_coverage=_get(t, "min_coverage", w, float, 0.5),
                 watch=_get(t, "watch", w, str, ""),
                 assumption=_get(t, "assumption", w, str, ""),
+                coverage_source=coverage_source,
             )
         )
     w = f"{where}: question"
+    tie_epsilon = _get(q, "tie_epsilon", w, float, 0.01)
+    if not 0 <= tie_epsilon < 0.5:
+        raise ConfigError("bad tie_epsilon", where=f"{w}: tie_epsilon", found=str(tie_epsilon), expected="0 <= x < 0.5")
     return Question(
         question_id=_get(q, "id", w, str),
         region=_get(q, "region", w, str),
@@ -161,4 +174,5 @@ def parse_question(text: str, where: str) -> Question:
         novelty_gap_days=_get(q, "novelty_gap_days", w, int, 30),
         airline_callsign_pattern=_get(q, "airline_callsign_pattern", w, str, "^[A-Z]{3}[0-9]"),
         assumptions=_strings(q, "assumptions", w),
+        tie_epsilon=tie_epsilon,
     )

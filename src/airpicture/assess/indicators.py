@@ -4,8 +4,14 @@ A claim matches an indicator when its event type is listed, its status is at lea
 (reported < corroborated < confirmed; disputed and retracted never match) and, when the indicator names
 subject types, roles or attributes, one of the detector events behind it carries them. The night-activity
 metric fires when the night's count is elevated against its baseline (mean + 2 sd, and at least 1.5 × the
-mean). Negative evidence ("no missile launches recorded") is an item only when coverage reaches the
-indicator's ``min_coverage`` (spec §3).
+mean). Negative evidence ("no missile launches recorded", "no new border restrictions", "night aviation
+not above its baseline") is an item only when the coverage it is measured against reaches the indicator's
+``min_coverage`` (spec §3): receiver coverage of the night, or a NOTAM feed on file; the night-activity
+absence also needs at least one earlier night with receiver data to compare with.
+
+Every item carries the independence keys of its roots (``AchItem.root_keys``): those of its claims'
+roots; for the night-activity metric and receiver-measured absences the night's receiver recordings;
+for a NOTAM-measured absence the NOTAM feed.
 """
 
 from __future__ import annotations
@@ -167,6 +173,20 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
         )
         item = None
         absent = False
+        receiver_keys = tuple((f"sensor:{r}",) for r in facts.coverage.receivers)
+        if ind.coverage_source == "notams":
+            absence_coverage = 1.0 if facts.coverage.notams_on_file > 0 else 0.0
+            absence_keys: tuple[tuple[str, ...], ...] = (("notam-feed",),)
+            absence_root = f"notam-feed:{facts.day.isoformat()}/{ind.indicator_id}"
+        else:
+            absence_coverage = facts.coverage.receiver_fraction
+            absence_keys = receiver_keys
+            # one root per absence: "no A-50" and "no launches" are two observations of one night, not echoes
+            absence_root = f"coverage:{facts.day.isoformat()}/{ind.indicator_id}"
+        if ind.metric == "night_activity":
+            absence_root = f"night-activity:{facts.day.isoformat()}"
+            if not earlier_nights:
+                absence_coverage = 0.0  # "in line with its baseline" needs a baseline
         if matched:
             reliability = _best(f.reliability for f in matched)
             creds = [f.claim.credibility for f in matched]
@@ -181,6 +201,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
                 claim_ids=row.claim_ids,
                 grade=_grade(reliability, creds),
                 indicator_id=ind.indicator_id,
+                root_keys=tuple(dict.fromkeys(k for f in matched for _, k in f.root_keys)),
             )
         elif fired_by_metric and tonight is not None:
             item = AchItem(
@@ -193,19 +214,21 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
                 roots=(f"night-activity:{tonight.night.isoformat()}",),
                 grade="B3",
                 indicator_id=ind.indicator_id,
+                root_keys=receiver_keys,
             )
-        elif ind.absence_ratings and facts.coverage.receiver_fraction >= ind.min_coverage:
+        elif ind.absence_ratings and absence_coverage >= ind.min_coverage:
             absent = True
             item = AchItem(
                 item_id=f"{ind.indicator_id}:absent",
                 label=ind.absence_label or f"No {ind.label.lower()} recorded",
-                reliability=Reliability.B,
                 credibility=Weight.M,
                 relevance=ind.relevance,
                 ratings=ind.absence_ratings,
-                roots=(f"coverage:{facts.day.isoformat()}",),
-                grade="B3",
+                reliability=Reliability.A if ind.coverage_source == "notams" else Reliability.B,
+                roots=(absence_root,),
+                grade="A3" if ind.coverage_source == "notams" else "B3",
                 indicator_id=ind.indicator_id,
+                root_keys=absence_keys,
             )
         out.append(IndicatorOutcome(row, item, matched, absent))
     return out

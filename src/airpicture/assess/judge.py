@@ -10,7 +10,7 @@ from datetime import datetime
 from airpicture.assess.ach import AchResult, AchRules, analyse, confidence, key_evidence
 from airpicture.assess.indicators import IndicatorOutcome, evaluate
 from airpicture.assess.language import band, band_index
-from airpicture.model.judgments import DayFacts, Judgment, Question
+from airpicture.model.judgments import Confidence, DayFacts, Judgment, Question
 
 
 def _judgment_id(question: Question, facts: DayFacts, result: AchResult) -> str:
@@ -31,6 +31,8 @@ def explain_change(
     """ "remains <band>" only when the band of the same hypothesis is unchanged; otherwise risen/fallen and why."""
     if previous is None:
         return "first assessment of this question"
+    if not previous.assessed:
+        return f"first assessment since {previous.day.isoformat()}, when there was nothing to assess"
     prev_probability = dict(previous.posterior).get(top)
     prev_band = band(prev_probability).term() if prev_probability is not None else previous.band
     added = [labels.get(i, i) for i in items if i not in {x.item_id for x in previous.items}]
@@ -39,13 +41,17 @@ def explain_change(
     if added:
         reasons.append("new evidence: " + "; ".join(added))
     if dropped:
-        reasons.append("no longer observed: " + "; ".join(dropped))
+        reasons.append("evidence that no longer holds: " + "; ".join(dropped))
     why = " / ".join(reasons) or "re-rated evidence"
     since = previous.day.isoformat()
     if prev_band == band_term:
         return f"remains {band_term} (as on {since})"
     direction = "risen" if band_index(band_term) > band_index(prev_band) else "fallen"
     return f"has {direction} from {prev_band} to {band_term} since {since} because of {why}"
+
+
+def _ranked_ids(result: AchResult) -> list[str]:
+    return sorted(result.posterior, key=lambda h: -result.posterior[h])
 
 
 def assess_day(
@@ -58,12 +64,17 @@ def assess_day(
     """Judge ``facts.day``; ``previous`` is the latest judgment of the question on an earlier day."""
     outcomes = evaluate(question, facts)
     items = [o.item for o in outcomes if o.item is not None]
+    # No data, no judgment: with no item bearing on the question the posterior is the prior, and a prior is
+    # not a judgment. The judgment is kept (so the chain of days is unbroken) but marked as not assessed.
+    assessed = bool(items)
     result = analyse(items, question.hypotheses, rules)
     key = key_evidence(result)
     by_item = {o.item.item_id: o for o in outcomes if o.item is not None}
     open_contradictions = sum(1 for k in key if k in by_item for f in by_item[k].matched if f.contradicted)
     level, basis = confidence(result, key, open_contradictions)
     top_p = result.posterior[result.top]
+    tied = tuple(h for h in _ranked_ids(result) if top_p - result.posterior[h] <= question.tie_epsilon)
+    tied = tied if len(tied) > 1 else ()
     top_band = band(top_p)
     runner_band = band(result.posterior[result.runner_up])
     labels = {i.item_id: i.label for i in result.items}
@@ -73,6 +84,9 @@ def assess_day(
     watch += [i.watch for i in question.indicators if i.watch and i.indicator_id not in fired and i.watch not in watch]
     assumptions = list(question.assumptions)
     assumptions += [i.assumption for i in question.indicators if i.assumption and i.indicator_id in fired]
+    if not assessed:
+        key, level, basis, watch, assumptions = (), Confidence.LOW, "nothing bore on the question", [], []
+        watch = [i.watch for i in question.indicators if i.watch]
     judgment = Judgment(
         judgment_id=_judgment_id(question, facts, result),
         question_id=question.question_id,
@@ -81,9 +95,9 @@ def assess_day(
         hypotheses=question.hypotheses,
         posterior=tuple((h.hyp_id, result.posterior[h.hyp_id]) for h in question.hypotheses),
         top=result.top,
-        band=top_band.term(),
+        band=top_band.term() if assessed else "",
         runner_up=result.runner_up,
-        runner_up_band=runner_band.term(),
+        runner_up_band=runner_band.term() if assessed else "",
         beyond_scale=top_band.beyond_scale or runner_band.beyond_scale,
         confidence=level,
         confidence_basis=basis,
@@ -97,9 +111,14 @@ def assess_day(
         indicators_to_watch=tuple(watch[:5]),
         supersedes=previous.judgment_id if previous else None,
         previous_band=previous.band if previous else None,
-        change_explanation=explain_change(
-            previous, result.top, top_band.term(), [i.item_id for i in result.items], labels
+        change_explanation=(
+            explain_change(previous, result.top, top_band.term(), [i.item_id for i in result.items], labels)
+            if assessed
+            else "nothing to assess"
         ),
         board=tuple(o.row for o in outcomes),
+        tied=tied if assessed else (),
+        bands=tuple((h.hyp_id, band(result.posterior[h.hyp_id]).term()) for h in question.hypotheses),
+        assessed=assessed,
     )
     return judgment, outcomes

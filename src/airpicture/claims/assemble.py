@@ -22,7 +22,7 @@ from airpicture.claims.build import (
     SensorLookup,
     _digest,
     distance_km,
-    event_appearance,
+    event_appearances,
     geometry_point,
     notam_appearance,
     report_appearance,
@@ -126,7 +126,9 @@ def build_claims(inputs: ClaimInputs, rules: ClaimRules, sensors: SensorLookup |
     report_drafts = list(drafts)
 
     for event in sorted(inputs.events, key=lambda e: e.event_id):
-        aid = add(event_appearance(event))
+        made, detector_source, root_sources = event_appearances(event, lookup)
+        by_source = {s.source_id: s for s in (detector_source, *root_sources)}
+        event_ids = {add((a, by_source[a.source_id])) for a in made}
         point = geometry_point(event.geometry)
         subject = next(
             (s.registration or s.callsign or s.type_code or s.icao24 or s.name or "" for s in event.subjects), ""
@@ -141,7 +143,7 @@ def build_claims(inputs: ClaimInputs, rules: ClaimRules, sensors: SensorLookup |
                 point[1] if point else None,
                 None,
                 subject,
-                {aid},
+                set(event_ids),
             )
         )
         if point is None or not event.subjects:
@@ -151,7 +153,7 @@ def build_claims(inputs: ClaimInputs, rules: ClaimRules, sensors: SensorLookup |
             if category in AIRCRAFT_CATEGORIES and _near(
                 draft, point[0], point[1], event.start, event.end, rules.sensor_distance_km, rules.sensor_window_min
             ):
-                draft.members.add(aid)
+                draft.members |= event_ids
                 draft.sensor_check = SensorCheck.MATCHED
 
     for notam in sorted(inputs.notams, key=lambda n: n.notam_id):

@@ -2,8 +2,15 @@
 
 - Observer reports of the same category within ``cluster_distance_km`` and ``cluster_window_min`` of each
   other (single linkage, so the result does not depend on input order) are one claim.
-- Every detector event is a claim with one primary sensor root; every NOTAM a claim with one primary
-  published root.
+- Every detector event is a claim whose roots are the raw records it rests on, one root per receiver
+  (spec §3: roots sharing a sensor/receiver merge): the event's positions from each receiver recording
+  (``source_file``: one recording = one receiver) are a primary root ``event:<id>/receiver:<file>``, the
+  detector's statement ``event:<id>`` cites them. An event heard by two receivers is therefore
+  *confirmed*; two events heard by the same receiver share its root key. An event that rests on NOTAMs
+  only (restriction changes) has one root per NOTAM; an aggregate event that cites no record (GNSS
+  interference per cell) is given the receivers whose degraded positions fall in its area and window
+  (:meth:`SensorLookup.records_in`), and when there are none it is its own root, attributed as such.
+- Every NOTAM is a claim with one primary published root.
 - An observer claim is cross-checked against sensor data: a detector event or a track (positions of one
   aircraft below ``track_max_alt_ft``) within ``sensor_distance_km`` and ``sensor_window_min`` joins the
   claim as a primary root; for airspace closures a NOTAM valid at the time does. Without a match the claim
@@ -88,6 +95,13 @@ class SensorLookup(Protocol):
 
     def coverage(self, lat_deg: float, lon_deg: float, start: datetime, end: datetime, dist_km: float) -> float: ...
 
+    def records_in(
+        self, box: tuple[float, float, float, float], start: datetime, end: datetime, degraded_only: bool
+    ) -> Sequence[TrackHit]:
+        """One position per receiver recording inside ``box`` (lat min, lat max, lon min, lon max) and the
+        window; ``degraded_only``: rows with low integrity or a spoofing flag only."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class NoSensors:
@@ -100,6 +114,11 @@ class NoSensors:
 
     def coverage(self, lat_deg: float, lon_deg: float, start: datetime, end: datetime, dist_km: float) -> float:
         return 0.0
+
+    def records_in(
+        self, box: tuple[float, float, float, float], start: datetime, end: datetime, degraded_only: bool
+    ) -> Sequence[TrackHit]:
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,20 +224,102 @@ def report_appearance(report: ObserverReport, artifacts: Mapping[str, Artifact])
     return appearance, Source(source_id, SourceKind.OBSERVER, name)
 
 
-def event_appearance(event: Event) -> tuple[Appearance, Source]:
-    files = sorted({e.source_file for e in event.evidence if e.kind is EvidenceKind.POSITION})
+def geometry_box(geometry: str | None) -> tuple[float, float, float, float] | None:
+    """(lat min, lat max, lon min, lon max) of a GeoJSON geometry's coordinates, or None."""
+    if not geometry:
+        return None
+    try:
+        coords = json.loads(geometry).get("coordinates")
+    except (ValueError, AttributeError):
+        return None
+    lats: list[float] = []
+    lons: list[float] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value[:2]):
+            lons.append(float(value[0]))
+            lats.append(float(value[1]))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(coords)
+    return (min(lats), max(lats), min(lons), max(lons)) if lats else None
+
+
+def receiver_root_id(event_id: str, source_file: str) -> str:
+    """Id of the root appearance "the records of event ``event_id`` in receiver recording ``source_file``"."""
+    return f"event:{event_id}/receiver:{source_file[:16]}"
+
+
+def event_appearances(event: Event, lookup: SensorLookup) -> tuple[list[Appearance], Source, list[Source]]:
+    """The detector's statement ``event:<id>`` and the root appearances it rests on (see the module docstring):
+    one per receiver recording of its position evidence, else one per NOTAM, else (aggregate events) one
+    per receiver whose positions in the event's area and window the lookup finds. Returns the appearances
+    (statement last), the detector source and the sources of the roots."""
     source_id = f"sensor:{event.detector}"
-    appearance = Appearance(
+    source = Source(source_id, SourceKind.SENSOR, f"detector {event.detector}")
+    by_file: dict[str, list[Evidence]] = {}
+    for e in event.evidence:
+        if e.kind is EvidenceKind.POSITION:
+            by_file.setdefault(e.source_file, []).append(e)
+    attribution = "positions of this event in one receiver recording"
+    if not by_file and not any(e.kind is EvidenceKind.NOTAM for e in event.evidence):
+        box = geometry_box(event.geometry)
+        if box is not None:
+            degraded = event.type == "gnss_interference" or "integrity_degraded" in event.flags
+            for hit in lookup.records_in(box, event.start, event.end, degraded):
+                note = "degraded position in the area" if degraded else "position in the area"
+                by_file.setdefault(hit.source_file, []).append(
+                    Evidence(EvidenceKind.POSITION, hit.source_file, hit.source_offset, note)
+                )
+            attribution = "receiver positions in the event's area and window" + (
+                " with degraded navigation" if degraded else ""
+            )
+    roots: list[Appearance] = []
+    root_sources: list[Source] = []
+    for source_file, evidence in sorted(by_file.items()):
+        roots.append(
+            Appearance(
+                appearance_id=receiver_root_id(event.event_id, source_file),
+                source_id=source_id,
+                published_at=event.start,
+                quote=f"{event.type}: records in receiver recording {source_file[:12]}",
+                attribution=attribution,
+                sensor=source_file,
+                primary=True,
+                evidence=tuple(evidence),
+            )
+        )
+    if not roots:
+        notam_source = Source("notam", SourceKind.NOTAM, "NOTAM office")
+        for e in event.evidence:
+            if e.kind is EvidenceKind.NOTAM and not any(r.notam_id == e.source_file for r in roots):
+                roots.append(
+                    Appearance(
+                        appearance_id=f"event:{event.event_id}/notam:{e.source_file}",
+                        source_id=notam_source.source_id,
+                        published_at=event.start,
+                        quote=f"{event.type}: NOTAM {e.source_file}",
+                        attribution="published NOTAM",
+                        notam_id=e.source_file,
+                        primary=True,
+                        evidence=(e,),
+                    )
+                )
+                root_sources = [notam_source]
+    statement = Appearance(
         appearance_id=f"event:{event.event_id}",
         source_id=source_id,
         published_at=event.start,
         quote=f"{event.type} ({event.detector} v{event.detector_version})",
-        attribution="detector event on raw sensor records",
-        sensor=files[0] if files else f"detector:{event.detector}",
-        primary=True,
+        attribution="detector event on raw records" if roots else "detector aggregate; no raw record found to cite",
+        cites=tuple(r.appearance_id for r in roots),
+        sensor=None if roots else f"detector:{event.detector}:{event.event_id}",
+        primary=False,  # the statement is derived; its receiver records (or NOTAMs) are the primary roots
         evidence=event.evidence,
     )
-    return appearance, Source(source_id, SourceKind.SENSOR, f"detector {event.detector}")
+    return [*roots, statement], source, root_sources
 
 
 def notam_appearance(notam: NotamInput) -> tuple[Appearance, Source]:

@@ -11,7 +11,8 @@ and they share no root: not the same observer pseudonym, sensor/receiver, NOTAM,
    SHA-256, near-identical perceptual hash, or — for sources that are not observers, sensors or NOTAM
    offices — the same source.
 3. ``independent_roots`` = number of supporting clusters; ``echoes`` = supporting appearances that cite
-   something. A cluster is *primary* when one of its roots is (raw NOTAM, raw sensor track,
+   something (a detector's statement citing its own receiver records is a derivation, not an echo).
+   A cluster is *primary* when one of its roots is (raw NOTAM, raw sensor track,
    geolocated + chronolocated imagery, the actor's own acknowledgement).
 
 Retractions: an appearance with modality ``retracted`` withdraws what it cites *by the same source*.
@@ -88,7 +89,7 @@ def root_sets(appearances: Mapping[str, Appearance]) -> dict[str, frozenset[str]
     return {aid: visit(aid, frozenset()) for aid in sorted(appearances)}
 
 
-def _merge_keys(appearance: Appearance, sources: Mapping[str, Source]) -> list[str]:
+def merge_keys(appearance: Appearance, sources: Mapping[str, Source]) -> list[str]:
     keys = [f"observer:{appearance.observer}"] if appearance.observer else []
     keys += [f"sensor:{appearance.sensor}"] if appearance.sensor else []
     keys += [f"notam:{appearance.notam_id}"] if appearance.notam_id else []
@@ -111,7 +112,7 @@ def _clusters(
         appearance = appearances.get(root)
         if appearance is None:
             continue
-        for key in _merge_keys(appearance, sources):
+        for key in merge_keys(appearance, sources):
             if key in owner:
                 uf.union(owner[key], root)
             else:
@@ -130,6 +131,12 @@ def _clusters(
 def _order(aid: str, appearances: Mapping[str, Appearance]) -> tuple[str, str]:
     appearance = appearances.get(aid)
     return (appearance.published_at.isoformat() if appearance else "9999", aid)
+
+
+def _derived(appearance: Appearance, sources: Mapping[str, Source]) -> bool:
+    """A detector's statement citing the raw records it was computed from is a derivation, not an echo."""
+    source = sources.get(appearance.source_id)
+    return source is not None and source.kind is SourceKind.SENSOR
 
 
 def analyse(
@@ -162,7 +169,7 @@ def analyse(
         roots=tuple(sorted(c[0] for c in support_clusters)),
         clusters=tuple(sorted(support_clusters)),
         primary_roots=tuple(sorted(primary)),
-        echoes=tuple(sorted(a.appearance_id for a in live if a.cites)),
+        echoes=tuple(sorted(a.appearance_id for a in live if a.cites and not _derived(a, sources))),
         contradictions=tuple(sorted(c[0] for c in deny_clusters)),
         withdrawn=tuple(sorted(withdrawn)),
         retracted=origin is not None and origin in withdrawn,

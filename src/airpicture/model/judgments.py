@@ -114,6 +114,9 @@ class Indicator:
     min_coverage: float = 0.5
     watch: str = ""
     assumption: str = ""
+    coverage_source: str = "receivers"
+    """What the absence is measured against: ``receivers`` (receiver coverage of the night) or ``notams``
+    (a NOTAM feed on file for the day)."""
 
     def rating_map(self, absent: bool = False) -> dict[str, Rating]:
         return dict(self.absence_ratings if absent else self.ratings)
@@ -136,6 +139,8 @@ class Question:
     novelty_gap_days: int = 30
     airline_callsign_pattern: str = "^[A-Z]{3}[0-9]"
     assumptions: tuple[str, ...] = ()
+    tie_epsilon: float = 0.01
+    """Hypotheses within this probability of the top one are tied with it: no hypothesis is favoured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,10 @@ class AchItem:
     grade: str = ""
     indicator_id: str = ""
     merged: tuple[str, ...] = ()
+    root_keys: tuple[tuple[str, ...], ...] = ()
+    """Per root, what independence is judged on (``sensor:<receiver recording>``, ``notam:<id>``,
+    ``observer:<pseudonym hash>`` …); roots sharing a key are one cluster (spec §3). The confidence rule
+    counts clusters across the key evidence."""
 
     def rating(self, hyp_id: str) -> Rating:
         return dict(self.ratings).get(hyp_id, Rating.NA)
@@ -202,6 +211,8 @@ class ClaimFacts:
     reliability: Reliability = Reliability.F
     source_names: tuple[str, ...] = ()
     contradicted: bool = False
+    root_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(root appearance id, its independence keys) for each root of the claim."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +236,10 @@ class Coverage:
     reports: int
     reporters: int
     notams: int
+    receivers: tuple[str, ...] = ()
+    """The receiver recordings (ingested file ids) with positions in the report day."""
+    notams_on_file: int = 0
+    """NOTAMs held in the workspace at all: zero means there is no NOTAM feed to measure an absence against."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +287,12 @@ class Judgment:
     previous_band: str | None = None
     change_explanation: str = ""
     board: tuple[BoardRow, ...] = field(default=())
+    tied: tuple[str, ...] = ()
+    """Hypotheses tied with the top one (within ``Question.tie_epsilon``), the top included; empty: no tie."""
+    bands: tuple[tuple[str, str], ...] = ()
+    """(hypothesis id, ICD 203 band) for every hypothesis."""
+    assessed: bool = True
+    """False when nothing bore on the question (no ACH item): no band and no confidence are stated."""
 
     def probability(self, hyp_id: str) -> float:
         return dict(self.posterior)[hyp_id]
@@ -296,6 +317,7 @@ def _item_dict(i: AchItem) -> dict[str, Any]:
         "grade": i.grade,
         "indicator_id": i.indicator_id,
         "merged": list(i.merged),
+        "root_keys": [list(k) for k in i.root_keys],
     }
 
 
@@ -309,11 +331,11 @@ def judgment_to_dict(j: Judgment) -> dict[str, Any]:
         "hypotheses": [asdict(h) for h in j.hypotheses],
         "posterior": dict(j.posterior),
         "top": j.top,
-        "band": j.band,
+        "band": j.band if j.assessed else None,
         "runner_up": j.runner_up,
-        "runner_up_band": j.runner_up_band,
+        "runner_up_band": j.runner_up_band if j.assessed else None,
         "beyond_scale": j.beyond_scale,
-        "confidence": j.confidence.value,
+        "confidence": j.confidence.value if j.assessed else None,
         "confidence_basis": j.confidence_basis,
         "items": [_item_dict(i) for i in j.items],
         "key_evidence": list(j.key_evidence),
@@ -326,6 +348,9 @@ def judgment_to_dict(j: Judgment) -> dict[str, Any]:
         "supersedes": j.supersedes,
         "previous_band": j.previous_band,
         "change_explanation": j.change_explanation,
+        "tied": list(j.tied),
+        "bands": dict(j.bands) if j.assessed else None,
+        "assessed": j.assessed,
         "board": [
             {
                 **asdict(r),
@@ -349,11 +374,11 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
         hypotheses=tuple(Hypothesis(**h) for h in d["hypotheses"]),
         posterior=tuple((k, float(v)) for k, v in d["posterior"].items()),
         top=d["top"],
-        band=d["band"],
+        band=d["band"] or "",
         runner_up=d["runner_up"],
-        runner_up_band=d["runner_up_band"],
+        runner_up_band=d["runner_up_band"] or "",
         beyond_scale=bool(d["beyond_scale"]),
-        confidence=Confidence(d["confidence"]),
+        confidence=Confidence(d["confidence"] or Confidence.LOW.value),
         confidence_basis=d["confidence_basis"],
         items=tuple(
             AchItem(
@@ -368,6 +393,7 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
                 grade=i["grade"],
                 indicator_id=i["indicator_id"],
                 merged=tuple(i["merged"]),
+                root_keys=tuple(tuple(k) for k in i.get("root_keys", ())),
             )
             for i in d["items"]
         ),
@@ -381,6 +407,9 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
         supersedes=d["supersedes"],
         previous_band=d["previous_band"],
         change_explanation=d["change_explanation"],
+        tied=tuple(d.get("tied", ())),
+        bands=tuple((d.get("bands") or {}).items()),
+        assessed=bool(d.get("assessed", True)),
         board=tuple(
             BoardRow(
                 indicator_id=r["indicator_id"],
@@ -441,3 +470,5 @@ class ReportInputs:
     generated_at: datetime
     simulated: bool = False
     """Some of the data behind the report came from the scenario simulator: the report says so in its title."""
+    places: Mapping[str, str] = field(default_factory=dict)
+    """Claim id → where it happened in words from the gazetteer ("near Mazyr", "25 km NE of Mazyr")."""

@@ -18,6 +18,7 @@ import duckdb
 from airpicture.assess.config import load_question
 from airpicture.assess.indicators import IndicatorOutcome, report_day, report_window
 from airpicture.assess.judge import assess_day
+from airpicture.claims.graph import merge_keys
 from airpicture.model.claims import Appearance, Claim, ClaimStatus, Reliability, Source
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
@@ -65,12 +66,18 @@ def _facts(
         for c in claim.contradictions
         if c in appearances and appearances[c].source_id in sources
     ]
+    # Independence keys of each root (spec §3: receiver recording, NOTAM, observer pseudonym, artifact …);
+    # the confidence rule clusters roots across items on them.
+    root_keys = tuple(
+        (r, tuple(merge_keys(appearances[r], sources)) or (r,)) if r in appearances else (r, (r,)) for r in claim.roots
+    )
     return ClaimFacts(
         claim=claim,
         events=behind,
         reliability=reliability,
         source_names=tuple(dict.fromkeys(s.name for s in root_sources)),
         contradicted=claim.status is ClaimStatus.DISPUTED and any(s.reliability.at_least_c for s in contradicting),
+        root_keys=root_keys,
     )
 
 
@@ -137,12 +144,16 @@ def _coverage(
     start: datetime,
     end: datetime,
 ) -> Coverage:
-    files = 0
+    receivers: tuple[str, ...] = ()
     if workspace.has_partitions("positions"):
-        row = con.execute(
-            "SELECT count(DISTINCT source_file) FROM positions WHERE ts >= ? AND ts < ?", [start, end]
-        ).fetchone()
-        files = int(row[0]) if row else 0
+        receivers = tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? ORDER BY 1", [start, end]
+            ).fetchall()
+        )
+    on_file = con.execute("SELECT count(DISTINCT notam_id) FROM notams").fetchone()
+    entered = con.execute("SELECT count(*) FROM claim_notams").fetchone()
     row = con.execute(
         "SELECT count(*), count(DISTINCT reporter_hash) FROM reports WHERE observed_at >= ? AND observed_at < ?",
         [start, end],
@@ -153,11 +164,13 @@ def _coverage(
     ).fetchone()
     n_start, n_end = night_window(question, day)
     return Coverage(
-        receiver_files=files,
+        receiver_files=len(receivers),
         receiver_fraction=round(bin_fraction(state.bins, n_start, n_end), 4),
         reports=int(row[0]) if row else 0,
         reporters=int(row[1]) if row else 0,
         notams=int(notams[0]) if notams else 0,
+        receivers=receivers,
+        notams_on_file=(int(on_file[0]) if on_file else 0) + (int(entered[0]) if entered else 0),
     )
 
 

@@ -30,6 +30,7 @@ from airpicture.model.claims import (
 )
 from airpicture.model.clock import Clock
 from airpicture.model.errors import ConfigError, UsageError
+from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
 from airpicture.pipeline.entries import parse_entry
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind, time_and_address_clause
@@ -39,6 +40,12 @@ from airpicture.store.events import EVENT_COLUMNS, row_to_event
 
 log = logging.getLogger(__name__)
 COVERAGE_BIN_S = 600
+_DEGRADED = (
+    PositionFlag.INTEGRITY_LOW
+    | PositionFlag.FROZEN_POSITION
+    | PositionFlag.POSITION_JUMP
+    | PositionFlag.IMPOSSIBLE_SPEED
+)
 
 
 def rules_from(settings: Settings) -> ClaimRules:
@@ -113,6 +120,21 @@ class WorkspaceSensors:
             [start, end, *params],
         ).fetchone()
         return min(1.0, (int(row[0]) if row else 0) / total)
+
+    def records_in(
+        self, box: tuple[float, float, float, float], start: datetime, end: datetime, degraded_only: bool
+    ) -> Sequence[TrackHit]:
+        """The first position (optionally: with degraded navigation) of each receiver recording in the box."""
+        if not self.has_positions:
+            return ()
+        degraded = f" AND ((flags & {int(_DEGRADED)}) <> 0 OR nic < 6 OR nacp < 7)" if degraded_only else ""
+        rows = self.con.execute(
+            "SELECT source_file, arg_min(icao24, ts), min(ts), arg_min(source_offset, ts), arg_min(callsign, ts) "
+            "FROM positions WHERE ts >= ? AND ts <= ? AND lat_deg BETWEEN ? AND ? AND lon_deg BETWEEN ? AND ?"
+            f"{degraded} GROUP BY source_file ORDER BY source_file",
+            [start, end, *box],
+        ).fetchall()
+        return [TrackHit(r[1], r[2].astimezone(UTC), 0.0, r[0], int(r[3]), r[4]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

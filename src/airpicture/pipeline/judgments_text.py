@@ -10,6 +10,11 @@ from airpicture.store import Workspace
 
 def summary_lines(j: Judgment) -> list[str]:
     top, runner = j.hypothesis(j.top), j.hypothesis(j.runner_up)
+    if not j.assessed:
+        return [
+            f"judgment {j.judgment_id}  question {j.question_id}  day {j.day.isoformat()}",
+            "Nothing to assess: no data bore on the question, so no band and no confidence are given.",
+        ]
     lines = [
         f"judgment {j.judgment_id}  question {j.question_id}  day {j.day.isoformat()}",
         f"{top.proposition} is {j.band} (p = {j.probability(j.top):.2f}).",
@@ -18,6 +23,8 @@ def summary_lines(j: Judgment) -> list[str]:
         f"Change: {j.change_explanation}" + (f" (supersedes {j.supersedes})" if j.supersedes else ""),
         "Key evidence: " + ("; ".join(i.label for i in j.items if i.item_id in j.key_evidence) or "none"),
     ]
+    if j.tied:
+        lines.append("Tie: no hypothesis is favoured over " + ", ".join(j.tied) + ".")
     if j.beyond_scale:
         lines.append("Note: a probability is beyond the ICD 203 scale (below 1 % or above 99 %).")
     return lines

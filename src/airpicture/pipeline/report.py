@@ -25,6 +25,7 @@ from airpicture.model.judgments import MapData, Provenance, ReportInputs
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import Assessment, assess, read_state
 from airpicture.pipeline.ingest import SIMULATED_PREFIX
+from airpicture.pipeline.places import place_phrases
 from airpicture.pipeline.reference import reference_data
 from airpicture.report import FORMATS, render_report
 from airpicture.store import Workspace
@@ -154,6 +155,7 @@ def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assess
         map=map_data(workspace, settings, assessment),
         generated_at=clock.now(),
         simulated=uses_simulated_data(workspace),
+        places=place_phrases(assessment.facts.claims),
     )
 
 

@@ -269,8 +269,13 @@ def run_all(
     summary.day = target
     summary.judgment_id = j.judgment_id
     runner = j.hypothesis(j.runner_up).label.lower()
-    summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {runner} ({j.runner_up_band})."
-    summary.confidence = j.confidence.value
+    if not j.assessed:
+        summary.judgment = "nothing to assess: no data bore on the question, so no judgment was made."
+    elif j.tied:
+        summary.judgment = "no hypothesis is favoured: " + ", ".join(j.hypothesis(h).label.lower() for h in j.tied)
+    else:
+        summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {runner} ({j.runner_up_band})."
+    summary.confidence = j.confidence.value if j.assessed else "none"
     summary.change = j.change_explanation
     summary.report_files = written.files
     timed("report", t)

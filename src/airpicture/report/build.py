@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from typing import cast
 
 from airpicture.model.claims import ClaimStatus
-from airpicture.model.judgments import BoardState, ClaimFacts, ReportInputs
+from airpicture.model.judgments import BoardState, ClaimFacts, Judgment, ReportInputs
 from airpicture.report.document import (
     ADVERBS,
     OBSERVER_TYPES,
@@ -65,49 +66,48 @@ def build_document(inputs: ReportInputs) -> Document:
         dist = next((e.attributes.get("min_dist_km") for e in f.events if "min_dist_km" in e.attributes), None)
         if t == "border_proximity" and dist is not None and float(dist) < 1.0:
             continue  # touching the border is the crossing, reported as an entry
-        sentence = b.fact(f, claim_text(f, inputs))
-        sections["aviation"].append(sentence)
-        shown.add(f.claim.claim_id)
+        # "First time since": it belongs with the fact it qualifies, before any status clause (issue: sentence
+        # quality); from the novelty detector, else from the indicators board for a novel entry.
+        b.cite(f.claim.claim_id)  # the fact's own endnote comes first
+        novelty, novelty_cites = "", cast(tuple[int, ...], ())
         first = next((novel_events[e.event_id] for e in f.events if e.event_id in novel_events), None)
+        began = _when_day(facts.monitoring_since or facts.day)
         if first is not None:
             nf, since_text, earlier = first
-            cites: tuple[int, ...] = (b.cite(nf.claim.claim_id),)
+            novelty_cites = (b.cite(nf.claim.claim_id),)
             if earlier and earlier in by_event:
-                cites += (b.cite(by_event[earlier].claim.claim_id),)
-            when = f"since {_when_day(date.fromisoformat(since_text))}" if since_text else "since monitoring began"
-            text = f"The novelty detector reports this is the first time {when} that this was recorded."
-            sections["aviation"].append(Sentence(text, Kind.FACT, cites))
-            if len(takeaways) < 2 and t == "airspace_entry":
-                takeaways.append(
-                    Sentence(sentence.text[:-1] + f", the first time {when}.", Kind.FACT, sentence.cites + cites)
-                )
-            continue
-        ids = [r.indicator_id for r in j.board if f.claim.claim_id in r.claim_ids]
-        for ind in ids:
-            row = board[ind]
-            if row.state is BoardState.NOVEL and t == "airspace_entry" and f.claim.claim_id == row.claim_ids[0]:
+                novelty_cites += (b.cite(by_event[earlier].claim.claim_id),)
+            since = (
+                f"since {_when_day(date.fromisoformat(since_text))}"
+                if since_text
+                else (f"since monitoring began ({began})")
+            )
+            novelty = f", the first time {since}"
+        elif t == "airspace_entry":
+            row = next(
+                (
+                    board[r.indicator_id]
+                    for r in j.board
+                    if f.claim.claim_id in r.claim_ids and r.state is BoardState.NOVEL
+                ),
+                None,
+            )
+            if row is not None and f.claim.claim_id == row.claim_ids[0]:
                 if row.last_seen and row.last_claim_id:
-                    novelty = Sentence(
-                        f"This is the first time since {_when_day(row.last_seen)} that this was recorded.",
-                        Kind.FACT,
+                    novelty, novelty_cites = (
+                        f", the first time since {_when_day(row.last_seen)}",
                         (b.cite(row.last_claim_id),),
                     )
                 else:
-                    began = row.monitoring_since or facts.day
-                    novelty = Sentence(
-                        f"This is the first time since monitoring began ({_when_day(began)}) that this was recorded.",
-                        Kind.FACT,
+                    novelty, novelty_cites = (
+                        f", the first time since monitoring began ({began})",
                         (b.cite(coverage_ref),),
                     )
-                sections["aviation"].append(novelty)
-                if len(takeaways) < 2:
-                    takeaways.append(
-                        Sentence(
-                            sentence.text[:-1] + ", " + novelty.text[0].lower() + novelty.text[1:],
-                            Kind.FACT,
-                            sentence.cites + novelty.cites,
-                        )
-                    )
+        sentence = b.fact(f, claim_text(f, inputs), novelty_cites, novelty)
+        sections["aviation"].append(sentence)
+        shown.add(f.claim.claim_id)
+        if novelty and t == "airspace_entry" and len(takeaways) < 2:
+            takeaways.append(sentence)
     surge = board.get("night-surge")
     tonight = next((n for n in facts.activity if n.night == facts.day), None)
     if surge is not None and tonight is not None:
@@ -128,7 +128,13 @@ def build_document(inputs: ReportInputs) -> Document:
         s.cites == (b.cite(f"night-activity:{facts.day.isoformat()}"),) for s in sections["aviation"]
     ):
         sections["aviation"].insert(
-            0, Sentence("No aircraft of interest were recorded over the region.", Kind.FACT, (b.cite(coverage_ref),))
+            0,
+            Sentence(
+                f"No aircraft of interest were recorded over the region, with receivers up {c.receiver_fraction:.0%} "
+                "of the night.",
+                Kind.FACT,
+                (b.cite(coverage_ref),),
+            ),
         )
         takeaways.insert(0, sections["aviation"][0])
 
@@ -148,7 +154,12 @@ def build_document(inputs: ReportInputs) -> Document:
     else:
         sections["restrictions"].append(
             Sentence(
-                "No new airspace restrictions near the watched borders were recorded.",
+                "No new airspace restrictions near the watched borders were recorded"
+                + (
+                    f" ({c.notams_on_file} NOTAM(s) on file)."
+                    if c.notams_on_file
+                    else "; no NOTAM feed is on file, so this absence says nothing."
+                ),
                 Kind.FACT,
                 (b.cite(coverage_ref),),
             )
@@ -189,53 +200,7 @@ def build_document(inputs: ReportInputs) -> Document:
         )
 
     # -- assessment --------------------------------------------------------------------------------------
-    jn = b.cite(j.judgment_id)
-    top, runner = j.hypothesis(j.top), j.hypothesis(j.runner_up)
-    assessment = [Sentence(f"{top.proposition} is {j.band}.", Kind.JUDGMENT, (jn,))]
-    supporting = [
-        b.claims[cid]
-        for item in j.items
-        if item.rating(j.top).value in ("C", "CC")
-        for cid in item.claim_ids
-        if cid in b.claims and b.claims[cid].claim.status in _STRONG
-    ]
-    roots = {r for f in supporting for r in f.claim.roots}
-    if j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
-        assessment.append(
-            Sentence(
-                f"Taken together, these data points {ADVERBS[j.band]} indicate "
-                f"{top.proposition[0].lower() + top.proposition[1:]}.",
-                Kind.JUDGMENT,
-                (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
-            )
-        )
-    if j.supersedes:
-        change = f"Compared with the previous assessment, this {j.change_explanation}."
-    else:
-        change = "This is the first assessment of this question."
-    assessment.append(Sentence(change, Kind.JUDGMENT, (jn,)))
-    assessment.append(
-        Sentence(
-            f"The runner-up, {runner.proposition[0].lower() + runner.proposition[1:]}, is {j.runner_up_band}.",
-            Kind.JUDGMENT,
-            (jn,),
-        )
-    )
-    assessment.append(
-        Sentence(
-            f"We have {j.confidence.value} confidence in this assessment. Its basis: {j.confidence_basis}.",
-            Kind.CONFIDENCE,
-            (jn,),
-        )
-    )
-    key = []
-    items = {i.item_id: i for i in j.items}
-    for item_id in j.key_evidence:
-        item = items[item_id]
-        cites = tuple(b.cite(cid) for cid in item.claim_ids) or (
-            b.cite(item.roots[0] if item.roots[0].startswith(("coverage:", "night-activity:")) else coverage_ref),
-        )
-        key.append(Sentence(f"{item.label} (grade {item.grade}).", Kind.FACT, cites))
+    assessment, key = _assessment(b, inputs, coverage_ref)
     takeaways.append(assessment[0])
     title = f"{inputs.region_title} air picture: the night of {_when_day(facts.day)}"
     if inputs.simulated:
@@ -260,8 +225,98 @@ def build_document(inputs: ReportInputs) -> Document:
         activity=tuple((n.night.isoformat(), n.count, n.coverage) for n in facts.activity),
         baseline=board["night-surge"].baseline if "night-surge" in board else 0.0,
         judgment_id=j.judgment_id,
-        extra={"simulated": inputs.simulated},
+        extra={
+            "simulated": inputs.simulated,
+            "places": {ref: inputs.places[ref] for ref in b.by_ref if ref in inputs.places},
+        },
     )
+
+
+def _assessment(b: _Builder, inputs: ReportInputs, coverage_ref: str) -> tuple[list[Sentence], list[Sentence]]:
+    """The judgment sentences and the key evidence. Nothing to assess: no band and no confidence (no data, no
+    judgment). A tie: no hypothesis is favoured. Otherwise top with band, runner-up, confidence with basis."""
+    j, facts = inputs.judgment, inputs.facts
+    jn = b.cite(j.judgment_id)
+    if not j.assessed:
+        c = facts.coverage
+        return [
+            Sentence(
+                f"There is nothing to assess for this night: no receiver data with enough coverage "
+                f"({c.receiver_files} receiver recording(s), up {c.receiver_fraction:.0%} of the night), no observer "
+                f"report and no NOTAM bears on the question, so no judgment is made.",
+                Kind.JUDGMENT,
+                (jn, b.cite(coverage_ref)),
+            )
+        ], []
+    top, runner = j.hypothesis(j.top), j.hypothesis(j.runner_up)
+    if j.tied:
+        names = [_lower(j.hypothesis(h).proposition) for h in j.tied]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        terms = {term for _, term in _tied_bands(j)}
+        if len(terms) == 1:
+            text = f"No hypothesis is favoured over the others: {listed} are each {terms.pop()}."
+        else:
+            text = (
+                "No hypothesis is favoured over the others: "
+                + "; ".join(f"{n} is {t}" for n, t in _tied_bands(j))
+                + "."
+            )
+        assessment = [Sentence(text, Kind.JUDGMENT, (jn,))]
+    else:
+        assessment = [Sentence(f"{top.proposition} is {j.band}.", Kind.JUDGMENT, (jn,))]
+    supporting = [
+        b.claims[cid]
+        for item in j.items
+        if item.rating(j.top).value in ("C", "CC")
+        for cid in item.claim_ids
+        if cid in b.claims and b.claims[cid].claim.status in _STRONG
+    ]
+    roots = {r for f in supporting for r in f.claim.roots}
+    if not j.tied and j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
+        assessment.append(
+            Sentence(
+                f"Taken together, these data points {ADVERBS[j.band]} indicate {_lower(top.proposition)}.",
+                Kind.JUDGMENT,
+                (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
+            )
+        )
+    if j.tied:
+        pass  # "remains"/"has risen" would be about one of several tied hypotheses
+    elif j.supersedes:
+        assessment.append(
+            Sentence(f"Compared with the previous assessment, this {j.change_explanation}.", Kind.JUDGMENT, (jn,))
+        )
+    else:
+        assessment.append(Sentence("This is the first assessment of this question.", Kind.JUDGMENT, (jn,)))
+    if not j.tied:
+        assessment.append(
+            Sentence(f"The runner-up, {_lower(runner.proposition)}, is {j.runner_up_band}.", Kind.JUDGMENT, (jn,))
+        )
+    assessment.append(
+        Sentence(
+            f"We have {j.confidence.value} confidence in this assessment. Its basis: {j.confidence_basis}.",
+            Kind.CONFIDENCE,
+            (jn,),
+        )
+    )
+    key = []
+    items = {i.item_id: i for i in j.items}
+    for item_id in j.key_evidence:
+        item = items[item_id]
+        cites = tuple(b.cite(cid) for cid in item.claim_ids) or (
+            b.cite(item.roots[0] if item.roots[0].startswith("night-activity:") else coverage_ref),
+        )
+        key.append(Sentence(f"{item.label} (grade {item.grade}).", Kind.FACT, cites))
+    return assessment, key
+
+
+def _tied_bands(j: Judgment) -> list[tuple[str, str]]:
+    bands = dict(j.bands)
+    return [(_lower(j.hypothesis(h).proposition), bands.get(h, "")) for h in j.tied]
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _novelty_by_event(today: list[ClaimFacts]) -> dict[str, tuple[ClaimFacts, str | None, str | None]]:

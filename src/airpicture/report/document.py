@@ -8,7 +8,7 @@ no weasel modals), ``confidence`` (never a likelihood term) or ``text`` (structu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -187,53 +187,105 @@ class _Builder:
         retrieved = max((p.retrieved for p in provs if p.retrieved), default=None)
         records = "; ".join(dict.fromkeys(p.link or p.record for p in provs)) or ref
         grade = f"{facts.reliability.value}{int(claim.credibility) if claim.credibility else '-'}"
+        point = _coordinates(facts)
+        where = f" at {point}" if point else ""
         return Endnote(
             number, ref, ", ".join(sources) or "unknown", _iso(published), _iso(retrieved) if retrieved else "",
-            f"claim {ref}: {records}", grade, claim.status.value,
+            f"claim {ref}{where}: {records}", grade, claim.status.value,
         )  # fmt: skip
 
     # -- wording -------------------------------------------------------------------------------------
 
-    def source_phrase(self, facts: ClaimFacts) -> str:
-        kinds = set()
-        for root in facts.claim.roots:
-            name = self.inputs.appearance_sources.get(root, ("", ""))[0]
-            if root.startswith("event:") and facts.claim.event_type.startswith("restriction"):
-                kinds.add("NOTAM data")
-            elif root.startswith("event:"):
-                kinds.add("ADS-B tracks")
-            elif root.startswith("report:"):
-                kinds.add("an observer")
-            elif name:
-                kinds.add(name)
-        observers = sum(1 for r in facts.claim.roots if r.startswith("report:"))
-        if observers > 1:
-            kinds.discard("an observer")
-            kinds.add(f"{observers} observers")
-        return " and ".join(sorted(kinds)) or "A source"
-
-    def fact(self, facts: ClaimFacts, claim_text: str, extra: Sequence[int] = ()) -> Sentence:
-        """`<Source> reported <claim> [n].` with the status wording of spec §3."""
-        n = self.cite(facts.claim.claim_id)
-        who = self.source_phrase(facts)
+    def fact(self, facts: ClaimFacts, claim_text: str, extra: Sequence[int] = (), novelty: str = "") -> Sentence:
+        """`<Source> reported <claim> [n].` with the status wording of spec §3. ``novelty`` (", the first time
+        since …") belongs to the claim and comes right after it; the status clause ends the sentence."""
+        cites = (self.cite(facts.claim.claim_id), *extra)
+        what = claim_text + novelty
         status = facts.claim.status
-        if status is ClaimStatus.REPORTED and claim_text.startswith("NOTAM "):
+        w = witnesses(facts)
+        who = source_phrase(w, facts.claim.event_type)
+        sensor_only = w.receivers > 0 and not (w.observers or w.others or w.notams or w.unsourced)
+        if claim_text.startswith("NOTAM ") and status in (ClaimStatus.REPORTED, ClaimStatus.CONFIRMED):
             # A published NOTAM is itself the primary record that the restriction was published (spec §2: grade
             # A for "this restriction was published", not for why): "NOTAM A1234/22 shows …" (spec §3 wording).
-            return Sentence(_cap(claim_text) + ".", Kind.FACT, (n, *extra))
-        if status is ClaimStatus.CORROBORATED:
-            text = f"{_cap(who)} separately reported {claim_text}"
+            return Sentence(_cap(what) + ".", Kind.FACT, cites)
+        if status is ClaimStatus.CONFIRMED and sensor_only:
+            text = f"{_cap(who)} show {what}"
+        elif status is ClaimStatus.CONFIRMED and w.receivers and (w.observers or w.others):
+            people = source_phrase(replace(w, receivers=0), facts.claim.event_type)
+            text = f"{_cap(people)} reported {what}; ADS-B tracks from {_count(w.receivers, 'receiver')} confirm it"
+        elif status is ClaimStatus.CONFIRMED:
+            text = f"{_cap(who)} reported {what}, confirmed by independent sources"
+        elif status is ClaimStatus.CORROBORATED:
+            text = f"{_cap(who)} separately reported {what}"
             if not facts.claim.primary_roots:
                 text += "; no sensor, official or imagery source confirms it"
-        elif status is ClaimStatus.CONFIRMED:
-            text = f"{_cap(who)} reported {claim_text}, confirmed by independent sources"
         elif status is ClaimStatus.DISPUTED:
-            text = f"{_cap(who)} reported {claim_text}; another source graded C or better denied it"
+            text = f"{_cap(who)} reported {what}; another source graded C or better denied it"
         elif status is ClaimStatus.RETRACTED:
-            text = f"{_cap(who)} reported {claim_text} and later retracted it"
+            text = f"{_cap(who)} reported {what} and later retracted it"
+        elif sensor_only:
+            text = f"{_cap(who)} show {what}; this could not be independently confirmed"
         else:
-            text = f"{_cap(who)} reported {claim_text}; this could not be independently confirmed"
-        return Sentence(text + ".", Kind.FACT, (n, *extra))
+            text = f"{_cap(who)} reported {what}; this could not be independently confirmed"
+        return Sentence(text + ".", Kind.FACT, cites)
+
+
+@dataclass(frozen=True, slots=True)
+class Witnesses:
+    """The independent roots of a claim by kind: receiver recordings, observers, NOTAMs, other named sources,
+    and (``unsourced``: the detector's name) a detector aggregate that cites no raw record."""
+
+    receivers: int = 0
+    observers: int = 0
+    notams: int = 0
+    others: tuple[str, ...] = ()
+    unsourced: str = ""
+
+
+def witnesses(facts: ClaimFacts) -> Witnesses:
+    """Count the claim's independent roots by what they rest on (their independence keys, spec §3)."""
+    keys = dict(facts.root_keys)
+    receivers: set[str] = set()
+    observers: set[str] = set()
+    notams: set[str] = set()
+    others: list[str] = []
+    unsourced = ""
+    for root in facts.claim.roots:
+        ks = keys.get(root, ())
+        sensor = next((k for k in ks if k.startswith("sensor:")), None)
+        if sensor and sensor.startswith("sensor:detector:"):
+            unsourced = sensor.split(":")[2]
+        elif sensor:
+            receivers.add(sensor)
+        elif any(k.startswith("observer:") for k in ks) or root.startswith("report:"):
+            observers.add(root)
+        elif any(k.startswith("notam:") for k in ks) or root.startswith("notam:"):
+            notams.add(root)
+        else:
+            others.append(root)
+    named = [n for n in facts.source_names if not n.startswith(("detector ", "observer", "NOTAM"))]
+    return Witnesses(len(receivers), len(observers), len(notams), tuple(dict.fromkeys(named))[: len(others)], unsourced)
+
+
+def source_phrase(w: Witnesses, event_type: str) -> str:
+    """Who stands behind a claim: "ADS-B tracks from 2 receivers", "2 observers", "an observer and NOTAM data"."""
+    parts = []
+    if w.observers:
+        parts.append("an observer" if w.observers == 1 else f"{w.observers} observers")
+    if w.receivers:
+        what = "ADS-B positions with degraded navigation" if event_type == "gnss_interference" else "ADS-B tracks"
+        parts.append(f"{what} from {_count(w.receivers, 'receiver')}")
+    if w.notams:
+        parts.append("NOTAM data")
+    parts += [n for n in w.others if n not in parts]
+    if w.unsourced:
+        parts.append(f"the {w.unsourced} detector (aggregated data, no raw record cited)")
+    return " and ".join(parts) or "a source"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"one {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cap(text: str) -> str:
@@ -269,15 +321,24 @@ def _attr(facts: ClaimFacts, key: str) -> Any:
 def _place(facts: ClaimFacts, inputs: ReportInputs) -> str:
     if facts.claim.place_name:
         return f"near {facts.claim.place_name}"
+    if facts.claim.claim_id in inputs.places:  # resolved from the gazetteer by the pipeline
+        return inputs.places[facts.claim.claim_id]
     for root in facts.claim.appearances:
         p = inputs.provenance.get(root)
         if p and p.place:
             return f"near {p.place}"
+    point = _coordinates(facts)
+    return f"near {point}" if point else ""
+
+
+def _coordinates(facts: ClaimFacts) -> str:
+    """The claim's point as "51.93° N 28.40° E" (an event's centre when it has one), or ""."""
     lat = _attr(facts, "centre_lat_deg") or facts.claim.lat_deg
     lon = _attr(facts, "centre_lon_deg") or facts.claim.lon_deg
-    if lat is not None and lon is not None:
-        return f"near {float(lat):.2f}° N {float(lon):.2f}° E"
-    return ""
+    if lat is None or lon is None:
+        return ""
+    ns, ew = "N" if float(lat) >= 0 else "S", "E" if float(lon) >= 0 else "W"
+    return f"{abs(float(lat)):.2f}° {ns} {abs(float(lon)):.2f}° {ew}"
 
 
 def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:

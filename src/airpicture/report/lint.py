@@ -2,7 +2,10 @@
 
 Rejected: a likelihood term and a confidence level in one sentence; row-1 and row-2 vocabularies mixed in
 one product; a fact sentence without a citation; weasel modals ("could", "may", "might", "suggests") in key
-judgments; "Taken together … <adverb> indicate" whose adverb is not the band of the top hypothesis.
+judgments; "Taken together … <adverb> indicate" whose adverb is not the band of the top hypothesis; a
+status clause ("this could not be independently confirmed") that does not end its sentence (what follows it
+reads as part of the doubt: qualifiers such as "the first time since" belong with the fact); and, when
+there was nothing to assess (``top_band`` empty), any band term in the assessment or a confidence statement.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _ROW2 = re.compile(r"\b(" + "|".join(sorted(ROW2, key=len, reverse=True)) + r")\
 _ROW1 = re.compile(r"\b(" + "|".join(sorted(ROW1, key=len, reverse=True)) + r")\b", re.I)
 _CONFIDENCE = re.compile(r"\b(high|moderate|low)(?:-| )confidence\b|\bconfidence\b", re.I)
 _WEASEL = re.compile(r"\b(could|may|might|suggests?|suggesting)\b", re.I)
+_UNCONFIRMED = re.compile(r"could not be independently confirmed(?P<rest>.*)$", re.I)
 _TAKEN = re.compile(r"taken together, these data points (\w+(?: \w+)?) indicate", re.I)
 
 
@@ -75,6 +79,11 @@ def lint(doc: Document, top_band: str) -> list[str]:
             problems.append(f"{where}: likelihood term in the confidence statement: {text!r}")
         if s.kind is Kind.FACT and not s.cites:
             problems.append(f"{where}: fact sentence without a citation: {text!r}")
+        unconfirmed = _UNCONFIRMED.search(text)
+        if unconfirmed and unconfirmed.group("rest").strip() not in ("", "."):
+            problems.append(f"{where}: the status clause must end the sentence: {text!r}")
+        if not top_band and where == "assessment" and (_LIKELIHOOD.search(text) or s.kind is Kind.CONFIDENCE):
+            problems.append(f"{where}: nothing was assessed, yet a band or confidence is stated: {text!r}")
         if s.kind is Kind.JUDGMENT:
             if not s.cites:
                 problems.append(f"{where}: judgment without a citation: {text!r}")

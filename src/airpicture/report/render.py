@@ -90,12 +90,15 @@ def to_data(doc: Document, judgment: Judgment) -> dict[str, Any]:
             "key_evidence": sentences(doc.key_evidence),
             "assumptions": list(doc.assumptions),
             "indicators_to_watch": list(doc.watch),
+            "assessed": judgment.assessed,
+            "tied": list(judgment.tied),
             "judgment": judgment_to_dict(judgment),
         },
         "night_activity": {
             "baseline": doc.baseline,
             "nights": [{"night": n, "aircraft": c, "receiver_coverage": cov} for n, c, cov in doc.activity],
         },
+        "places": dict(doc.extra.get("places", {})),
         "endnotes": [asdict(n) for n in doc.endnotes],
     }
 
