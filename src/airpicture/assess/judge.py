@@ -39,10 +39,10 @@ def explain_change(
     dropped = [x.label for x in previous.items if x.item_id not in set(items)]
     reasons = []
     if added:
-        reasons.append("new evidence: " + "; ".join(added))
+        reasons.append("new evidence (" + "; ".join(added) + ")")
     if dropped:
-        reasons.append("evidence that no longer holds: " + "; ".join(dropped))
-    why = " / ".join(reasons) or "re-rated evidence"
+        reasons.append("earlier evidence that no longer holds (" + "; ".join(dropped) + ")")
+    why = " and of ".join(reasons) or "re-rated evidence"
     since = previous.day.isoformat()
     if prev_band == band_term:
         return f"remains {band_term} (as on {since})"
