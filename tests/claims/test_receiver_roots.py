@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from airpicture.claims.assemble import build_claims
-from airpicture.claims.build import ClaimInputs, ClaimRules, TrackHit
+from airpicture.claims.build import ClaimInputs, ClaimRules, NoSensors, TrackHit
 from airpicture.claims.graph import merge_keys
 from airpicture.model.claims import ClaimStatus, Credibility
 from airpicture.model.events import Event, Evidence, EvidenceKind, Subject
@@ -79,6 +82,9 @@ class DegradedRows:
         assert degraded_only and box[0] <= 51.9 <= box[1]
         return [TrackHit("510081", start, 0.0, f, 7, None) for f in (RX1, RX2)]
 
+    def receiver_of(self, source_file: str) -> str:
+        return source_file
+
 
 CELLS = '{"type": "MultiPolygon", "coordinates": [[[[28.9, 51.8], [29.0, 51.8], [29.0, 51.95], [28.9, 51.8]]]]}'
 
@@ -99,3 +105,56 @@ def test_an_aggregate_without_records_says_what_it_rests_on() -> None:
     appearance = result.appearances[root]
     assert claim.status is ClaimStatus.REPORTED and not appearance.primary
     assert appearance.attribution == "detector aggregate; no raw record found to cite"
+
+
+RX3 = "c" * 64
+ROOF, MAST = "1" * 64, "2" * 64
+
+
+class Receivers(NoSensors):
+    """Recordings RX1 and RX2 are two files of one receiver (ROOF); RX3 is another receiver's (MAST)."""
+
+    def receiver_of(self, source_file: str) -> str:
+        return {RX1: ROOF, RX2: ROOF, RX3: MAST}.get(source_file, source_file)
+
+
+def test_two_files_of_one_receiver_are_one_root() -> None:
+    result = build_claims(
+        ClaimInputs(events=[event("airspace_entry", pos(RX1, 10), pos(RX2, 20))]), ClaimRules(), Receivers()
+    )
+    claim = claim_of(result, "airspace_entry")
+    assert (claim.status, claim.independent_roots) == (ClaimStatus.REPORTED, 1)
+    (root,) = claim.roots
+    assert root.endswith(f"/receiver:{ROOF[:16]}")
+    appearance = result.appearances[root]
+    assert appearance.sensor == ROOF and {e.source_file for e in appearance.evidence} == {RX1, RX2}
+    assert "(2 recordings)" in appearance.quote
+
+
+def test_two_receivers_are_two_roots_whatever_the_files() -> None:
+    result = build_claims(
+        ClaimInputs(events=[event("airspace_entry", pos(RX1, 10), pos(RX2, 20), pos(RX3, 30))]),
+        ClaimRules(),
+        Receivers(),
+    )
+    claim = claim_of(result, "airspace_entry")
+    assert (claim.status, claim.independent_roots) == (ClaimStatus.CONFIRMED, 2)
+    assert sorted(result.appearances[r].sensor for r in claim.roots) == [ROOF, MAST]
+
+
+def test_an_aggregate_counts_receivers_not_recordings() -> None:
+    class Files(Receivers):
+        def records_in(self, box, start, end, degraded_only):  # type: ignore[no-untyped-def]
+            return [TrackHit("510081", start, 0.0, f, 7, None) for f in (RX1, RX2)]
+
+    gnss = Event("gnss_interference", T0, T0 + timedelta(hours=2), "gnss_interference", 1, CELLS)
+    claim = claim_of(build_claims(ClaimInputs(events=[gnss]), ClaimRules(), Files()), "gnss_interference")
+    assert claim.independent_roots == 1 and claim.status is ClaimStatus.REPORTED
+
+
+@given(st.lists(st.sampled_from([RX1, RX2, RX3, "d" * 64]), min_size=1, max_size=12))
+def test_roots_are_the_distinct_receivers_of_the_evidence(files: list[str]) -> None:
+    evidence = [pos(f, i) for i, f in enumerate(files)]
+    result = build_claims(ClaimInputs(events=[event("airspace_entry", *evidence)]), ClaimRules(), Receivers())
+    claim = claim_of(result, "airspace_entry")
+    assert claim.independent_roots == len({Receivers().receiver_of(f) for f in files})

@@ -112,6 +112,9 @@ class OneTrack:
     def coverage(self, lat_deg, lon_deg, start, end, dist_km):  # type: ignore[no-untyped-def]
         return 1.0
 
+    def receiver_of(self, source_file: str) -> str:
+        return source_file
+
 
 def test_observer_plus_sensor_track_is_confirmed() -> None:
     claim = only(build_claims(ClaimInputs(reports=[report("r1", "a" * 64)]), RULES, OneTrack()))

@@ -36,7 +36,8 @@ WRITER = textwrap.dedent(
         with workspace.connect() as con:
             con.execute("BEGIN TRANSACTION")
             con.execute(
-                "INSERT INTO ingested_files VALUES (?, ?, 'test', 0, now(), ?, ?, 0)",
+                "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
+                "records_stored, records_rejected) VALUES (?, ?, 'test', 0, now(), ?, ?, 0)",
                 [f"file{{i}}", f"part{{i}}", {ROWS_PER_PART}, {ROWS_PER_PART}],
             )
             con.execute("INSERT INTO quarantine VALUES (?, 'row 1', 'test', 'mid-transaction', NULL)", [f"file{{i}}"])

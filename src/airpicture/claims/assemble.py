@@ -265,7 +265,7 @@ def _cross_check(
             draft.lat_deg, draft.lon_deg, start, end, rules.sensor_distance_km, rules.track_max_alt_ft
         )
         for hit in sorted(hits, key=lambda h: (h.dist_km, h.icao24))[:3]:
-            draft.members.add(add(track_appearance(hit)))
+            draft.members.add(add(track_appearance(hit, lookup.receiver_of(hit.source_file))))
         if hits:
             draft.sensor_check = SensorCheck.MATCHED
             return

@@ -3,10 +3,12 @@
 - Observer reports of the same category within ``cluster_distance_km`` and ``cluster_window_min`` of each
   other (single linkage, so the result does not depend on input order) are one claim.
 - Every detector event is a claim whose roots are the raw records it rests on, one root per receiver
-  (spec §3: roots sharing a sensor/receiver merge): the event's positions from each receiver recording
-  (``source_file``: one recording = one receiver) are a primary root ``event:<id>/receiver:<file>``, the
-  detector's statement ``event:<id>`` cites them. An event heard by two receivers is therefore
-  *confirmed*; two events heard by the same receiver share its root key. An event that rests on NOTAMs
+  (spec §3: roots sharing a sensor/receiver merge): the event's positions from each receiver — every
+  recording (``source_file``) that :meth:`SensorLookup.receiver_of` maps to the same receiver key — are one
+  primary root ``event:<id>/receiver:<key>``, the detector's statement ``event:<id>`` cites them. The key is
+  the receiver's pseudonym, or the recording's file id when no receiver was named for it (the file is its
+  own receiver). An event heard by two receivers is therefore *confirmed*, one heard in two files of one
+  receiver is not; two events heard by the same receiver share its root key. An event that rests on NOTAMs
   only (restriction changes) has one root per NOTAM; an aggregate event that cites no record (GNSS
   interference per cell) is given the receivers whose degraded positions fall in its area and window
   (:meth:`SensorLookup.records_in`), and when there are none it is its own root, attributed as such.
@@ -102,6 +104,10 @@ class SensorLookup(Protocol):
         window; ``degraded_only``: rows with low integrity or a spoofing flag only."""
         ...
 
+    def receiver_of(self, source_file: str) -> str:
+        """The receiver key of a recording: its receiver's pseudonym, else ``source_file`` itself."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class NoSensors:
@@ -119,6 +125,9 @@ class NoSensors:
         self, box: tuple[float, float, float, float], start: datetime, end: datetime, degraded_only: bool
     ) -> Sequence[TrackHit]:
         return ()
+
+    def receiver_of(self, source_file: str) -> str:
+        return source_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,23 +256,24 @@ def geometry_box(geometry: str | None) -> tuple[float, float, float, float] | No
     return (min(lats), max(lats), min(lons), max(lons)) if lats else None
 
 
-def receiver_root_id(event_id: str, source_file: str) -> str:
-    """Id of the root appearance "the records of event ``event_id`` in receiver recording ``source_file``"."""
-    return f"event:{event_id}/receiver:{source_file[:16]}"
+def receiver_root_id(event_id: str, receiver: str) -> str:
+    """Id of the root appearance "the records of event ``event_id`` heard by receiver ``receiver``" (a receiver
+    key: pseudonym, or the file id of a recording that is its own receiver)."""
+    return f"event:{event_id}/receiver:{receiver[:16]}"
 
 
 def event_appearances(event: Event, lookup: SensorLookup) -> tuple[list[Appearance], Source, list[Source]]:
     """The detector's statement ``event:<id>`` and the root appearances it rests on (see the module docstring):
-    one per receiver recording of its position evidence, else one per NOTAM, else (aggregate events) one
-    per receiver whose positions in the event's area and window the lookup finds. Returns the appearances
-    (statement last), the detector source and the sources of the roots."""
+    one per receiver of its position evidence, else one per NOTAM, else (aggregate events) one per receiver
+    whose positions in the event's area and window the lookup finds. Returns the appearances (statement
+    last), the detector source and the sources of the roots."""
     source_id = f"sensor:{event.detector}"
     source = Source(source_id, SourceKind.SENSOR, f"detector {event.detector}")
     by_file: dict[str, list[Evidence]] = {}
     for e in event.evidence:
         if e.kind is EvidenceKind.POSITION:
             by_file.setdefault(e.source_file, []).append(e)
-    attribution = "positions of this event in one receiver recording"
+    attribution = "positions of this event heard by one receiver"
     if not by_file and not any(e.kind is EvidenceKind.NOTAM for e in event.evidence):
         box = geometry_box(event.geometry)
         if box is not None:
@@ -276,17 +286,29 @@ def event_appearances(event: Event, lookup: SensorLookup) -> tuple[list[Appearan
             attribution = "receiver positions in the event's area and window" + (
                 " with degraded navigation" if degraded else ""
             )
+    by_receiver: dict[str, list[Evidence]] = {}
+    files: dict[str, set[str]] = {}
+    for source_file, evidence in sorted(by_file.items()):
+        receiver = lookup.receiver_of(source_file)
+        by_receiver.setdefault(receiver, []).extend(evidence)
+        files.setdefault(receiver, set()).add(source_file)
     roots: list[Appearance] = []
     root_sources: list[Source] = []
-    for source_file, evidence in sorted(by_file.items()):
+    for receiver, evidence in sorted(by_receiver.items()):
+        n_files = len(files[receiver])
+        heard = (
+            f"receiver recording {receiver[:12]}"
+            if files[receiver] == {receiver}
+            else f"receiver {receiver[:12]} ({n_files} recording{'s' if n_files != 1 else ''})"
+        )
         roots.append(
             Appearance(
-                appearance_id=receiver_root_id(event.event_id, source_file),
+                appearance_id=receiver_root_id(event.event_id, receiver),
                 source_id=source_id,
                 published_at=event.start,
-                quote=f"{event.type}: records in receiver recording {source_file[:12]}",
+                quote=f"{event.type}: records in {heard}",
                 attribution=attribution,
-                sensor=source_file,
+                sensor=receiver,
                 primary=True,
                 evidence=tuple(evidence),
             )
@@ -336,7 +358,9 @@ def notam_appearance(notam: NotamInput) -> tuple[Appearance, Source]:
     return appearance, Source("notam", SourceKind.NOTAM, "NOTAM office")
 
 
-def track_appearance(hit: TrackHit) -> tuple[Appearance, Source]:
+def track_appearance(hit: TrackHit, receiver: str | None = None) -> tuple[Appearance, Source]:
+    """A track that cross-checks an observer claim; ``receiver``: the key of the receiver that heard it
+    (default: the recording is its own receiver)."""
     appearance = Appearance(
         appearance_id=f"track:{hit.icao24}:{hit.first_ts.strftime('%Y%m%dT%H%M%S')}",
         source_id="sensor:positions",
@@ -345,7 +369,7 @@ def track_appearance(hit: TrackHit) -> tuple[Appearance, Source]:
         + (f" ({hit.callsign})" if hit.callsign else "")
         + f", {hit.dist_km:.0f} km away",
         attribution="raw receiver positions",
-        sensor=hit.source_file,
+        sensor=receiver or hit.source_file,
         primary=True,
         evidence=(Evidence(EvidenceKind.POSITION, hit.source_file, hit.source_offset, hit.icao24),),
     )

@@ -1,7 +1,9 @@
-"""``airpicture ingest PATH... [--format F] [--force] [--start T] [--beast-clock C] [--receiver LAT,LON]``."""
+"""``airpicture ingest PATH... [--format F] [--force] [--start T] [--beast-clock C] [--receiver NAME]
+[--receiver-position LAT,LON]``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -22,17 +24,34 @@ from airpicture.pipeline.ingest import (
 )
 from airpicture.pipeline.tracks import rebuild_tracks
 
+_POSITION = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*,\s*[-+]?\d+(\.\d*)?\s*$")
 
-def _receiver(text: str | None) -> tuple[float | None, float | None]:
+
+def _position(text: str | None) -> tuple[float | None, float | None]:
     if not text:
         return None, None
     try:
         lat, lon = (float(part) for part in text.split(","))
     except ValueError:
-        raise UsageError("not a position", where="--receiver", found=text, expected="LAT,LON in degrees") from None
+        raise UsageError(
+            "not a position", where="--receiver-position", found=text, expected="LAT,LON in degrees"
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise UsageError("position out of range", where="--receiver", found=text, expected="LAT,LON in degrees")
+        raise UsageError(
+            "position out of range", where="--receiver-position", found=text, expected="LAT,LON in degrees"
+        )
     return lat, lon
+
+
+def _receiver_name(text: str | None) -> str | None:
+    """The receiver's name; a LAT,LON here is the old meaning of ``--receiver`` and is refused (not echoed)."""
+    if text is not None and _POSITION.match(text):
+        raise UsageError(
+            "--receiver names the receiver now",
+            where="--receiver",
+            expected="a receiver name or alias; give a position with --receiver-position LAT,LON",
+        )
+    return text
 
 
 def ingest(
@@ -53,14 +72,22 @@ def ingest(
         str, typer.Option(help="Beast timestamp: 12mhz (free-running counter) or 1ghz (GPS time of day).")
     ] = "12mhz",
     receiver: Annotated[
-        str | None, typer.Option(help="Receiver position LAT,LON (degrees), for local CPR and surface positions.")
+        str | None,
+        typer.Option(
+            help="Name or alias of the receiver that recorded these files; only a keyed pseudonym of it is stored "
+            "(docs/ingest.md, docs/source-protection.md)."
+        ),
+    ] = None,
+    receiver_position: Annotated[
+        str | None,
+        typer.Option(help="Receiver position LAT,LON (degrees), for local CPR and surface positions."),
     ] = None,
     no_tracks: Annotated[bool, typer.Option("--no-tracks", help="Do not rebuild tracks afterwards.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace."""
     state = get_state(ctx)
-    lat, lon = _receiver(receiver)
+    lat, lon = _position(receiver_position)
     options = IngestOptions(
         format=fmt,
         force=force,
@@ -68,6 +95,7 @@ def ingest(
         beast_clock=beast_clock,
         receiver_lat_deg=lat,
         receiver_lon_deg=lon,
+        receiver=_receiver_name(receiver),
     )
     workspace = state.workspace()
     if state.show_progress and not as_json:
@@ -86,7 +114,7 @@ def ingest(
                     task,
                     total=event.files_total,
                     completed=event.file_index + (1 if event.file_done else 0),
-                    description=f"{event.path.name}: {event.records:,} records",
+                    description=f"{event.label or event.path.name}: {event.records:,} records",
                 )
 
             summary = ingest_paths(workspace, paths, state.settings, state.clock, show, options)
@@ -117,10 +145,12 @@ def _as_json(summary: IngestSummary, n_tracks: int | None) -> dict[str, object]:
     return {
         "files": [
             {
-                "path": str(f.path),
+                "path": f.shown,
                 "status": f.status.value,
                 "file_id": f.file_id,
                 "format": f.format,
+                "receiver": f.receiver,
+                "receiver_from": f.receiver_from.value,
                 "kind": f.kind.value if f.kind else None,
                 "read": f.read,
                 "stored": f.stored,

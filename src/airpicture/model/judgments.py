@@ -237,7 +237,8 @@ class Coverage:
     reporters: int
     notams: int
     receivers: tuple[str, ...] = ()
-    """The receiver recordings (ingested file ids) with positions in the report day."""
+    """The receivers with positions in the report day, by receiver key (the receiver's pseudonym, or the file
+    id of a recording no receiver was named for); ``receiver_files`` counts their recordings."""
     notams_on_file: int = 0
     """NOTAMs held in the workspace at all: zero means there is no NOTAM feed to measure an absence against."""
 

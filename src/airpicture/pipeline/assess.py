@@ -25,6 +25,7 @@ from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
 from airpicture.model.judgments import ClaimFacts, Coverage, DayFacts, Judgment, NightCount, Question
 from airpicture.model.settings import Settings
+from airpicture.pipeline.claims import receiver_keys
 from airpicture.store import Workspace
 from airpicture.store import claims as claim_store
 from airpicture.store import judgments as store
@@ -144,14 +145,17 @@ def _coverage(
     start: datetime,
     end: datetime,
 ) -> Coverage:
-    receivers: tuple[str, ...] = ()
+    recordings: list[str] = []
     if workspace.has_partitions("positions"):
-        receivers = tuple(
+        recordings = [
             r[0]
             for r in con.execute(
                 "SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? ORDER BY 1", [start, end]
             ).fetchall()
-        )
+        ]
+    # independence is per receiver (spec §3): recordings of one named receiver are one (pipeline/receivers.py)
+    named = receiver_keys(con)
+    receivers = tuple(sorted({named.get(f, f) for f in recordings}))
     on_file = con.execute("SELECT count(DISTINCT notam_id) FROM notams").fetchone()
     entered = con.execute("SELECT count(*) FROM claim_notams").fetchone()
     row = con.execute(
@@ -164,7 +168,7 @@ def _coverage(
     ).fetchone()
     n_start, n_end = night_window(question, day)
     return Coverage(
-        receiver_files=len(receivers),
+        receiver_files=len(recordings),
         receiver_fraction=round(bin_fraction(state.bins, n_start, n_end), 4),
         reports=int(row[0]) if row else 0,
         reporters=int(row[1]) if row else 0,

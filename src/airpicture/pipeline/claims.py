@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,12 +81,23 @@ _DIST_SQL = (
 )
 
 
+def receiver_keys(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Recording (file id) → receiver pseudonym, for the files a receiver was named for (``ingested_files``)."""
+    rows = con.execute("SELECT file_id, receiver FROM ingested_files WHERE receiver IS NOT NULL").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceSensors:
-    """Tracks and coverage from the workspace's positions (``SensorLookup``)."""
+    """Tracks, coverage and receivers from the workspace's positions and files registry (``SensorLookup``)."""
 
     con: duckdb.DuckDBPyConnection
     has_positions: bool
+    receivers: Mapping[str, str] = field(default_factory=dict)
+    """Recording → receiver pseudonym (:func:`receiver_keys`); a recording not in it is its own receiver."""
+
+    def receiver_of(self, source_file: str) -> str:
+        return self.receivers.get(source_file, source_file)
 
     def _box(self, lat: float, lon: float, dist_km: float) -> tuple[str, list[Any]]:
         import math
@@ -209,7 +220,8 @@ def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshRe
     with workspace.connect() as con:
         inputs = gather(con)
         before = store.previous_statuses(con)
-        result: ClaimSet = build_claims(inputs, rules, WorkspaceSensors(con, workspace.has_partitions("positions")))
+        sensors = WorkspaceSensors(con, workspace.has_partitions("positions"), receiver_keys(con))
+        result: ClaimSet = build_claims(inputs, rules, sensors)
         now = clock.now()
         changes: list[VerificationEvent] = []
         for claim in result.claims:

@@ -32,6 +32,7 @@ from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
 from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
+from airpicture.pipeline.receivers import Receiver, ReceiverKeys, ReceiverOrigin, inbox_receiver, normalise_name, redact
 from airpicture.sources.adsb import (
     REJECTS_SCHEMA,
     AdsbFormat,
@@ -74,6 +75,11 @@ class IngestOptions:
     beast_clock: str = BeastClock.MHZ12.value
     receiver_lat_deg: float | None = None
     receiver_lon_deg: float | None = None
+    receiver: str | None = None
+    """Name (or alias) of the receiver that recorded every file of this run (``--receiver``). Held in memory
+    only: the workspace gets its keyed pseudonym (pipeline/receivers.py)."""
+    receiver_folders: Path | None = None
+    """A folder whose first-level sub-folders name receivers (the inbox layout ``inbox/adsb/<receiver>/…``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,20 @@ class FileOutcome:
     shown_rejects: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     error: str | None = None
+    receiver: str | None = None
+    """The receiver's pseudonym (HMAC, hex); None: the file is its own receiver."""
+    receiver_from: ReceiverOrigin = ReceiverOrigin.FILE
+    shown_path: str = ""
+    """The path as shown and stored: any receiver name in it replaced by ``receiver-<8 hex>``."""
+
+    @property
+    def shown(self) -> str:
+        return self.shown_path or str(self.path)
+
+    @property
+    def receiver_key(self) -> str | None:
+        """What the file's records are rooted in for independence: the receiver pseudonym, else the file."""
+        return self.receiver or self.file_id
 
     @property
     def n_rejected(self) -> int:
@@ -103,9 +123,10 @@ class FileOutcome:
             return f"{self.error}"
         if self.status is FileStatus.SKIPPED:
             return (
-                f"{self.path}: already ingested (same content, {self.file_id and self.file_id[:12]}); --force to redo"
+                f"{self.shown}: already ingested (same content, {self.file_id and self.file_id[:12]}); --force to redo"
             )
-        return f"{self.path} [{self.format}]: {count_line(self.kind, self.read, self.stored, self.rejected)}"
+        rx = f", {self.receiver_from.value} receiver-{self.receiver[:8]}" if self.receiver else ""
+        return f"{self.shown} [{self.format}{rx}]: {count_line(self.kind, self.read, self.stored, self.rejected)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +187,8 @@ class ProgressEvent:
     path: Path
     records: int
     file_done: bool = False
+    label: str = ""
+    """The file's name as shown (a receiver name in it replaced by its pseudonym label)."""
 
 
 Progress = Callable[[ProgressEvent], None]
@@ -213,15 +236,35 @@ def ingest_paths(
         start=options.start, beast_clock=beast_clock, max_reorder_s=settings.ingest.max_reorder_s
     )
     files = expand_paths(paths)
+    keys = ReceiverKeys(settings.reports.reporter_key_file, workspace.root)
+    if options.receiver is not None:
+        normalise_name(options.receiver)
+        keys.key()  # a missing or misplaced key fails the run before any file is read
     outcomes: list[FileOutcome] = []
     with workspace.connect() as con:
         for index, path in enumerate(files):
-            job = _FileJob(workspace, con, settings, clock, options, read_options, forced, progress, index, len(files))
+            named = _named_receiver(path, options, keys)
+            job = _FileJob(
+                workspace, con, settings, clock, options, read_options, forced, progress, index, len(files), keys, named
+            )
             outcome = job.run(path)
             outcomes.append(outcome)
             if progress is not None:
-                progress(ProgressEvent(index, len(files), path, outcome.read, file_done=True))
+                progress(
+                    ProgressEvent(index, len(files), path, outcome.read, file_done=True, label=Path(outcome.shown).name)
+                )
     return IngestSummary(tuple(outcomes))
+
+
+def _named_receiver(path: Path, options: IngestOptions, keys: ReceiverKeys) -> Receiver | None:
+    """The receiver named for ``path`` before reading it: ``--receiver``, else its inbox sub-folder."""
+    if options.receiver is not None:
+        return keys.receiver(options.receiver, ReceiverOrigin.OPTION)
+    if options.receiver_folders is not None:
+        name = inbox_receiver(path, options.receiver_folders)
+        if name is not None and name.strip():
+            return keys.receiver(name, ReceiverOrigin.INBOX)
+    return None
 
 
 @dataclass
@@ -236,6 +279,9 @@ class _FileJob:
     progress: Progress | None
     index: int
     total: int
+    keys: ReceiverKeys
+    receiver: Receiver | None
+    """Named before reading (option or inbox folder); else set from the file's first Beast receiver id."""
     read: int = 0
     stored: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -244,28 +290,44 @@ class _FileJob:
     buffered: list[pa.Table] = field(default_factory=list)
     buffered_rows: int = 0
     parts: int = 0
+    beast_ids: dict[str, None] = field(default_factory=dict)
+    """Receiver ids (hex) of the file's Beast 0xE3 records, in order of first use. Memory only."""
+
+    def _hide(self, text: str) -> str:
+        return redact(text, self.receiver)
 
     def run(self, path: Path) -> FileOutcome:
+        shown = self._hide(str(path))
         try:
             source, head = open_input(path)
         except SourceError as exc:
-            return FileOutcome(path, FileStatus.FAILED, error=str(exc))
+            return FileOutcome(path, FileStatus.FAILED, error=self._hide(str(exc)), shown_path=shown)
         if not self.options.force and self._recorded(source.file_id):
-            return FileOutcome(path, FileStatus.SKIPPED, file_id=source.file_id)
+            return FileOutcome(path, FileStatus.SKIPPED, file_id=source.file_id, shown_path=shown)
         try:
             spec = _spec_for(self.forced, source, head)
         except SourceError as exc:
-            return FileOutcome(path, FileStatus.FAILED, file_id=source.file_id, error=str(exc))
+            return FileOutcome(
+                path, FileStatus.FAILED, file_id=source.file_id, error=self._hide(str(exc)), shown_path=shown
+            )
         self._forget(source.file_id)
         try:
             self._ingest(source, spec)
         except AirpictureError as exc:
             self._forget(source.file_id)
-            error = str(exc) if exc.where else f"{path}: {exc}"
+            error = self._hide(str(exc) if exc.where else f"{path}: {exc}")
             return FileOutcome(
-                path, FileStatus.FAILED, file_id=source.file_id, format=spec.format.value, kind=spec.kind, error=error
+                path,
+                FileStatus.FAILED,
+                file_id=source.file_id,
+                format=spec.format.value,
+                kind=spec.kind,
+                error=error,
+                shown_path=shown,
             )
-        self._record(source, spec)
+        self._name_from_beast_id()
+        shown = self._hide(str(path))
+        self._record(source, spec, shown)
         return FileOutcome(
             path=path,
             status=FileStatus.INGESTED,
@@ -275,9 +337,21 @@ class _FileJob:
             read=self.read,
             stored=self.stored,
             rejected=dict(self.rejected),
-            shown_rejects=tuple(self.shown),
-            notes=tuple(self.notes),
+            shown_rejects=tuple(self._hide(s) for s in self.shown),
+            notes=tuple(self._hide(n) for n in self.notes),
+            receiver=self.receiver.pseudonym if self.receiver else None,
+            receiver_from=self.receiver.origin if self.receiver else ReceiverOrigin.FILE,
+            shown_path=shown,
         )
+
+    def _name_from_beast_id(self) -> None:
+        """No receiver named before reading: the first Beast receiver id names it (readsb, type 0xE3)."""
+        if not self.beast_ids:
+            return
+        if len(self.beast_ids) > 1:
+            self.notes.append(f"{len(self.beast_ids)} Beast receiver ids in this file; the first names its receiver")
+        if self.receiver is None:
+            self.receiver = self.keys.receiver(next(iter(self.beast_ids)), ReceiverOrigin.BEAST_ID)
 
     # -- steps -------------------------------------------------------------------------------------------
 
@@ -300,7 +374,9 @@ class _FileJob:
         for chunk in spec.read(source, self.read_options):
             self._take(source, chunk, decoder)
             if self.progress is not None:
-                self.progress(ProgressEvent(self.index, self.total, source.path, self.read))
+                self.progress(
+                    ProgressEvent(self.index, self.total, source.path, self.read, label=self._hide(source.path.name))
+                )
         self._flush(source, final=True)
 
     def _take(self, source: InputFile, chunk: Chunk, decoder: FrameDecoder | None) -> None:
@@ -310,6 +386,7 @@ class _FileJob:
         positions = chunk.positions
         if chunk.frames is not None and chunk.frames.num_rows:
             assert decoder is not None
+            self._note_receiver_ids(chunk.frames)
             result = decoder.decode(chunk.frames, source.file_id)
             self.stored += int(result.counts.get("decoded", result.positions.num_rows))
             rejected = result.rejected
@@ -325,6 +402,13 @@ class _FileJob:
             self.buffered_rows += positions.num_rows
             if self.buffered_rows >= self.settings.ingest.flush_rows:
                 self._flush(source)
+
+    def _note_receiver_ids(self, frames: pa.Table) -> None:
+        """Remember the Beast receiver ids that name frames of this chunk (columnar: distinct values only)."""
+        ids = frames["receiver"].drop_null()
+        if len(ids):
+            for value in pc.unique(ids).to_pylist():
+                self.beast_ids.setdefault(str(value), None)
 
     def _reject(self, source: InputFile, rejects: pa.Table) -> None:
         if not rejects.num_rows:
@@ -352,22 +436,26 @@ class _FileJob:
         self.workspace.write_partitioned("positions", table, f"{part_prefix(source.file_id)}-{self.parts:05d}")
         self.parts += 1
 
-    def _record(self, source: InputFile, spec: FormatSpec) -> None:
+    def _record(self, source: InputFile, spec: FormatSpec, shown_path: str) -> None:
         self.con.execute("BEGIN TRANSACTION")
         if self.notes:
-            self.con.executemany("INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, n] for n in self.notes])
+            self.con.executemany(
+                "INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, self._hide(n)] for n in self.notes]
+            )
         self.con.execute(
             "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
-            "records_stored, records_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "records_stored, records_rejected, receiver, receiver_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 source.file_id,
-                str(source.path),
+                shown_path,
                 spec.format.value,
                 source.size_bytes,
                 self.clock.now(),
                 self.read,
                 self.stored,
                 sum(self.rejected.values()),
+                self.receiver.pseudonym if self.receiver else None,
+                (self.receiver.origin if self.receiver else ReceiverOrigin.FILE).value,
             ],
         )
         self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])

@@ -256,7 +256,8 @@ def _catalog(
 ) -> None:
     with workspace.connect() as con:
         con.execute(
-            "INSERT OR REPLACE INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
+            "records_stored, records_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, str(path), fmt, size, now, read, stored, rejected],
         )
 

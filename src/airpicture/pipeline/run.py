@@ -4,7 +4,8 @@ unchanged evidence gives the same judgment).
 
 Inbox folders (created when missing)::
 
-    <workspace>/inbox/adsb/          receiver files (any format 'airpicture ingest' reads)
+    <workspace>/inbox/adsb/          receiver files (any format 'airpicture ingest' reads); a first-level
+                                     sub-folder names the receiver: inbox/adsb/<receiver>/… (docs/ingest.md)
     <workspace>/inbox/notams/        NOTAM files
     <workspace>/inbox/reports/       observer-report exports (CSV/JSON, media next to them)
     <workspace>/inbox/appearances/   appearance documents (JSON)
@@ -26,7 +27,7 @@ from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import assess, data_days, question_for, read_state
 from airpicture.pipeline.claims import add_appearances, refresh
 from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
-from airpicture.pipeline.ingest import FileStatus, expand_paths, ingest_paths
+from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
 from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
@@ -113,18 +114,38 @@ def _new_files(workspace: Workspace, kind: str) -> list[tuple[Path, str]]:
 
 
 def _record(
-    workspace: Workspace, kind: str, files: list[tuple[Path, str]], clock: Clock, outcome: dict[str, str]
+    workspace: Workspace,
+    kind: str,
+    files: list[tuple[Path, str]],
+    clock: Clock,
+    outcome: dict[str, str],
+    shown: dict[str, str] | None = None,
 ) -> None:
+    """Note inbox files as taken in; ``shown`` maps a path to its stored form (receiver names replaced)."""
     if not files:
         return
+    inbox = workspace.root / "inbox"
     with workspace.connect() as con:
         con.executemany(
             "INSERT OR REPLACE INTO inbox_files VALUES (?, ?, ?, ?, ?)",
             [
-                [str(p.relative_to(workspace.root / "inbox")), sha, kind, clock.now(), outcome.get(str(p), "ok")]
+                [
+                    (shown or {}).get(str(p), str(p.relative_to(inbox))),
+                    sha,
+                    kind,
+                    clock.now(),
+                    outcome.get(str(p), "ok"),
+                ]
                 for p, sha in files
             ],
         )
+
+
+def _inbox_shown(inbox: Path, outcome: FileOutcome) -> str:
+    """An inbox file's path relative to the inbox as stored: a receiver name in it replaced by its pseudonym
+    label (``FileOutcome.shown_path``; redaction keeps the number of path parts)."""
+    depth = len(outcome.path.relative_to(inbox).parts)
+    return str(Path(*Path(outcome.shown).parts[-depth:]))
 
 
 def run_all(
@@ -156,15 +177,19 @@ def run_all(
             if getattr(event, "file_done", False):
                 tell("ingest", getattr(event, "file_index", 0) + 1, getattr(event, "files_total", None))
 
-        ingest = ingest_paths(workspace, [p for p, _ in new["adsb"]], settings, clock, on_file)
+        folder = workspace.root / "inbox" / "adsb"
+        ingest = ingest_paths(
+            workspace, [p for p, _ in new["adsb"]], settings, clock, on_file, IngestOptions(receiver_folders=folder)
+        )
+        shown = {str(f.path): _inbox_shown(workspace.root / "inbox", f) for f in ingest.files}
         for f in ingest.files:
             if f.status is FileStatus.FAILED:
                 outcomes[str(f.path)] = f"failed: {f.error}"
-                summary.failed_files.append(f"{f.path.name}: {f.error}")
+                summary.failed_files.append(f"{Path(f.shown).name}: {f.error}")
             elif f.status is FileStatus.INGESTED and f.file_id:
                 new_adsb_ids.append(f.file_id)
                 summary.positions += f.stored
-        _record(workspace, "adsb", new["adsb"], clock, outcomes)
+        _record(workspace, "adsb", new["adsb"], clock, outcomes, shown)
     timed("ingest", t)
 
     t = time.perf_counter()

@@ -157,7 +157,8 @@ class _Builder:
         if ref.startswith("coverage:"):
             c = i.facts.coverage
             record = (
-                f"{c.receiver_files} receiver file(s); receivers up {c.receiver_fraction:.0%} of the night; "
+                f"{len(c.receivers)} receiver(s), {c.receiver_files} recording(s); receivers up "
+                f"{c.receiver_fraction:.0%} of the night; "
                 f"{c.reports} observer report(s) from {c.reporters} observer(s); {c.notams} NOTAM(s) in force"
             )
             return Endnote(

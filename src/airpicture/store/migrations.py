@@ -310,6 +310,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 6 -> 7: the receiver of each ingested file (issue 8, source protection): a keyed pseudonym only
+    # (HMAC-SHA256, pipeline/receivers.py), never a receiver name or id. NULL: the file is its own receiver
+    # (files ingested before this version, and files no receiver was named for).
+    (
+        "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver VARCHAR",
+        "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver_from VARCHAR",  # option|inbox|beast_id|file
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

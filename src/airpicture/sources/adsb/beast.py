@@ -9,7 +9,9 @@ Record layout (every 0x1A inside a record is sent twice, ``1A 1A``)::
       type '2' (0x32): Mode S short, message 7 bytes (56 bits)
       type '3' (0x33): Mode S long, message 14 bytes (112 bits)
       type '4' (0x34): receiver status (Radarcape), skipped
-      type 0xE3: receiver id (readsb): 8 bytes; names the receiver of the records that follow
+      type 0xE3: receiver id (readsb): 8 bytes; names the receiver of the records that follow (the
+                 ``receiver`` column, hex; ingest keeps only a keyed pseudonym of it, and a cut-short
+                 receiver-id record is quarantined without its bytes)
 
 The timestamp is a 12 MHz counter or GPS time (see ``clock.py`` for how it becomes UTC). The signal byte
 ``s`` is amplitude on a 0–255 scale: ``rssi_dbfs = 20·log10(s/255)`` (null for 0).
@@ -132,7 +134,9 @@ class BeastParser:
                     if end >= n and not last:
                         i = j  # the record continues in the next block
                         break
-                    out.reject(base + j, RejectReason.TRUNCATED, "record cut short", buf[j:end])
+                    # a receiver id can name a volunteer's receiver (docs/source-protection.md): never quarantined
+                    raw = b"" if kind == RECEIVER_ID else buf[j:end]
+                    out.reject(base + j, RejectReason.TRUNCATED, "record cut short", raw)
                     i = end
                     continue
             i = end
@@ -157,7 +161,8 @@ class BeastParser:
         self._carry = buf[i:] if i < n else b""
         self._carry_offset = base + i
         if last and self._carry:
-            out.reject(base + i, RejectReason.TRUNCATED, "file ends inside a record", self._carry)
+            raw = b"" if self._carry[1:2] == bytes([RECEIVER_ID]) else self._carry
+            out.reject(base + i, RejectReason.TRUNCATED, "file ends inside a record", raw)
             self._carry = b""
         return out
 
