@@ -286,19 +286,18 @@ def event_appearances(event: Event, lookup: SensorLookup) -> tuple[list[Appearan
             attribution = "receiver positions in the event's area and window" + (
                 " with degraded navigation" if degraded else ""
             )
-    by_receiver: dict[str, list[Evidence]] = {}
-    files: dict[str, set[str]] = {}
-    for source_file, evidence in sorted(by_file.items()):
-        receiver = lookup.receiver_of(source_file)
-        by_receiver.setdefault(receiver, []).extend(evidence)
-        files.setdefault(receiver, set()).add(source_file)
+    files: dict[str, list[str]] = {}
+    for source_file in sorted(by_file):
+        files.setdefault(lookup.receiver_of(source_file), []).append(source_file)
     roots: list[Appearance] = []
     root_sources: list[Source] = []
-    for receiver, evidence in sorted(by_receiver.items()):
-        n_files = len(files[receiver])
+    for receiver, recordings in sorted(files.items()):
+        # the first record of each recording first, so a short citation names every recording
+        evidence = [by_file[f][0] for f in recordings] + [e for f in recordings for e in by_file[f][1:]]
+        n_files = len(recordings)
         heard = (
             f"receiver recording {receiver[:12]}"
-            if files[receiver] == {receiver}
+            if recordings == [receiver]
             else f"receiver {receiver[:12]} ({n_files} recording{'s' if n_files != 1 else ''})"
         )
         roots.append(

@@ -7,7 +7,7 @@ from datetime import date
 from typing import cast
 
 from airpicture.model.claims import ClaimStatus
-from airpicture.model.judgments import BoardState, ClaimFacts, Coverage, Judgment, ReportInputs
+from airpicture.model.judgments import BoardState, ClaimFacts, Judgment, ReportInputs
 from airpicture.report.document import (
     ADVERBS,
     OBSERVER_TYPES,
@@ -19,20 +19,11 @@ from airpicture.report.document import (
     Sentence,
     _Builder,
     claim_text,
+    receivers_phrase,
     sorted_facts,
 )
 
 _STRONG = (ClaimStatus.CORROBORATED, ClaimStatus.CONFIRMED)
-
-
-def receivers_phrase(c: Coverage) -> str:
-    """``3 receivers (5 recordings)``: independent receivers and the recordings they wrote (one receiver writes
-    many files; spec assessment.md §3 counts receivers)."""
-    n = len(c.receivers)
-    text = f"{n} receiver{'' if n == 1 else 's'}"
-    if c.receiver_files != n:
-        text += f" ({c.receiver_files} recording{'' if c.receiver_files == 1 else 's'})"
-    return text
 
 
 def _of_interest(f: ClaimFacts) -> bool:
@@ -49,7 +40,7 @@ def build_document(inputs: ReportInputs) -> Document:
     c = facts.coverage
     coverage = (
         Sentence(
-            f"Coverage: {receivers_phrase(c)}, receivers up {c.receiver_fraction:.0%} of the night "
+            f"Coverage: {receivers_phrase(c)}, up {c.receiver_fraction:.0%} of the night "
             f"({q.night_start_local}-{q.night_end_local} local time); {c.reports} observer report(s) from "
             f"{c.reporters} observer(s); {c.notams} NOTAM(s) in force.",
             Kind.FACT,

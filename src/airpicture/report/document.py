@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from airpicture.model.claims import ClaimStatus
-from airpicture.model.judgments import ClaimFacts, ReportInputs
+from airpicture.model.judgments import ClaimFacts, Coverage, ReportInputs
 
 ADVERBS = {"likely": "likely", "very likely": "very likely", "almost certain": "almost certainly"}
 COUNTRY_NAMES = {
@@ -157,8 +157,7 @@ class _Builder:
         if ref.startswith("coverage:"):
             c = i.facts.coverage
             record = (
-                f"{len(c.receivers)} receiver(s), {c.receiver_files} recording(s); receivers up "
-                f"{c.receiver_fraction:.0%} of the night; "
+                f"{receivers_phrase(c)}; receivers up {c.receiver_fraction:.0%} of the night; "
                 f"{c.reports} observer report(s) from {c.reporters} observer(s); {c.notams} NOTAM(s) in force"
             )
             return Endnote(
@@ -415,3 +414,11 @@ def _span(start: Any, end: Any) -> str:
 
 def sorted_facts(items: Iterable[ClaimFacts]) -> list[ClaimFacts]:
     return sorted(items, key=lambda f: (f.claim.start, f.claim.claim_id))
+
+
+def receivers_phrase(c: Coverage) -> str:
+    """``3 receivers``, or ``5 recordings from 3 receivers`` when receivers wrote several files: independence
+    is counted per receiver (spec assessment.md §3), and one receiver writes many files."""
+    n, files = len(c.receivers), c.receiver_files
+    text = f"{n} receiver{'' if n == 1 else 's'}"
+    return text if files == n else f"{files} recording{'' if files == 1 else 's'} from {text}"
