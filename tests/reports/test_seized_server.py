@@ -1,4 +1,4 @@
-"""The "seized server" test (issue 7; DESIGN.md "Protecting the people who report"). Keep it in CI forever.
+"""The "seized server" tests (issues 7 and 8; DESIGN.md "Protecting the people who report"). Keep them in CI forever.
 
 Reports are imported through the real CLI with identifying data planted in every field, in column names
 that look like identity, in media file names and in image metadata (EXIF GPS, device serial, owner name,
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import duckdb
 from PIL import Image, PngImagePlugin
 
 from tests.conftest import CliRunner
+from tests.ingest.receivers_support import split_beast
 from tests.reports.conftest import jpeg_bytes, photo
 
 PLANTED = {
@@ -173,3 +175,83 @@ def test_a_seized_workspace_reveals_no_reporter(cli: CliRunner, tmp_path: Path) 
     for path in stored_media:
         with Image.open(path) as image:
             assert not image.getexif() and not {"exif", "xmp", "comment", "Author", "Comment"} & set(image.info)
+
+
+RECEIVER_NAME = "Ivan-Plantedov-Roof"
+"""A volunteer's receiver named after them: filed as an inbox sub-folder."""
+OTHER_NAME = "Petr Plantedson"
+"""Another volunteer's receiver, named with ``ingest --receiver`` (and in the path of its dumps)."""
+READSB_ID = bytes.fromhex("5eedc0ffee42d00d")
+"""A readsb receiver id (the 8 bytes of its UUID a feeder sends in Beast type 0xE3 records)."""
+
+
+def test_a_seized_workspace_reveals_no_receiver(cli: CliRunner, tmp_path: Path) -> None:
+    """Receivers are run by volunteers; a receiver name or readsb UUID can identify one (issue 8)."""
+    sim = tmp_path / "sim"
+    assert cli("simulate", "belarus-july-night", "--out", str(sim), "--nights", "1").returncode == 0
+    manifest = json.loads((sim / "simulated-manifest.json").read_text(encoding="utf-8"))
+    workspace = tmp_path / "ws"
+    key = tmp_path / "keyring" / "reporter.key"
+    env = {"AIRPICTURE_REPORTS__REPORTER_KEY_FILE": str(key), "AIRPICTURE_LOG_LEVEL": "debug"}
+    assert cli("-w", str(workspace), "workspace", "init", env=env).returncode == 0
+    inbox = workspace / "inbox" / "adsb"
+    dumps = tmp_path / "dumps" / OTHER_NAME
+    for entry in manifest["beast_files"]:
+        source = sim / entry["file"]
+        stem = Path(entry["file"]).stem
+        if entry["receiver"] == "minsk-east":
+            split_beast(source, [inbox / RECEIVER_NAME / f"{stem}-{i}.beast" for i in range(2)], receiver_id=None)
+        elif entry["receiver"] == "vilnius":
+            split_beast(source, [inbox / f"{stem}-{i}.beast" for i in range(2)], receiver_id=READSB_ID)
+        else:
+            split_beast(source, [dumps / f"{OTHER_NAME}-{stem}-{i}.beast" for i in range(2)], receiver_id=None)
+    (workspace / "inbox" / "notams").mkdir(parents=True)
+    shutil.copy2(sim / "simulated-notams.txt", workspace / "inbox" / "notams")
+    tokens = [RECEIVER_NAME, OTHER_NAME, READSB_ID.hex(), "Plantedson", "Plantedov"]
+    planted = _files_bytes(workspace / "inbox") + _files_bytes(tmp_path / "dumps")
+    assert READSB_ID in planted  # the planting worked: the raw id is in the files we ingest
+
+    runs = [
+        cli("-vv", "-w", str(workspace), "ingest", "--receiver", OTHER_NAME, str(dumps), env=env),
+        cli("-vv", "-w", str(workspace), "ingest", "--json", "--receiver", OTHER_NAME, str(dumps), env=env),
+        cli("-vv", "-w", str(workspace), "run", env=env),
+        cli("-vv", "-w", str(workspace), "run", "--json", env=env),
+        cli("-w", str(workspace), "report", "--day", "2022-07-11", env=env),
+        cli("-w", str(workspace), "claims", "list", "--json", env=env),
+        cli("-w", str(workspace), "sources", "list", "--json", env=env),
+        cli("-w", str(workspace), "workspace", "info", "--json", env=env),
+        *(cli("-w", str(workspace), "export", kind, "-f", "json", env=env) for kind in ("claims", "events", "tracks")),
+        cli("-w", str(workspace), "export", "positions", "-f", "csv", "--icao24", "14c5a9", env=env),
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    logs = "".join(r.stdout + r.stderr for r in runs)
+    assert "ADS-B tracks from 2 receivers" in (workspace / "reports" / "airpicture-belarus-2022-07-11.md").read_text(
+        encoding="utf-8"
+    )
+
+    # everything airpicture wrote: the workspace except the inbox (the files as delivered), a backup, the logs
+    written = tmp_path / "written"
+    shutil.copytree(workspace, written, ignore=lambda folder, names: ["inbox"] if Path(folder) == workspace else [])
+    stored = _files_bytes(written)
+    assert _hits(stored, tokens) == [] and READSB_ID not in stored
+    backup = Path(shutil.make_archive(str(tmp_path / "rx-backup"), "tar", root_dir=written)).read_bytes()
+    assert _hits(backup, tokens) == [] and READSB_ID not in backup and key.read_bytes() not in backup
+    assert _hits(logs.encode(), tokens) == [], [line for line in logs.splitlines() if _hits(line.encode(), tokens)][:8]
+
+    con = duckdb.connect(str(workspace / "airpicture.duckdb"), read_only=True)
+    dump = []
+    for (table,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall():
+        dump += [repr(row) for row in con.execute(f'SELECT * FROM "{table}"').fetchall()]
+    receivers = con.execute(
+        "SELECT receiver_from, count(DISTINCT receiver), count(*) FROM ingested_files WHERE format = 'beast' "
+        "GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    con.close()
+    logical = "\n".join(dump).encode()
+    assert _hits(logical, tokens) == []
+    # three receivers, two files each, named three ways; the scanner sees what is stored (the labels)
+    assert receivers == [("beast_id", 1, 2), ("inbox", 1, 2), ("option", 1, 2)]
+    assert b"adsb/receiver-" in logical and b"receiver-" in stored
