@@ -10,6 +10,10 @@ deletes that file's stale parts and quarantine rows and does it again. Readers o
 rows whose ``source_file`` is not pending (``store.workspace.COMPLETE_POSITIONS``,
 ``Workspace.pending_files``), so a half-ingested file is never seen. Bad input never stops the batch: a
 file of no known format, or one a reader refuses, is reported as failed with one line and the next file goes on.
+
+Each file's receiver (``--receiver``, the inbox sub-folder, the first Beast 0xE3 receiver id, else none: the
+file is its own receiver) is recorded in ``ingested_files.receiver`` as a keyed pseudonym only, and every
+path and message that leaves here has the receiver's name replaced by its label (pipeline/receivers.py).
 """
 
 from __future__ import annotations
