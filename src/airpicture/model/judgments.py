@@ -163,9 +163,9 @@ class AchItem:
     indicator_id: str = ""
     merged: tuple[str, ...] = ()
     root_keys: tuple[tuple[str, ...], ...] = ()
-    """Per root, what independence is judged on (``sensor:<receiver recording>``, ``notam:<id>``,
-    ``observer:<pseudonym hash>`` …); roots sharing a key are one cluster (spec §3). The confidence rule
-    counts clusters across the key evidence."""
+    """Per root, what independence is judged on (``sensor:<receiver key>`` — the receiver's pseudonym, or the
+    recording when no receiver was named —, ``notam:<id>``, ``observer:<pseudonym hash>`` …); roots sharing a
+    key are one cluster (spec §3). The confidence rule counts clusters across the key evidence."""
 
     def rating(self, hyp_id: str) -> Rating:
         return dict(self.ratings).get(hyp_id, Rating.NA)
