@@ -33,6 +33,8 @@ from airpicture.model.events import Event
 LAP_TURN_DEG = 270.0
 """Two passes over one spot are a lap apart when the cumulative turn between them is at least this (a lap is
 360°; the slack absorbs wind and the thinning)."""
+LAP_HEADING_TOLERANCE_DEG = 60.0
+"""... and a whole number of laps, give or take this (a pass on the reverse heading is not the pattern)."""
 MIN_PATTERN_FIXES = 4
 BRIDGE_FIXES = 2
 
@@ -117,10 +119,11 @@ class OrbitDetector:
         """First and last fix of the flown pattern inside one orbit run, or ``None`` when none is found.
 
         A fix is *on the pattern* when the aircraft passes within ``repeat_km`` of it again a lap earlier or
-        later (its cumulative turn differs by at least ``LAP_TURN_DEG``): every point of a racetrack or circle
-        is flown once a lap, an approach or exit leg only once. An approach that merely crosses the pattern
-        is on it for a fix or two; stretches shorter than ``MIN_PATTERN_FIXES`` (after bridging gaps of up to
-        ``BRIDGE_FIXES`` fixes) are dropped."""
+        later (its cumulative turn differs by at least ``LAP_TURN_DEG`` and by whole laps within
+        ``LAP_HEADING_TOLERANCE_DEG``): every point of a racetrack or circle is flown once a lap on the same
+        heading; an approach or exit leg only once (an out-and-back transit retraces it on the reverse
+        heading). An approach that merely crosses the pattern is on it for a fix or two; stretches shorter
+        than ``MIN_PATTERN_FIXES`` (after bridging gaps of up to ``BRIDGE_FIXES`` fixes) are dropped."""
         n = len(lat)
         if n < MIN_PATTERN_FIXES:
             return None
@@ -131,7 +134,11 @@ class OrbitDetector:
         if len(pairs) == 0:
             return None
         i, j = pairs[:, 0], pairs[:, 1]
-        other_lap = np.abs(cumulative[i] - cumulative[j]) >= LAP_TURN_DEG
+        # a lap later the aircraft passes the spot on the same heading: whole laps of turn between the two
+        # passes (an out-and-back transit retraces its way 180° off, however much it circled in between)
+        turned = np.abs(cumulative[i] - cumulative[j])
+        off_lap = np.abs((turned + 180.0) % 360.0 - 180.0)
+        other_lap = (turned >= LAP_TURN_DEG) & (off_lap <= LAP_HEADING_TOLERANCE_DEG)
         on_pattern = np.zeros(n, dtype=bool)
         on_pattern[i[other_lap]] = True
         on_pattern[j[other_lap]] = True
