@@ -16,6 +16,20 @@ TEST_DATA = REPO / "tests" / "data"
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden files (decoder, detectors, reports) from the current output instead of comparing",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Golden tests read AIRPICTURE_UPDATE_GOLDEN; the option sets it before any test module is imported.
+    if config.getoption("--update-golden"):
+        os.environ["AIRPICTURE_UPDATE_GOLDEN"] = "1"
+
+
 @pytest.fixture
 def workspace_dir(tmp_path: Path) -> Path:
     """A path for a workspace that does not exist yet."""

@@ -11,6 +11,7 @@ from airpicture.assess.config import load_question
 from airpicture.assess.judge import assess_day, explain_change
 from airpicture.model.clock import FixedClock
 from airpicture.model.judgments import (
+    ClaimFacts,
     Coverage,
     DayFacts,
     MapData,
@@ -88,3 +89,25 @@ def test_a_tie_is_reported_as_a_tie() -> None:
     text = [s.text for s in build_document(inputs).assessment]
     assert text[0].startswith("No hypothesis is favoured over the others: ")
     assert not any(t.startswith("The runner-up") or "remains" in t for t in text)
+
+
+def test_a_recent_indicator_without_covered_baseline_nights_is_judged_not_crashed() -> None:
+    # A restriction today and one 5 days ago (too recent to be novel), but no night with receiver data before
+    # today: the baseline has no counts. This used to raise statistics.StatisticsError (pstdev of nothing).
+    from airpicture.model.claims import Claim, ClaimStatus, Credibility
+
+    def restriction(claim_id: str, day: date) -> ClaimFacts:
+        at = datetime(day.year, day.month, day.day, 18, tzinfo=UTC)
+        claim = Claim(claim_id, "restriction_appeared", at, at, ClaimStatus.CONFIRMED, ClaimStatus.CONFIRMED,
+                      Credibility.CONFIRMED, ("notam:A1",), ("notam:A1",), ("notam:A1",), (), ())  # fmt: skip
+        return ClaimFacts(claim)
+
+    covered = Coverage(3, 0.9, 0, 0, 0, receivers=("r1", "r2", "r3"), notams_on_file=2)
+    facts = replace(
+        _facts(covered),
+        claims=(restriction("c-today", DAY),),
+        history=(restriction("c-earlier", DAY - timedelta(days=5)),),
+    )
+    judged, outcomes = assess_day(load_question("belarus"), facts, None, CLOCK.now())
+    row = next(o.row for o in outcomes if o.row.indicator_id == "border-restrictions")
+    assert judged.assessed and row.today == 1 and row.state.value in ("normal", "elevated")

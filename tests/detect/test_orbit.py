@@ -1,16 +1,24 @@
-"""Orbit detection on generated racetracks, circles, straight legs and S-turns."""
+"""Orbit detection on generated racetracks, circles, straight legs and S-turns, and on a simulated night of
+patrols flown from Beast frames (tests/detect/scenarios/orbits.toml)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from airpicture.detect.framework import DetectionContext
+from airpicture.detect.framework import DetectionContext, detect_partition
 from airpicture.detect.orbit import OrbitDetector
-from airpicture.geo import destination
+from airpicture.geo import destination, haversine_km
 from airpicture.model.region import Region
+from airpicture.model.settings import Settings
+from airpicture.pipeline.ingest import ingest_paths
+from airpicture.pipeline.simulate import run_simulation
+from airpicture.reference import ReferenceData
+from airpicture.store import Workspace
 from airpicture.testing import FixedClock, make_track
 
 REGION = Region("t", "T", "BY", ("UA",), "Europe/Minsk", time(21), time(6), (), ())
@@ -68,7 +76,8 @@ def test_racetrack_is_found_with_its_shape() -> None:
     )
     assert orbit.attributes["direction"] == "clockwise"
     assert orbit.subjects[0].icao24 == "14c5a9"
-    assert orbit.start >= START + timedelta(seconds=200 * 5 - 600)  # not during the transit
+    # the racetrack begins where the transit ends (200 fixes, 5 s apart); the transit is not part of it
+    assert abs((orbit.start - (START + timedelta(seconds=200 * 5))).total_seconds()) <= 60
 
 
 def test_circles_counter_clockwise() -> None:
@@ -89,3 +98,30 @@ def test_straight_legs_and_s_turns_are_not_orbits() -> None:
 def test_short_orbits_are_ignored() -> None:
     track = as_track("ae1235", racetrack(52.0, 28.0, 0.0, 0.5, 3.0, laps=2.5, speed_kmh=400.0))
     assert OrbitDetector(min_duration_min=20.0).detect(track, CTX).events == ()
+
+
+def test_simulated_patrols_start_and_end_with_the_pattern(tmp_path: Path) -> None:
+    # Before orbit v3 the approach leg counted toward the pattern: the reference night's A-50 racetrack
+    # started 9 minutes early (the transit's turn onto the approach lies within max_radius_km of the centre).
+    reference = ReferenceData()
+    run_simulation(str(Path(__file__).parent / "scenarios" / "orbits.toml"), tmp_path / "sim", reference=reference)
+    ws = Workspace.init(tmp_path / "ws")
+    ingest_paths(
+        ws, sorted((tmp_path / "sim").glob("*.beast")), Settings(), FixedClock(datetime(2022, 7, 13, tzinfo=UTC))
+    )
+    with ws.connect(read_only=True) as con:
+        positions = con.sql("SELECT * EXCLUDE (day) FROM positions").to_arrow_table()
+    ctx = DetectionContext(
+        clock=FixedClock(), region=reference.region("belarus"), day=date(2022, 7, 11), reference=reference
+    )
+    events = detect_partition(positions, ctx, [OrbitDetector()]).events
+    truth = [e for e in json.loads((tmp_path / "sim" / "truth.json").read_text())["events"] if e["type"] == "orbit"]
+    assert len(truth) == 3 and len(events) == 3
+    for expected in truth:
+        (found,) = [e for e in events if e.subjects[0].icao24 == expected["icao24"]]
+        start = datetime.fromisoformat(expected["start"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(expected["end"].replace("Z", "+00:00"))
+        assert abs((found.start - start).total_seconds()) <= 90, expected["flight"]
+        assert abs((found.end - end).total_seconds()) <= 90, expected["flight"]
+        centre = (found.attributes["centre_lat_deg"], found.attributes["centre_lon_deg"])
+        assert haversine_km(*centre, expected["lat"], expected["lon"]) < 5.0, expected["flight"]

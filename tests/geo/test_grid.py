@@ -46,3 +46,25 @@ def test_points_on_the_border_and_nan() -> None:
     lons = np.array([24.8, 22.0, 27.0])
     # (24.8, 52.0) is a vertex of the shared border: in neither interior (shapely's convention).
     assert list(grid.labels_at(lats, lons)) == [None, None, "X"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_overlapping_polygons_keep_the_first_label_and_crowded_cells_test_all(seed: int) -> None:
+    # B overlaps A (a point in both is A's, as shapely in list order says); C, D, E meet at one corner.
+    polygons = [
+        shapely.box(0, 0, 2.013, 2),
+        star(2.0, 1.0, 1.0, 0.4, 7),
+        shapely.box(4, 0, 5, 1),
+        shapely.box(5, 0, 6, 1),
+        shapely.box(4.5, 1, 5.5, 2),
+    ]
+    labels = ["A", "B", "C", "D", "E"]
+    grid = LabelGrid.build(labels, polygons, bounds=(-1.0, -1.0, 7.0, 3.0), cell_deg=0.1)
+    assert (grid.candidates[..., 0] == LabelGrid.ANY).any()  # the C/D/E corner
+    rng = np.random.default_rng(seed)
+    lons, lats = rng.uniform(-1.5, 7.5, 5000), rng.uniform(-1.5, 3.5, 5000)
+    expected = np.full(lats.shape, None, dtype=object)
+    for label, polygon in reversed(list(zip(labels, polygons, strict=True))):
+        expected[shapely.contains_xy(polygon, lons, lats)] = label
+    assert (grid.labels_at(lats, lons) == expected).all()

@@ -251,3 +251,14 @@ def test_cli_simulate_then_evaluate(cli, tmp_path: Path) -> None:  # type: ignor
     assert scores["orbit"]["truth"] == 1 and scores["orbit"]["detected"] == 0 and scores["orbit"]["recall"] == 0.0
     bad = cli("simulate", "no-such-scenario", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "unknown scenario" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_spoofing_offset_is_kilometres_east_and_north_not_a_coordinate(reference: ReferenceData) -> None:
+    text = (Path(__file__).parents[1] / "detect" / "scenarios" / "spoofing.toml").read_text()
+    far = text.replace("offset_km = [0, -180]", "offset_km = [250, -400]")
+    assert far != text
+    scenario = parse_scenario(far, "spoofing.toml", reference)
+    offsets = [(s.offset_east_km, s.offset_north_km) for f in scenario.flights for s in f.spoof if s.offset_east_km]
+    assert offsets == [(250.0, -400.0)]  # beyond ±90/±180, which a [lat, lon] check used to refuse
+    with pytest.raises(ConfigError, match="offset_km"):
+        parse_scenario(text.replace("offset_km = [0, -180]", 'offset_km = "far"'), "spoofing.toml", reference)

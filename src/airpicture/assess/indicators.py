@@ -146,14 +146,11 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
         else:
             today = float(len(matched))
             baseline = statistics.fmean(baseline_counts) if baseline_counts else 0.0
+            spread = statistics.pstdev(baseline_counts) if baseline_counts else 0.0  # no covered night: none
             gap = (facts.day - last_day).days if last_day else None
             if matched and (gap is None or gap >= question.novelty_gap_days):
                 state = BoardState.NOVEL
-            elif (
-                matched
-                and len(matched) > baseline + 2 * statistics.pstdev(baseline_counts)
-                and len(matched) >= 1.5 * max(baseline, 1.0)
-            ):
+            elif matched and len(matched) > baseline + 2 * spread and len(matched) >= 1.5 * max(baseline, 1.0):
                 state = BoardState.ELEVATED
             else:
                 state = BoardState.NORMAL

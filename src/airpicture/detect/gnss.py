@@ -7,20 +7,28 @@ when the decoder marked it ``INTEGRITY_LOW`` (NIC < 6 or NACp < 7) or it shows a
 
 - ``frozen``: the same position *decoded from fresh frames* (``df`` set) for more than ``frozen_s`` while the
   aircraft reports more than ``frozen_min_gs_kt`` of ground speed (or the decoder's ``FROZEN_POSITION``).
-  State vectors and track exports repeat the last known position every second when no new one came
-  (a coverage gap, not spoofing), so for them a repeat is one fix, timed at its first appearance;
+  Raw frames carry speed and position in different messages, so a position row takes the address's last
+  ground speed of at most ``speed_max_age_s`` ago. State vectors and track exports repeat the last known
+  position every second when no new one came (a coverage gap, not spoofing), so for them a repeat is one
+  fix, timed at its first appearance;
 - ``jump``: a move of more than ``jump_km`` from the previous distinct position, faster than
   ``max_speed_kmh`` and twice the reported speed (or the decoder's ``POSITION_JUMP``/``IMPOSSIBLE_SPEED``);
 - ``slow_high``: ground speed below ``slow_gs_kt`` above ``slow_min_alt_ft`` — no aircraft that flies there
-  is that slow; spoofed receivers report the spoofer's velocity.
+  is that slow; spoofed receivers report the spoofer's velocity;
+- ``out_of_range``: a row of a file whose receiver position is known (``receivers``) reported farther from
+  that receiver than its radio horizon for the row's altitude plus ``range_margin_km`` — the receiver could
+  not have heard the aircraft where it says it is. Files without a known receiver skip this signature
+  (merged feeds and state vectors have no single receiver).
 
 Rows are thinned to one per aircraft and ``sample_s`` (degraded if any row in it is). Per H3 cell
 (``resolution``, 4–5) and UTC hour an aircraft counts as degraded when at least ``min_degraded_samples``
-of its samples there are. Cell-hours with ``min_aircraft`` aircraft and a degraded share of at least
-``min_share`` are joined into areas (neighbouring cells, consecutive hours) and reported as one
-``gnss_interference`` event each (cells as a MultiPolygon, window, aircraft counts, kinds). Per aircraft,
-bursts of spoofing signatures (less than ``merge_s`` apart) become ``position_spoofing`` events with the
-last trusted position before the onset.
+of its samples there are. A frozen row does not count there: its position is where the aircraft *was*
+(it flew on), so it says nothing about that cell. Cell-hours with ``min_aircraft`` aircraft and a
+degraded share of at least ``min_share`` are joined into areas (neighbouring cells, consecutive hours) and
+reported as one ``gnss_interference`` event each (cells as a MultiPolygon, window, aircraft counts, kinds).
+Per aircraft, bursts of spoofing signatures (less than ``merge_s`` apart) become ``position_spoofing``
+events with the last trusted position before the onset; a burst that starts frozen starts when the
+position stopped moving.
 
 Per-day aggregates (the daily map layer, comparable to gpsjam.org): ``gnss_aircraft/<cell>`` and
 ``gnss_degraded/<cell>`` — distinct aircraft and degraded aircraft per cell and UTC day.
@@ -48,6 +56,8 @@ from airpicture.model.schemas import PositionFlag
 
 DECODER_SPOOF = PositionFlag.FROZEN_POSITION | PositionFlag.POSITION_JUMP | PositionFlag.IMPOSSIBLE_SPEED
 HOUR_US = 3_600_000_000
+UNKNOWN_ALT_FT = 50_000.0
+"""Altitude assumed for the range signature when a row has none (the highest airliners; lenient)."""
 
 
 def _column(table: pa.Table, name: str, fill: float = np.nan) -> npt.NDArray[np.float64]:
@@ -55,17 +65,66 @@ def _column(table: pa.Table, name: str, fill: float = np.nan) -> npt.NDArray[np.
     return np.asarray(pc.fill_null(values, fill).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
+def carry_forward(
+    code: npt.NDArray[np.int64], ts_us: npt.NDArray[np.int64], values: npt.NDArray[np.float64], max_age_s: float
+) -> npt.NDArray[np.float64]:
+    """Per row (in address, time order): the newest non-NaN value of the same address at most ``max_age_s`` old.
+
+    Raw Mode S frames carry speed and position in different messages (DF17 TC 19 and TC 9–18), so a position
+    row of a frame decoder has no ``gs_kt``; the aircraft's last reported speed stands in for it."""
+    n = len(values)
+    if n == 0:
+        return values.copy()
+    has = ~np.isnan(values)
+    source = np.maximum.accumulate(np.where(has, np.arange(n), -1))
+    first = np.r_[0, np.flatnonzero(code[1:] != code[:-1]) + 1]
+    start = np.zeros(n, dtype=np.int64)
+    start[first] = first
+    start = np.maximum.accumulate(start)
+    ok = (source >= start) & (source >= 0)
+    safe = np.maximum(source, 0)
+    ok &= (ts_us - ts_us[safe]) <= max_age_s * 1e6
+    return np.where(ok, values[safe], np.nan)
+
+
+def horizon_km(alt_ft: npt.NDArray[np.float64], antenna_m: float) -> npt.NDArray[np.float64]:
+    """Radio horizon between an antenna ``antenna_m`` above ground and aircraft at ``alt_ft`` (4/3 earth):
+    ``4.12·(√h_rx + √h_ac)`` km, heights in metres; terrain is ignored (it only shortens the horizon)."""
+    h_ac = np.maximum(np.nan_to_num(alt_ft, nan=UNKNOWN_ALT_FT) * 0.3048, 0.0)
+    return np.asarray(4.12 * (np.sqrt(max(antenna_m, 0.0)) + np.sqrt(h_ac)), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverSite:
+    """Where the receiver that recorded one ingested file stands (``source_file``: the file's SHA-256 id)."""
+
+    source_file: str
+    lat_deg: float
+    lon_deg: float
+    antenna_m: float = 30.0
+    """Antenna height above ground (m); a generous value only makes the range check more lenient."""
+
+
 @dataclass(frozen=True, slots=True)
 class SpoofSignatures:
-    """Per row: which spoofing signature it shows."""
+    """Per row: which spoofing signature it shows, and since when the row's position has been frozen."""
 
     frozen: npt.NDArray[np.bool_]
     jump: npt.NDArray[np.bool_]
     slow_high: npt.NDArray[np.bool_]
+    out_of_range: npt.NDArray[np.bool_]
+    run_start: npt.NDArray[np.int64]
+    """Index of the first row of the run of identical positions each row belongs to."""
 
     @property
     def any(self) -> npt.NDArray[np.bool_]:
-        return self.frozen | self.jump | self.slow_high
+        return self.frozen | self.jump | self.slow_high | self.out_of_range
+
+    @property
+    def placed(self) -> npt.NDArray[np.bool_]:
+        """Signatures whose reported position says where the interference is: all but ``frozen`` (a frozen
+        position is where the aircraft *was*; minutes later it is far away, so it would paint a past spot)."""
+        return self.jump | self.slow_high | self.out_of_range
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +132,7 @@ class GnssInterferenceDetector:
     """Interference areas and windows per H3 cell and hour; spoofing bursts per aircraft."""
 
     name: ClassVar[str] = "gnss_interference"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     resolution: int = 5
     sample_s: float = 10.0
@@ -83,10 +142,15 @@ class GnssInterferenceDetector:
     frozen_s: float = 30.0
     frozen_min_gs_kt: float = 100.0
     frozen_tolerance_km: float = 0.01
+    speed_max_age_s: float = 60.0
+    """A position row without its own ground speed (raw frames) takes the address's last one this recent."""
     jump_km: float = 10.0
     max_speed_kmh: float = 1200.0
     slow_gs_kt: float = 120.0
     slow_min_alt_ft: float = 25000.0
+    receivers: tuple[ReceiverSite, ...] = ()
+    """Known receiver positions per ingested file; rows of other files skip the range signature."""
+    range_margin_km: float = 100.0
     merge_s: float = 900.0
 
     def signatures(
@@ -99,12 +163,13 @@ class GnssInterferenceDetector:
         alt_ft: npt.NDArray[np.float64],
         flags: npt.NDArray[np.int64],
         fresh: npt.NDArray[np.bool_],
+        out_of_range: npt.NDArray[np.bool_] | None = None,
     ) -> SpoofSignatures:
-        """Spoofing signatures of rows in (address, time) order."""
+        """Spoofing signatures of rows in (address, time) order (``out_of_range``: from :meth:`out_of_range`)."""
         n = len(ts_us)
         if n == 0:
             empty = np.zeros(0, dtype=bool)
-            return SpoofSignatures(empty, empty, empty)
+            return SpoofSignatures(empty, empty, empty, empty, np.zeros(0, dtype=np.int64))
         same = np.r_[False, code[1:] == code[:-1]]
         # frozen: runs of an identical position; rows more than frozen_s into a run while reporting speed
         # "the same position": within frozen_tolerance_km of the previous row (even and odd CPR decodes of one
@@ -129,10 +194,39 @@ class GnssInterferenceDetector:
         slow_high = (np.nan_to_num(gs_kt, nan=np.inf) < self.slow_gs_kt) & (
             np.nan_to_num(alt_ft, nan=-np.inf) > self.slow_min_alt_ft
         )
-        return SpoofSignatures(frozen, jump, slow_high)
+        far = np.zeros(n, dtype=bool) if out_of_range is None else out_of_range
+        return SpoofSignatures(frozen, jump, slow_high, far, run_start.astype(np.int64))
+
+    def out_of_range(
+        self,
+        source_file: npt.NDArray[np.object_],
+        lat: npt.NDArray[np.float64],
+        lon: npt.NDArray[np.float64],
+        alt_ft: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.bool_]:
+        """Rows heard by a receiver of known position but reported beyond its radio horizon (+ margin):
+        a receiver cannot hear an aircraft where the aircraft says it is. Unknown altitude counts as
+        ``UNKNOWN_ALT_FT`` (lenient); rows of files without a known receiver are never flagged."""
+        far = np.zeros(len(lat), dtype=bool)
+        for site in self.receivers:
+            rows = np.flatnonzero(source_file == site.source_file)
+            if len(rows) == 0:
+                continue
+            d_km = haversine_km(lat[rows], lon[rows], site.lat_deg, site.lon_deg)
+            far[rows] = d_km > horizon_km(alt_ft[rows], site.antenna_m) + self.range_margin_km
+        return far
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
-        table = positions.filter(pc.and_(pc.is_valid(positions["lat_deg"]), pc.is_valid(positions["lon_deg"])))
+        if positions.num_rows == 0:
+            return DetectorOutput()
+        # speeds of all rows (velocity messages have no position), carried onto the position rows
+        all_encoded: Any = pc.dictionary_encode(positions["icao24"]).combine_chunks()
+        all_code = all_encoded.indices.to_numpy(zero_copy_only=False)
+        all_ts = pc.cast(positions["ts"], pa.int64()).to_numpy()
+        all_gs = carry_forward(all_code.astype(np.int64), all_ts, _column(positions, "gs_kt"), self.speed_max_age_s)
+        mask: Any = pc.and_(pc.is_valid(positions["lat_deg"]), pc.is_valid(positions["lon_deg"]))
+        positioned = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+        table = positions.filter(mask)
         if table.num_rows == 0:
             return DetectorOutput()
         encoded: Any = pc.dictionary_encode(table["icao24"]).combine_chunks()
@@ -140,11 +234,15 @@ class GnssInterferenceDetector:
         code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         ts = pc.cast(table["ts"], pa.int64()).to_numpy()
         lat, lon = _column(table, "lat_deg"), _column(table, "lon_deg")
+        alt = _column(table, "alt_ft")
         flags = pc.cast(table["flags"], pa.int64()).to_numpy()
         fresh = np.asarray(pc.is_valid(table["df"]).to_numpy(zero_copy_only=False), dtype=bool)
-        sig = self.signatures(code, ts, lat, lon, _column(table, "gs_kt"), _column(table, "alt_ft"), flags, fresh)
+        far = None
+        if self.receivers:
+            files = np.asarray(table["source_file"].to_numpy(zero_copy_only=False), dtype=object)
+            far = self.out_of_range(files, lat, lon, alt)
+        sig = self.signatures(code, ts, lat, lon, all_gs[positioned], alt, flags, fresh, far)
         low = (flags & int(PositionFlag.INTEGRITY_LOW)) != 0
-        degraded = low | sig.any
         frame = pl.DataFrame(
             {
                 "code": code,
@@ -152,8 +250,8 @@ class GnssInterferenceDetector:
                 "lat": lat,
                 "lon": lon,
                 "low": low,
-                "spoof": sig.any,
-                "degraded": degraded,
+                "spoof": sig.placed,
+                "degraded": low | sig.placed,
             }
         )
         samples = frame.group_by(["code", "bucket"], maintain_order=True).agg(
@@ -307,11 +405,14 @@ class GnssInterferenceDetector:
             if len(burst) < self.min_degraded_samples:
                 continue
             a, b = int(burst[0]), int(burst[-1])
-            onset = a - 1 if a > 0 and code[a - 1] == code[a] else a
+            # a frozen burst began when the position stopped moving, frozen_s before the first flagged row
+            first = int(sig.run_start[a]) if sig.frozen[a] else a
+            onset = first - 1 if first > 0 and code[first - 1] == code[first] else first
             counts = {
                 "frozen": int(sig.frozen[burst].sum()),
                 "jump": int(sig.jump[burst].sum()),
                 "slow_high": int(sig.slow_high[burst].sum()),
+                "out_of_range": int(sig.out_of_range[burst].sum()),
             }
             step = max(1, len(burst) // 200)
             pts = [[round(float(lon[r]), 5), round(float(lat[r]), 5)] for r in burst[::step]]
@@ -319,7 +420,7 @@ class GnssInterferenceDetector:
             events.append(
                 Event(
                     type="position_spoofing",
-                    start=micros_to_datetime(int(ts[a])),
+                    start=micros_to_datetime(int(ts[first])),
                     end=micros_to_datetime(int(ts[b])),
                     detector=self.name,
                     detector_version=self.version,

@@ -6,8 +6,11 @@ Per address, fixes are thinned to one per ``sample_s`` and cut into segments at 
 turn between successive courses is summed; a window is an orbit window when its net turn reaches
 ``min_turn_deg`` in one direction while every fix stays within ``max_radius_km`` of the window's centre.
 Windows are found for every start at once with ``searchsorted`` over the running maximum of the
-cumulative turn (no loop per fix); overlapping windows merge, and a merged orbit lasting at least
-``min_duration_min`` becomes an event with centre, radius, laps, duration, leg heading and shape.
+cumulative turn (no loop per fix); overlapping windows merge. A merged run still holds the approach and
+exit legs (a window starting on the approach reaches the turn total too), so it is trimmed to the flown
+*pattern*: from the first to the last fix the aircraft passes within ``repeat_km`` of again one lap (≥ 270°
+of turn) earlier or later. A trimmed orbit lasting at least ``min_duration_min`` becomes an event with
+centre, radius, laps, duration, leg heading and shape.
 """
 
 from __future__ import annotations
@@ -19,12 +22,21 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+from scipy.spatial import cKDTree
 
 from airpicture.detect.framework import DetectionContext, DetectorOutput
 from airpicture.detect.identity import subject_for
 from airpicture.detect.tables import Fixes, micros_to_datetime
 from airpicture.geo import haversine_km, initial_bearing_deg, local_projection
 from airpicture.model.events import Event
+
+LAP_TURN_DEG = 270.0
+"""Two passes over one spot are a lap apart when the cumulative turn between them is at least this (a lap is
+360°; the slack absorbs wind and the thinning)."""
+LAP_HEADING_TOLERANCE_DEG = 60.0
+"""... and a whole number of laps, give or take this (a pass on the reverse heading is not the pattern)."""
+MIN_PATTERN_FIXES = 4
+BRIDGE_FIXES = 2
 
 
 def _running_max_by_segment(
@@ -42,7 +54,7 @@ class OrbitDetector:
     """Racetrack / circular patrol: net turn ≥ ``min_turn_deg`` inside a circle of ``max_radius_km``."""
 
     name: ClassVar[str] = "orbit"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
 
     min_turn_deg: float = 720.0
     max_radius_km: float = 100.0
@@ -51,6 +63,8 @@ class OrbitDetector:
     max_gap_s: float = 1800.0
     """A silence longer than this cuts a track. Long: patrols are often flown at the edge of coverage, and a
     carrier aircraft's pattern pauses on deck (tests/data/adsb/aircraft_carrier.json.gz)."""
+    repeat_km: float = 5.0
+    """A fix is on the pattern when the aircraft passes this close to it again one lap earlier or later."""
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
         fixes = Fixes.from_table(positions, trusted_only=True)
@@ -99,6 +113,46 @@ class OrbitDetector:
                 events.append(event)
         return DetectorOutput(tuple(events))
 
+    def pattern_span(
+        self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], cumulative: npt.NDArray[np.float64]
+    ) -> tuple[int, int] | None:
+        """First and last fix of the flown pattern inside one orbit run, or ``None`` when none is found.
+
+        A fix is *on the pattern* when the aircraft passes within ``repeat_km`` of it again a lap earlier or
+        later (its cumulative turn differs by at least ``LAP_TURN_DEG`` and by whole laps within
+        ``LAP_HEADING_TOLERANCE_DEG``): every point of a racetrack or circle is flown once a lap on the same
+        heading; an approach or exit leg only once (an out-and-back transit retraces it on the reverse
+        heading). An approach that merely crosses the pattern is on it for a fix or two; stretches shorter
+        than ``MIN_PATTERN_FIXES`` (after bridging gaps of up to ``BRIDGE_FIXES`` fixes) are dropped."""
+        n = len(lat)
+        if n < MIN_PATTERN_FIXES:
+            return None
+        forward, _ = local_projection(float(np.median(lat)), float(np.median(lon)))
+        x, y = forward.transform(lon, lat)
+        points = np.column_stack([np.asarray(x), np.asarray(y)]) / 1000.0
+        pairs = cKDTree(points).query_pairs(self.repeat_km, output_type="ndarray")
+        if len(pairs) == 0:
+            return None
+        i, j = pairs[:, 0], pairs[:, 1]
+        # a lap later the aircraft passes the spot on the same heading: whole laps of turn between the two
+        # passes (an out-and-back transit retraces its way 180° off, however much it circled in between)
+        turned = np.abs(cumulative[i] - cumulative[j])
+        off_lap = np.abs((turned + 180.0) % 360.0 - 180.0)
+        other_lap = (turned >= LAP_TURN_DEG) & (off_lap <= LAP_HEADING_TOLERANCE_DEG)
+        on_pattern = np.zeros(n, dtype=bool)
+        on_pattern[i[other_lap]] = True
+        on_pattern[j[other_lap]] = True
+        hits = np.flatnonzero(on_pattern)
+        if len(hits) == 0:
+            return None
+        # stretches of on-pattern fixes, small gaps bridged
+        breaks = np.flatnonzero(np.diff(hits) > BRIDGE_FIXES + 1)
+        starts, ends = hits[np.r_[0, breaks + 1]], hits[np.r_[breaks, len(hits) - 1]]
+        long_enough = (ends - starts + 1) >= MIN_PATTERN_FIXES
+        if not long_enough.any():
+            return None
+        return int(starts[long_enough][0]), int(ends[long_enough][-1])
+
     def _orbit(
         self,
         fixes: Fixes,
@@ -111,14 +165,20 @@ class OrbitDetector:
         cumulative: npt.NDArray[np.float64],
         ctx: DetectionContext,
     ) -> Event | None:
-        # The covered run can include the approach (a window that starts on the transit in still reaches
-        # the turn total). Trim it to the first and last turning fix, then trim ends farther than
-        # max_radius_km from the run's median centre (twice: the centre moves as the ends go), and
-        # re-check turn and duration.
-        turning = np.flatnonzero(np.abs(np.diff(cumulative[a : b + 1])) > 1.0)
-        if len(turning) == 0:
-            return None
-        a, b = a + int(turning[0]), a + int(turning[-1]) + 1
+        # The covered run can include the approach and the exit (a window that starts on the transit in
+        # still reaches the turn total). Trim it to the pattern: the first and last fix the aircraft flies
+        # over again a lap earlier or later (see pattern_span); without such a stretch (a pattern that
+        # drifts more than repeat_km a lap), to the first and last turning fix. Then trim ends farther than
+        # max_radius_km from the run's median centre (twice: the centre moves as the ends go), and re-check
+        # turn and duration.
+        span = self.pattern_span(lat[a : b + 1], lon[a : b + 1], cumulative[a : b + 1])
+        if span is not None:
+            a, b = a + span[0], a + span[1]
+        else:
+            turning = np.flatnonzero(np.abs(np.diff(cumulative[a : b + 1])) > 1.0)
+            if len(turning) == 0:
+                return None
+            a, b = a + int(turning[0]), a + int(turning[-1]) + 1
         for _ in range(2):
             centre_lat, centre_lon = float(np.median(lat[a : b + 1])), float(np.median(lon[a : b + 1]))
             near = np.flatnonzero(

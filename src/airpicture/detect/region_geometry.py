@@ -34,21 +34,7 @@ class RegionGeometry:
     def country_indices(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.int16]:
         """Index into ``grid.labels`` per point, -1 elsewhere. The polygons are clipped to the grid's frame,
         so points outside it are nowhere without a polygon test."""
-        lat = np.asarray(lats, dtype=np.float64)
-        lon = np.asarray(lons, dtype=np.float64)
-        grid = self.grid
-        ny, nx = grid.shape
-        inside = (
-            (lon >= grid.west_deg)
-            & (lon < grid.west_deg + nx * grid.cell_deg)
-            & (lat >= grid.south_deg)
-            & (lat < grid.south_deg + ny * grid.cell_deg)
-        )
-        out = np.full(lat.shape, -1, dtype=np.int16)
-        if inside.all():
-            return np.asarray(grid.label_indices(lat, lon), dtype=np.int16)
-        out[inside] = grid.label_indices(lat[inside], lon[inside])
-        return out
+        return self.grid.label_indices(lats, lons, outside_is_unlabelled=True)
 
 
 def build_region_geometry(

@@ -81,8 +81,12 @@ def place_namer() -> PlaceNamer:
 
 
 def claim_point(facts: ClaimFacts) -> tuple[float, float] | None:
-    """The point a claim is about: an event's centre when it has one, else the claim's own point."""
+    """The point a claim is about: the centre of the claim's own event when it has one (an orbit's centre, not
+    the first point of its line), else the claim's own point — for an observer's claim, where the observer
+    placed it, never the centre of an event that merely corroborates it."""
     for event in facts.events:
+        if event.type != facts.claim.event_type:
+            continue
         lat, lon = event.attributes.get("centre_lat_deg"), event.attributes.get("centre_lon_deg")
         if lat is not None and lon is not None:
             return float(lat), float(lon)

@@ -332,9 +332,12 @@ def _place(facts: ClaimFacts, inputs: ReportInputs) -> str:
 
 
 def _coordinates(facts: ClaimFacts) -> str:
-    """The claim's point as "51.93° N 28.40° E" (an event's centre when it has one), or ""."""
-    lat = _attr(facts, "centre_lat_deg") or facts.claim.lat_deg
-    lon = _attr(facts, "centre_lon_deg") or facts.claim.lon_deg
+    """The claim's point as "51.93° N 28.40° E" (the centre of the claim's own event when it has one — not of an
+    event that only corroborates an observer's claim), or ""."""
+    own = [e for e in facts.events if e.type == facts.claim.event_type]
+    centre = next((e.attributes for e in own if "centre_lat_deg" in e.attributes), {})
+    lat = centre.get("centre_lat_deg") or facts.claim.lat_deg
+    lon = centre.get("centre_lon_deg") or facts.claim.lon_deg
     if lat is None or lon is None:
         return ""
     ns, ew = "N" if float(lat) >= 0 else "S", "E" if float(lon) >= 0 else "W"
@@ -400,7 +403,9 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
         )
     if t in OBSERVER_TYPES:
         what = OBSERVER_PHRASES.get(t, t)
-        return f"{what} {_place(facts, inputs)} at {_hm(c.start)}".replace("  ", " ")
+        # an observer's time is a window (observed time ± its precision): name its middle, as "around"
+        when = f"around {_hm(c.start + (c.end - c.start) / 2)}" if c.end > c.start else f"at {_hm(c.start)}"
+        return f"{what} {_place(facts, inputs)} {when}".replace("  ", " ")
     return f"{t.replace('_', ' ')} involving {who} at {_hm(c.start)}"
 
 

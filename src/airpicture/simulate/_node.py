@@ -127,6 +127,17 @@ class Node:
             raise self.error(key, "latitude or longitude out of range", value)
         return lat, lon
 
+    def vector(self, key: str) -> tuple[float, float]:
+        """A required pair of numbers with no range (e.g. an offset ``[east, north]`` in km)."""
+        value = self._get(key, True)
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        ):
+            raise self.error(key, "expected two numbers, e.g. [east, north]", value)
+        return float(value[0]), float(value[1])
+
     def pair(self, key: str, default: tuple[float, float]) -> tuple[float, float]:
         value = self.data.get(key)
         if value is None:

@@ -412,7 +412,7 @@ class _Parser:
                 kind = SpoofKind(item.text("kind"))
             except ValueError:
                 raise item.error("kind", "unknown spoofing kind", item.data["kind"], "frozen or offset") from None
-            east, north = item.point("offset_km") if kind is SpoofKind.OFFSET else (0.0, 0.0)
+            east, north = item.vector("offset_km") if kind is SpoofKind.OFFSET else (0.0, 0.0)
             out.append(Spoof(a, b, kind, east, north))
         return tuple(out)
 
