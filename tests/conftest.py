@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,20 @@ def pytest_configure(config: pytest.Config) -> None:
     # Golden tests read AIRPICTURE_UPDATE_GOLDEN; the option sets it before any test module is imported.
     if config.getoption("--update-golden"):
         os.environ["AIRPICTURE_UPDATE_GOLDEN"] = "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A HOME of the test session's own: defaults under ``~`` (the reporter key, ``~/.config/airpicture``) are
+    created there, never in the home of whoever runs the tests. The CLI fixture's subprocesses inherit it."""
+    home = tmp_path_factory.mktemp("home")
+    previous = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("HOME", None)
+    else:
+        os.environ["HOME"] = previous
 
 
 @pytest.fixture

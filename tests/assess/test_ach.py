@@ -150,15 +150,15 @@ def test_confidence_counts_receivers_not_events() -> None:
     orbit = replace(item("orbit", "B", "M", "H", "C C C II"), root_keys=rx, grade="B1")
     result = analyse([entry, orbit], HYPS)
     level, basis = confidence(result, ("entry", "orbit"), 0)
-    assert basis.startswith("2 independent roots behind the key evidence (2 receiver recordings)")
+    assert basis.startswith("2 independent roots behind the key evidence (2 receivers)")
     assert level is Confidence.MODERATE  # two receivers are not the three roots High needs
     notam = replace(item("notam", "A", "H", "H", "C C N N"), root_keys=(("notam:A0812/22",),), grade="A3")
     level, basis = confidence(analyse([entry, orbit, notam], HYPS), ("entry", "orbit", "notam"), 0)
-    assert "(1 NOTAM and 2 receiver recordings)" in basis and level is Confidence.HIGH
+    assert "(1 NOTAM and 2 receivers)" in basis and level is Confidence.HIGH
 
 
 def test_root_clusters_join_roots_sharing_any_key() -> None:
     a = replace(item("a", "B", "M", "M", "C C C C"), root_keys=(("observer:x", "sha256:1"),))
     b = replace(item("b", "B", "M", "M", "C C C C"), root_keys=(("observer:y", "sha256:1"), ("sensor:rx1",)))
     assert root_clusters([a, b]) == [("observer:x", "observer:y", "sha256:1"), ("sensor:rx1",)]
-    assert describe_clusters(root_clusters([a, b])) == "1 observer and 1 receiver recording"
+    assert describe_clusters(root_clusters([a, b])) == "1 observer and 1 receiver"

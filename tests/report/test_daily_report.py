@@ -65,7 +65,7 @@ def test_july_night_states_every_required_fact(pipeline_run) -> None:  # type: i
     assert texts[0] == f"{j.hypothesis(j.top).proposition} is {j.band}."
     assert any(t.startswith("The runner-up") and t.endswith(f"is {j.runner_up_band}.") for t in texts)
     assert f"We have {j.confidence.value} confidence in this assessment. Its basis:" in md
-    assert "receiver recordings)" in md  # the basis says what the independent roots are
+    assert "3 receivers)" in md  # the basis says what the independent roots are
     assert "has risen from" in md  # the 10 July judgment was made first, by run_all
     assert lint(rendered.document, j.band) == []
     # every fact sentence cites an endnote that gives source, times, record and grade

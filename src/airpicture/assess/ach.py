@@ -228,7 +228,7 @@ def key_evidence(result: AchResult) -> tuple[str, ...]:
 
 _STRONG_GRADES = ("A1", "A2", "B1")
 _KINDS = (
-    ("sensor:", "receiver recording", "receiver recordings"),
+    ("sensor:", "receiver", "receivers"),
     ("notam:", "NOTAM", "NOTAMs"),
     ("notam-feed", "NOTAM feed", "NOTAM feeds"),
     ("observer:", "observer", "observers"),
@@ -253,7 +253,7 @@ def root_clusters(items: Sequence[AchItem]) -> list[tuple[str, ...]]:
 
 
 def describe_clusters(clusters: Sequence[tuple[str, ...]]) -> str:
-    """What the independent roots are, in words: "3 receiver recordings, 2 NOTAMs and 3 observers"."""
+    """What the independent roots are, in words: "3 receivers, 2 NOTAMs and 3 observers"."""
     counts: dict[tuple[str, str], int] = {}
     for cluster in clusters:
         kind = next(

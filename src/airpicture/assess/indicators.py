@@ -10,7 +10,7 @@ not above its baseline") is an item only when the coverage it is measured agains
 absence also needs at least one earlier night with receiver data to compare with.
 
 Every item carries the independence keys of its roots (``AchItem.root_keys``): those of its claims'
-roots; for the night-activity metric and receiver-measured absences the night's receiver recordings;
+roots; for the night-activity metric and receiver-measured absences the night's receivers;
 for a NOTAM-measured absence the NOTAM feed.
 """
 

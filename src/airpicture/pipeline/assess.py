@@ -67,7 +67,7 @@ def _facts(
         for c in claim.contradictions
         if c in appearances and appearances[c].source_id in sources
     ]
-    # Independence keys of each root (spec §3: receiver recording, NOTAM, observer pseudonym, artifact …);
+    # Independence keys of each root (spec §3: receiver, NOTAM, observer pseudonym, artifact …);
     # the confidence rule clusters roots across items on them.
     root_keys = tuple(
         (r, tuple(merge_keys(appearances[r], sources)) or (r,)) if r in appearances else (r, (r,)) for r in claim.roots

@@ -233,7 +233,7 @@ class _Builder:
 
 @dataclass(frozen=True, slots=True)
 class Witnesses:
-    """The independent roots of a claim by kind: receiver recordings, observers, NOTAMs, other named sources,
+    """The independent roots of a claim by kind: receivers, observers, NOTAMs, other named sources,
     and (``unsourced``: the detector's name) a detector aggregate that cites no raw record."""
 
     receivers: int = 0
