@@ -75,8 +75,11 @@ def test_new_sentence_forms_pass() -> None:
         "from 2 receivers confirm it.",
         "ADS-B positions with degraded navigation from 3 receivers show GNSS interference affecting aircraft "
         "25 km SW of Mazyr from 20:04 UTC to 22:21 UTC.",
-        "The gnss_interference detector (aggregated data, no raw record cited) reported GNSS interference; this "
-        "could not be independently confirmed.",
+        "The gnss interference detector (aggregated from receiver data; no single raw record cited) reported GNSS "
+        "interference; this could not be independently confirmed.",
+        "Night-activity counts (aggregated from receiver data; no single raw record cited) reported a night surge: "
+        "5 aircraft-hours of AEW&C aircraft against 0 expected from the baseline, between 18:00 UTC and 03:00 UTC; "
+        "this could not be independently confirmed.",
     )
     tie = Sentence(
         "No hypothesis is favoured over the others: routine activity and support short of involvement are each "
@@ -100,3 +103,12 @@ def test_nothing_to_assess_states_no_band_and_no_confidence() -> None:
     confident = Sentence("We have low confidence in this assessment. Its basis: none.", Kind.CONFIDENCE, (1,))
     problems = lint(doc(assessment=(nothing, banded, confident)), "")
     assert sum("nothing was assessed" in p for p in problems) == 2
+
+
+def test_surge_metrics_read_as_words() -> None:
+    from airpicture.report.document import _surge_metric
+
+    assert _surge_metric("aircraft_hours/AEW&C") == "aircraft-hours of AEW&C aircraft"
+    assert _surge_metric("aircraft_hours/all") == "aircraft-hours in the air"
+    assert _surge_metric("movements/UMMS") == "take-offs and landings at UMMS"
+    assert _surge_metric("movements/military") == "military take-offs and landings"

@@ -268,6 +268,10 @@ def witnesses(facts: ClaimFacts) -> Witnesses:
     return Witnesses(len(receivers), len(observers), len(notams), tuple(dict.fromkeys(named))[: len(others)], unsourced)
 
 
+UNSOURCED_PHRASES = {"activity_surge": "night-activity counts", "novelty": "the event history"}
+"""How a claim from aggregates (no raw record of its own) names where it comes from."""
+
+
 def source_phrase(w: Witnesses, event_type: str) -> str:
     """Who stands behind a claim: "ADS-B tracks from 2 receivers", "2 observers", "an observer and NOTAM data"."""
     parts = []
@@ -280,7 +284,8 @@ def source_phrase(w: Witnesses, event_type: str) -> str:
         parts.append("NOTAM data")
     parts += [n for n in w.others if n not in parts]
     if w.unsourced:
-        parts.append(f"the {w.unsourced} detector (aggregated data, no raw record cited)")
+        what = UNSOURCED_PHRASES.get(w.unsourced, f"the {w.unsourced.replace('_', ' ')} detector")
+        parts.append(f"{what} (aggregated from receiver data; no single raw record cited)")
     return " and ".join(parts) or "a source"
 
 
@@ -387,7 +392,7 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
     if t == "gnss_interference":
         return f"GNSS interference affecting aircraft {_place(facts, inputs)} from {_hm(c.start)} to {_hm(c.end)}"
     if t == "activity_surge":
-        metric = str(_attr(facts, "metric") or "activity").replace("_", " ")
+        metric = _surge_metric(str(_attr(facts, "metric") or "activity"))
         count, expected = _attr(facts, "count"), _attr(facts, "expected")
         if count is not None and expected is not None:
             return (
@@ -407,6 +412,18 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
         when = f"around {_hm(c.start + (c.end - c.start) / 2)}" if c.end > c.start else f"at {_hm(c.start)}"
         return f"{what} {_place(facts, inputs)} {when}".replace("  ", " ")
     return f"{t.replace('_', ' ')} involving {who} at {_hm(c.start)}"
+
+
+def _surge_metric(metric: str) -> str:
+    """The surge detector's metric key in words: ``aircraft_hours/AEW&C`` → "aircraft-hours of AEW&C aircraft"."""
+    kind, _, what = metric.partition("/")
+    if kind == "aircraft_hours":
+        return "aircraft-hours in the air" if what in ("", "all") else f"aircraft-hours of {what} aircraft"
+    if kind == "movements":
+        if what in ("", "military"):
+            return f"{what} take-offs and landings".strip()
+        return f"take-offs and landings at {what}"
+    return metric.replace("_", " ").replace("/", " of ")
 
 
 def _span(start: Any, end: Any) -> str:
