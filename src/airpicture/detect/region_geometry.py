@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow.compute as pc
 import shapely
 
 from airpicture.geo.edges import BoundaryEdges
@@ -30,6 +31,21 @@ class RegionGeometry:
         table = np.array([*self.grid.labels, None], dtype=object)
         index = self.country_indices(lats, lons)
         return np.asarray(table[np.where(index < 0, len(self.grid.labels), index)], dtype=object)
+
+    def count_in_frame(self, lats: Any, lons: Any) -> int:
+        """How many of the points (Arrow or NumPy; nulls are outside) lie inside the grid's frame: the region
+        and its margin."""
+        lat = np.asarray(pc.fill_null(lats, np.nan) if not isinstance(lats, np.ndarray) else lats, dtype=np.float64)
+        lon = np.asarray(pc.fill_null(lons, np.nan) if not isinstance(lons, np.ndarray) else lons, dtype=np.float64)
+        grid = self.grid
+        ny, nx = grid.shape
+        inside = (
+            (lon >= grid.west_deg)
+            & (lon < grid.west_deg + nx * grid.cell_deg)
+            & (lat >= grid.south_deg)
+            & (lat < grid.south_deg + ny * grid.cell_deg)
+        )
+        return int(np.count_nonzero(inside))
 
     def country_indices(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.int16]:
         """Index into ``grid.labels`` per point, -1 elsewhere. The polygons are clipped to the grid's frame,

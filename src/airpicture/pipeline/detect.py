@@ -110,6 +110,36 @@ def _lead_in(previous: pa.Table, day: date, minutes: float) -> pa.Table:
     return previous.filter(pc.greater_equal(previous["ts"], pa.scalar(start, POSITIONS_SCHEMA.field("ts").type)))
 
 
+COVERAGE_AGGREGATE = "coverage"
+"""The driver's own per-day aggregate: ``positions_in_region``, the positions inside the region's frame."""
+
+
+def _coverage_aggregate(day: date, in_region: int) -> pa.Table:
+    return pa.table(
+        {"day": [day], "detector": [COVERAGE_AGGREGATE], "key": ["positions_in_region"], "value": [float(in_region)]},
+        schema=AGGREGATES_SCHEMA,
+    )
+
+
+def _monitoring_since(workspace: Workspace, history: pa.Table, first: date) -> date | None:
+    """The first day before ``first`` with positions inside the region's frame (recorded as the driver's
+    coverage aggregate), so "since monitoring began" means monitoring of this region, not the oldest file in
+    the workspace (a recording from elsewhere). Days detected before the aggregate existed: the first stored
+    day, as before."""
+    detector: Any = pc.equal(history["detector"], pa.scalar(COVERAGE_AGGREGATE))
+    key: Any = pc.equal(history["key"], pa.scalar("positions_in_region"))
+    mask = pc.and_(pc.and_(detector, key), pc.less(history["day"], pa.scalar(first, pa.date32())))
+    recorded = history.filter(mask)
+    seen = recorded.filter(pc.greater(recorded["value"], pa.scalar(0.0)))
+    if seen.num_rows:
+        earliest: date = pc.min(seen["day"]).as_py()
+        return earliest
+    stored = [d for d in workspace.days("positions") if d < first]
+    recorded_days = set(recorded["day"].to_pylist())
+    unrecorded = [d for d in stored if d not in recorded_days]
+    return unrecorded[0] if unrecorded else None
+
+
 def _earlier_events(workspace: Workspace, region: str, before: date) -> list[Event]:
     """Stored events of watch-list aircraft of the types novelty looks at, starting before ``before``."""
     start = datetime(before.year, before.month, before.day, tzinfo=UTC)
@@ -178,8 +208,7 @@ def run_detection(
         columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
     previous_day: date | None = None
     previous = POSITIONS_SCHEMA.empty_table()
-    stored_days = workspace.days("positions")
-    monitoring_since = stored_days[0] if stored_days else None
+    monitoring_since = _monitoring_since(workspace, history, min(days)) if days else None
     earlier = (
         _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
     )
@@ -189,6 +218,10 @@ def run_detection(
             previous = read_day(workspace, day - timedelta(days=1), pending, columns)
         positions = read_day(workspace, day, pending, columns)
         read += positions.num_rows
+        in_region = geometry.count_in_frame(positions["lat_deg"], positions["lon_deg"])
+        if in_region and monitoring_since is None:
+            monitoring_since = day
+        aggregates.append(_coverage_aggregate(day, in_region))
         before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
         ctx = DetectionContext(
             clock=clock,
@@ -232,7 +265,13 @@ def run_detection(
                 start=window_start,
                 end=window_end,
             )
-            replace_aggregates(con, pa.concat_tables(aggregates), region=region.name, days=list(days))
+            replace_aggregates(
+                con,
+                pa.concat_tables(aggregates),
+                region=region.name,
+                days=list(days),
+                detectors=[COVERAGE_AGGREGATE, *(d.name for d in chosen)],
+            )
     return DetectionSummary(
         region=region.name,
         days=tuple(sorted(days)),

@@ -108,13 +108,23 @@ def replace_events(
 
 
 def replace_aggregates(
-    con: duckdb.DuckDBPyConnection, aggregates: pa.Table, *, region: str, days: Sequence[date]
+    con: duckdb.DuckDBPyConnection,
+    aggregates: pa.Table,
+    *,
+    region: str,
+    days: Sequence[date],
+    detectors: Sequence[str],
 ) -> None:
-    """Replace the per-day aggregates of ``days`` for ``region`` with ``aggregates`` (AGGREGATES_SCHEMA)."""
+    """Replace the per-day aggregates of ``detectors`` on ``days`` for ``region`` with ``aggregates``
+    (AGGREGATES_SCHEMA). Aggregates of detectors that did not run are kept: re-running one detector on a day
+    must not erase the baselines the others built."""
     con.execute("BEGIN TRANSACTION")
     try:
         for day in days:
-            con.execute("DELETE FROM day_aggregates WHERE region = ? AND day = ?", [region, day])
+            for detector in detectors:
+                con.execute(
+                    "DELETE FROM day_aggregates WHERE region = ? AND day = ? AND detector = ?", [region, day, detector]
+                )
         if aggregates.num_rows:
             con.register("new_aggregates", aggregates)
             con.execute(

@@ -1,0 +1,69 @@
+"""The local detection driver: per-day aggregates survive partial re-runs; "since monitoring began" is the
+region's, not the oldest file's."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from airpicture.model.clock import FixedClock
+from airpicture.model.settings import Settings
+from airpicture.pipeline.detect import run_detection
+from airpicture.store import Workspace
+from airpicture.testing import make_track
+
+CLOCK = FixedClock(datetime(2022, 7, 20, tzinfo=UTC))
+PARIS_DAY, MINSK_DAY, LATER_DAY = date(2021, 10, 7), date(2022, 7, 9), date(2022, 7, 11)
+
+
+def _night(day: date, lat: float, lon: float, icao24: str) -> pa.Table:
+    start = datetime(day.year, day.month, day.day, 20, tzinfo=UTC)
+    end = datetime(day.year, day.month, day.day, 21, tzinfo=UTC)
+    return make_track(icao24, [(start, lat, lon, 30_000.0), (end, lat + 0.5, lon + 1.0, 30_000.0)], step_s=10)
+
+
+def _aggregates(workspace: Workspace) -> dict[tuple[date, str], int]:
+    with workspace.connect(read_only=True) as con:
+        rows = con.sql("SELECT day, detector, count(*) FROM day_aggregates GROUP BY ALL").fetchall()
+    return {(d, detector): n for d, detector, n in rows}
+
+
+def test_coverage_is_recorded_per_day_and_a_partial_rerun_keeps_other_detectors_aggregates(tmp_path: Path) -> None:
+    workspace = Workspace.init(tmp_path / "ws")
+    for k, (day, lat, lon, icao) in enumerate(
+        [(PARIS_DAY, 48.8, 2.3, "3c6444"), (MINSK_DAY, 53.9, 27.5, "510081"), (LATER_DAY, 53.9, 27.5, "510081")]
+    ):
+        workspace.write_partitioned("positions", _night(day, lat, lon, icao), f"test-{k}")
+    settings = Settings()
+    run_detection(workspace, settings, CLOCK, days=[PARIS_DAY, MINSK_DAY, LATER_DAY])
+    with workspace.connect(read_only=True) as con:
+        coverage = dict(
+            con.sql("SELECT day, value FROM day_aggregates WHERE detector = 'coverage' ORDER BY day").fetchall()
+        )
+    assert coverage[PARIS_DAY] == 0 and coverage[MINSK_DAY] > 0 and coverage[LATER_DAY] > 0
+    before = _aggregates(workspace)
+    assert before.get((MINSK_DAY, "activity_surge"), 0) > 0
+
+    # re-running one detector on a day replaces that detector's aggregates only
+    run_detection(workspace, settings, CLOCK, days=[MINSK_DAY], detectors=["airspace"])
+    assert _aggregates(workspace) == before
+
+
+def test_monitoring_began_with_the_first_day_inside_the_region(tmp_path: Path) -> None:
+    from airpicture.pipeline.detect import _monitoring_since
+
+    workspace = Workspace.init(tmp_path / "ws")
+    for k, (day, lat, lon, icao) in enumerate(
+        [(PARIS_DAY, 48.8, 2.3, "3c6444"), (MINSK_DAY, 53.9, 27.5, "510081"), (LATER_DAY, 53.9, 27.5, "510081")]
+    ):
+        workspace.write_partitioned("positions", _night(day, lat, lon, icao), f"test-{k}")
+    # a workspace detected before coverage was recorded: the first stored day, as before
+    from airpicture.detect.framework import AGGREGATES_SCHEMA
+
+    assert _monitoring_since(workspace, AGGREGATES_SCHEMA.empty_table(), LATER_DAY) == PARIS_DAY
+    run_detection(workspace, Settings(), CLOCK, days=[PARIS_DAY, MINSK_DAY])
+    with workspace.connect(read_only=True) as con:
+        history = con.sql("SELECT day, detector, key, value FROM day_aggregates").to_arrow_table()
+    assert _monitoring_since(workspace, history.cast(AGGREGATES_SCHEMA), LATER_DAY) == MINSK_DAY
