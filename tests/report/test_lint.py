@@ -112,3 +112,22 @@ def test_surge_metrics_read_as_words() -> None:
     assert _surge_metric("aircraft_hours/all") == "aircraft-hours in the air"
     assert _surge_metric("movements/UMMS") == "take-offs and landings at UMMS"
     assert _surge_metric("movements/military") == "military take-offs and landings"
+
+
+def test_markers_at_one_place_share_one_label_on_the_map() -> None:
+    import json as _json
+    import re
+
+    from airpicture.model.judgments import MapData
+    from airpicture.report.svg import map_svg
+
+    square = _json.dumps({"type": "Polygon", "coordinates": [[[23, 51], [33, 51], [33, 56], [23, 56], [23, 51]]]})
+    data = MapData(
+        countries=(("BY", square),),
+        watched="BY",
+        markers=(("c-a", "entry", 28.4, 51.9), ("c-b", "orbit", 28.401, 51.901), ("c-c", "landing", 24.0, 55.0)),
+    )
+    svg = map_svg(data, {"c-a": 13, "c-b": 2, "c-c": 7})
+    labels = re.findall(r'<text class="marker-label"[^>]*>([^<]*)</text>', svg)
+    assert sorted(labels) == ["2, 13", "7"]
+    assert svg.count("<circle") == 3  # every event keeps its own marker

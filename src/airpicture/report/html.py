@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.2
 .sea{fill:#eef4f8}.country{fill:#f4f1ea;stroke:#888;stroke-width:.8}.watched{fill:#fffbe0;stroke:#333;stroke-width:1.4}
 .restriction{fill:rgba(200,30,30,.18);stroke:#c81e1e;stroke-width:1.2;stroke-dasharray:4 2}
 .track{fill:none;stroke:#1f5fa8;stroke-width:1.1;opacity:.75}.orbit{fill:none;stroke:#8a2be2;stroke-width:2}
-.marker circle{fill:#d2691e;stroke:#fff;stroke-width:1}.marker text{font:11px sans-serif;fill:#222}
+.marker circle{fill:#d2691e;stroke:#fff;stroke-width:1}.marker-label{font:11px sans-serif;fill:#222}
 .bar{fill:#8fb3d9}.bar.today{fill:#d2691e}.baseline{stroke:#333;stroke-dasharray:5 3}.axisline{stroke:#999}
 .axis{font:11px sans-serif;fill:#444}ol.endnotes li{margin-bottom:.3rem;font-size:.9rem}
 .legend span{margin-right:1rem;font-size:.85rem}

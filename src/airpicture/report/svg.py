@@ -90,15 +90,24 @@ def map_svg(data: MapData, cites: dict[str, int]) -> str:
         out.append(f'<path class="track" d="{proj.path(json.loads(g), False)}"><title>{escape(label)}</title></path>')
     for label, g in data.orbits:
         out.append(f'<path class="orbit" d="{proj.path(json.loads(g), False)}"><title>{escape(label)}</title></path>')
+    # Markers closer than a label's width share one label ("13, 23") instead of printing over each other.
+    placed: list[tuple[float, float, list[int]]] = []
     for claim_id, label, lon, lat in data.markers:
         x, y = proj.xy(lon, lat)
         n = cites.get(claim_id)
         tag = f" [{n}]" if n else ""
         out.append(
-            f'<g class="marker"><circle cx="{x:.1f}" cy="{y:.1f}" r="5"/>'
-            f'<text x="{x + 7:.1f}" y="{y + 4:.1f}">{escape(str(n) if n else "")}</text>'
-            f"<title>{escape(label + tag)}</title></g>"
+            f'<g class="marker"><circle cx="{x:.1f}" cy="{y:.1f}" r="5"/><title>{escape(label + tag)}</title></g>'
         )
+        near = next((p for p in placed if abs(p[0] - x) < 14 and abs(p[1] - y) < 10), None)
+        if near is None:
+            placed.append((x, y, [n] if n else []))
+        elif n and n not in near[2]:
+            near[2].append(n)
+    for x, y, numbers in placed:
+        if numbers:
+            text = ", ".join(str(n) for n in sorted(numbers))
+            out.append(f'<text class="marker-label" x="{x + 7:.1f}" y="{y + 4:.1f}">{escape(text)}</text>')
     out.append("</svg>")
     return "".join(out)
 
