@@ -191,6 +191,12 @@ def test_truth_has_the_scripted_events(tiny_out: Path) -> None:
     assert abs((end - start) / np.timedelta64(1, "s") - 40 * 60) < 120
     takeoff = next(e for e in truth["events"] if e["type"] == "takeoff")
     assert takeoff["airfield"] == "UMMS"
+    # jamming: the scripted window, and the part of it in which an aircraft flew through the area
+    jam = next(e for e in truth["events"] if e["type"] == "gnss_interference")
+    assert jam["aircraft_affected"] >= 1
+    start, first, last, end = (np.datetime64(jam[k].replace("Z", "")) for k in ("start", "affected_start",
+                                                                                  "affected_end", "end"))  # fmt: skip
+    assert start <= first < last <= end
 
 
 def _tiny_with(old: str, new: str) -> str:

@@ -6,7 +6,8 @@ matches a truth event when they concern the same aircraft (when both name one) a
 Both sides count only events starting inside the truth's simulated windows; a detection matching a truth
 event no receiver could observe still counts as right. Recall counts only truth events marked
 ``observable`` (docs/formats/truth.md). Detected types without a truth counterpart are listed, not
-scored. Position error uses the event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg``
+scored. A truth event with ``affected_start``/``affected_end`` (jamming: when aircraft were in the area) is timed
+from those. Position error uses the event's point (GeoJSON ``Point`` or the ``centre_lat_deg``/``centre_lon_deg``
 attributes) against the truth event's ``lat``/``lon``.
 
 Positions: every decoded position row of a simulated address is compared with the scripted position
@@ -120,7 +121,9 @@ def evaluate(workspace: Workspace, truth_path: Path, *, tolerance_s: float = DEF
 def _score(kind: str, truth: list[dict[str, Any]], found: list[Any], tolerance_s: float) -> TypeScore:
     pairs = []
     for i, t in enumerate(truth):
-        ts, te = _time(t["start"]), _time(t["end"])
+        # where the truth knows when its event became observable (jamming: the first aircraft in the area),
+        # time errors are measured from then — a detector cannot see interference nobody flies through
+        ts, te = _time(t.get("affected_start") or t["start"]), _time(t.get("affected_end") or t["end"])
         for j, (ds, de, icao, _) in enumerate(found):
             if t.get("icao24") and icao and t["icao24"] != icao:
                 continue

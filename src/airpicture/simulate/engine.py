@@ -122,6 +122,7 @@ def simulate(
     states: list[dict[str, npt.NDArray[Any]]] = []
     tracks: list[dict[str, npt.NDArray[Any]]] = []
     jam_hits = {j.name: set() for j in scenario.jamming}  # type: dict[str, set[int]]
+    jam_span: dict[str, tuple[float, float]] = {}  # first and last jammed transmission per jamming area
     for run in runs:
         per_rx: list[list[tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8],
                                 npt.NDArray[np.bool_]]]] = [[] for _ in scenario.receivers]  # fmt: skip
@@ -129,8 +130,12 @@ def simulate(
             rng = np.random.default_rng([seed, run.night.toordinal(), 100_000 + stream])
             tx = radio.transmissions(flight, traj, scenario.rates, scenario.jamming, rng)
             for j in scenario.jamming:
-                if radio.jammed(tx.lat, tx.lon, tx.t_s, (j,)).any():
+                hit = radio.jammed(tx.lat, tx.lon, tx.t_s, (j,))
+                if hit.any():
                     jam_hits[j.name].add(flight.identity.address)
+                    first, last = float(tx.t_s[hit].min()), float(tx.t_s[hit].max())
+                    seen = jam_span.get(j.name)
+                    jam_span[j.name] = (min(first, seen[0]), max(last, seen[1])) if seen else (first, last)
             for r, receiver in enumerate(scenario.receivers):
                 rx_rng = np.random.default_rng([seed, run.night.toordinal(), 900_000 + r, stream])
                 idx, t_rx, signal = radio.receive(receiver, tx, rx_rng)
@@ -154,7 +159,7 @@ def simulate(
         result.flights += len(run.flights)
     for j in scenario.jamming:
         if j.end.timestamp() > t_lo and j.start.timestamp() < t_hi:
-            events.append(truth.jamming_event(j, len(jam_hits[j.name])))
+            events.append(truth.jamming_event(j, len(jam_hits[j.name]), jam_span.get(j.name)))
     events.sort(key=lambda e: (e["start"], e["type"], e.get("icao24") or ""))
     for e in events:
         result.events_by_type[e["type"]] = result.events_by_type.get(e["type"], 0) + 1

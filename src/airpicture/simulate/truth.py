@@ -144,9 +144,14 @@ def _proximity(
     return out
 
 
-def jamming_event(j: Jamming, affected: int) -> dict[str, Any]:
+def jamming_event(j: Jamming, affected: int, span_s: tuple[float, float] | None = None) -> dict[str, Any]:
+    """The jamming window as scripted, and (``affected_start``/``affected_end``) the part of it in which some
+    aircraft flew through the area — all a detector can see: interference nobody flies through is silent."""
+    extra: dict[str, Any] = {}
+    if span_s is not None:
+        extra["affected_start"], extra["affected_end"] = iso(span_s[0]), iso(span_s[1])
     return _event("gnss_interference", j.start, j.end, name=j.name, lat=j.lat, lon=j.lon, radius_km=j.radius_km,
-                  aircraft_affected=affected)  # fmt: skip
+                  aircraft_affected=affected, **extra)  # fmt: skip
 
 
 def notam_event(n: Notam) -> dict[str, Any]:
