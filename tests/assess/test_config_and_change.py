@@ -120,3 +120,17 @@ def test_every_shipped_region_file_parses() -> None:
     for region in shipped_regions():
         q = load_question(region)
         assert q.region == region and q.indicators
+
+
+def test_every_shipped_question_counts_the_same_night_as_its_region() -> None:
+    # One night, one definition: the surge detector uses the region's night, the board the question's.
+    from datetime import time as clock_time
+
+    from airpicture.reference import ReferenceData
+
+    reference = ReferenceData()
+    for name in shipped_regions():
+        question, region = load_question(name), reference.region(name)
+        assert question.timezone == region.timezone, name
+        start, end = (clock_time.fromisoformat(t) for t in (question.night_start_local, question.night_end_local))
+        assert (start, end) == (region.night_start, region.night_end), name
