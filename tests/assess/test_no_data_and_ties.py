@@ -111,3 +111,16 @@ def test_a_recent_indicator_without_covered_baseline_nights_is_judged_not_crashe
     judged, outcomes = assess_day(load_question("belarus"), facts, None, CLOCK.now())
     row = next(o.row for o in outcomes if o.row.indicator_id == "border-restrictions")
     assert judged.assessed and row.today == 1 and row.state.value in ("normal", "elevated")
+
+
+def test_a_quiet_covered_kaliningrad_night_favours_routine_flying() -> None:
+    covered = Coverage(3, 0.9, 0, 0, 0, receivers=("r1", "r2", "r3"), notams_on_file=2)
+    judged, outcomes = assess_day(load_question("kaliningrad"), _facts(covered), None, CLOCK.now())
+    assert judged.top == "routine" and judged.assessed and not judged.tied
+    absent = {o.item.item_id for o in outcomes if o.item is not None and o.absent}
+    assert {
+        "aew-orbit:absent",
+        "night-surge:absent",
+        "border-restrictions:absent",
+        "gnss-interference:absent",
+    } <= absent
