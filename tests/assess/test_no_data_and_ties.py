@@ -118,9 +118,5 @@ def test_a_quiet_covered_kaliningrad_night_favours_routine_flying() -> None:
     judged, outcomes = assess_day(load_question("kaliningrad"), _facts(covered), None, CLOCK.now())
     assert judged.top == "routine" and judged.assessed and not judged.tied
     absent = {o.item.item_id for o in outcomes if o.item is not None and o.absent}
-    assert {
-        "aew-orbit:absent",
-        "night-surge:absent",
-        "border-restrictions:absent",
-        "gnss-interference:absent",
-    } <= absent
+    # (night aviation "in line with its baseline" needs earlier covered nights, which these facts do not have)
+    assert {"aew-orbit:absent", "border-restrictions:absent", "gnss-interference:absent"} <= absent
