@@ -134,3 +134,11 @@ def test_every_shipped_question_counts_the_same_night_as_its_region() -> None:
         assert question.timezone == region.timezone, name
         start, end = (clock_time.fromisoformat(t) for t in (question.night_start_local, question.night_end_local))
         assert (start, end) == (region.night_start, region.night_end), name
+
+
+def test_a_change_names_its_weightiest_reasons_not_every_item() -> None:
+    from airpicture.assess.judge import _some
+
+    assert _some(["A-50 entry", "AEW&C orbit"]) == "A-50 entry; AEW&C orbit"
+    assert _some(["a", "b", "c", "d"]) == "a; b; c; d"  # "and 1 more" would be no shorter
+    assert _some(["a", "b", "c", "d", "e", "f"]) == "a; b; c; and 3 more"

@@ -39,15 +39,28 @@ def explain_change(
     dropped = [x.label for x in previous.items if x.item_id not in set(items)]
     reasons = []
     if added:
-        reasons.append("new evidence (" + "; ".join(added) + ")")
+        reasons.append("new evidence (" + _some(added) + ")")
     if dropped:
-        reasons.append("earlier evidence that no longer holds (" + "; ".join(dropped) + ")")
+        reasons.append("earlier evidence that no longer holds (" + _some(dropped) + ")")
     why = " and of ".join(reasons) or "re-rated evidence"
     since = previous.day.isoformat()
     if prev_band == band_term:
         return f"remains {band_term} (as on {since})"
     direction = "risen" if band_index(band_term) > band_index(prev_band) else "fallen"
     return f"has {direction} from {prev_band} to {band_term} since {since} because of {why}"
+
+
+def _some(labels: Sequence[str], shown: int = 3) -> str:
+    """The first ``shown`` labels (callers put the weightiest first) and how many more: a reason, not a list."""
+    if len(labels) <= shown + 1:
+        return "; ".join(labels)
+    return "; ".join(labels[:shown]) + f"; and {len(labels) - shown} more"
+
+
+def _weightiest_first(result: AchResult, key: Sequence[str]) -> list[str]:
+    """Item ids: key evidence first, then by diagnosticity (ties in matrix order)."""
+    order = {i.item_id: n for n, i in enumerate(result.items)}
+    return sorted(order, key=lambda i: (i not in key, -(result.diagnosticity[i] or 0), order[i]))
 
 
 def _ranked_ids(result: AchResult) -> list[str]:
@@ -112,7 +125,7 @@ def assess_day(
         supersedes=previous.judgment_id if previous else None,
         previous_band=previous.band if previous else None,
         change_explanation=(
-            explain_change(previous, result.top, top_band.term(), [i.item_id for i in result.items], labels)
+            explain_change(previous, result.top, top_band.term(), _weightiest_first(result, key), labels)
             if assessed
             else "nothing to assess"
         ),
