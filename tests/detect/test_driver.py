@@ -67,3 +67,9 @@ def test_monitoring_began_with_the_first_day_inside_the_region(tmp_path: Path) -
     with workspace.connect(read_only=True) as con:
         history = con.sql("SELECT day, detector, key, value FROM day_aggregates").to_arrow_table()
     assert _monitoring_since(workspace, history.cast(AGGREGATES_SCHEMA), LATER_DAY) == MINSK_DAY
+    # the assessment (and so the report's "since monitoring began (date)") reads the same
+    from airpicture.pipeline.detect import region_monitoring_since
+
+    with workspace.connect(read_only=True) as con:
+        assert region_monitoring_since(con, "belarus") == MINSK_DAY
+        assert region_monitoring_since(con, "kaliningrad") is None

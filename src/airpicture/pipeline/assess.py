@@ -26,6 +26,7 @@ from airpicture.model.events import Event
 from airpicture.model.judgments import ClaimFacts, Coverage, DayFacts, Judgment, NightCount, Question
 from airpicture.model.settings import Settings
 from airpicture.pipeline.claims import receiver_keys
+from airpicture.pipeline.detect import region_monitoring_since
 from airpicture.store import Workspace
 from airpicture.store import claims as claim_store
 from airpicture.store import judgments as store
@@ -186,6 +187,8 @@ def day_facts(workspace: Workspace, question: Question, day: date, state: Worksp
     nights = [day - timedelta(days=i) for i in range(question.baseline_days, -1, -1)]
     with workspace.connect(read_only=True) as con:
         coverage = _coverage(con, workspace, state, question, day, start, end)
+        # "since monitoring began": of this region (a recording from elsewhere in the workspace does not count)
+        monitoring_since = region_monitoring_since(con, question.region) or state.first_day
         last = con.execute("SELECT max(ts) FROM positions WHERE ts < ?", [end]).fetchone() if state.bins else None
     cutoff = min(end, last[0].astimezone(UTC)) if last and last[0] else end
     return DayFacts(
@@ -197,7 +200,7 @@ def day_facts(workspace: Workspace, question: Question, day: date, state: Worksp
         history=history,
         activity=tuple(night_counts(question, state, [n for n in nights if n >= first - timedelta(days=1)])),
         coverage=coverage,
-        monitoring_since=state.first_day,
+        monitoring_since=monitoring_since,
     )
 
 

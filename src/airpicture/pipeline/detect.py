@@ -121,6 +121,17 @@ def _coverage_aggregate(day: date, in_region: int) -> pa.Table:
     )
 
 
+def region_monitoring_since(con: Any, region: str) -> date | None:
+    """The first day with positions inside ``region``'s frame, from the stored coverage aggregates (``None``
+    when no day was detected with them: a workspace detected before they existed)."""
+    row = con.execute(
+        "SELECT min(day) FROM day_aggregates WHERE region = ? AND detector = ? AND key = 'positions_in_region' "
+        "AND value > 0",
+        [region, COVERAGE_AGGREGATE],
+    ).fetchone()
+    return row[0] if row and row[0] else None
+
+
 def _monitoring_since(workspace: Workspace, history: pa.Table, first: date) -> date | None:
     """The first day before ``first`` with positions inside the region's frame (recorded as the driver's
     coverage aggregate), so "since monitoring began" means monitoring of this region, not the oldest file in
