@@ -15,46 +15,24 @@ Beast record (dump1090/readsb port 30005; every 0x1A inside a record is doubled)
     | 0x1A | '2' short / '3' long | 6-byte timestamp (BE) | signal | 7 or 14 message bytes |
     | 0x1A | 0xE3 | 8-byte receiver id |                   (readsb: names the receiver)
 
-Added here because the decode package has no vectorised counterpart: nothing in ``decode/`` is changed.
+Added here because the decode package has no vectorised counterpart; the parity is the decoder's own
+``syndrome`` of the frame with zero parity bytes, and the scalar field codes (callsign, squawk) are the reference
+encoder's.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import numpy.typing as npt
 
+from airpicture.decode.modes._bits import syndrome
 from airpicture.decode.modes.cpr import cpr_nl
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 
-CRC_GENERATOR = 0x1FFF409
-CALLSIGN_CHARSET = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
 ESC = 0x1A
-
-
-@cache
-def _crc_table() -> npt.NDArray[np.uint32]:
-    table = np.zeros(256, dtype=np.uint32)
-    for byte in range(256):
-        crc = byte << 16
-        for _ in range(8):
-            crc = (crc << 1) ^ (CRC_GENERATOR & 0xFFFFFF) if crc & 0x800000 else crc << 1
-        table[byte] = crc & 0xFFFFFF
-    return table
-
-
-def parity(payload: U8) -> npt.NDArray[np.uint32]:
-    """CRC-24 parity of each row of ``payload`` (N×k bytes, k = 4 or 11)."""
-    table = _crc_table()
-    crc = np.zeros(payload.shape[0], dtype=np.uint32)
-    for k in range(payload.shape[1]):
-        index = ((crc >> 16) ^ payload[:, k]) & 0xFF
-        crc = ((crc << 8) & 0xFFFFFF) ^ table[index]
-    return crc
 
 
 def _frames(header: I64, body: I64, n_bytes: int, overlay: I64 | None = None) -> U8:
@@ -65,7 +43,7 @@ def _frames(header: I64, body: I64, n_bytes: int, overlay: I64 | None = None) ->
     body_bytes = n_bytes - 4
     for k in range(body_bytes):
         out[:, 1 + k] = (body >> (8 * (body_bytes - 1 - k))) & 0xFF
-    pi = parity(out[:, : n_bytes - 3]).astype(np.int64)
+    pi = syndrome(out, n_bytes).astype(np.int64)  # the parity bytes are still zero: the remainder is the parity
     if overlay is not None:
         pi ^= overlay
     for k in range(3):
@@ -82,7 +60,7 @@ def _long_frames(first_byte: I64, address_or_id: I64, payload_56: I64, overlay: 
         out[:, 1 + k] = (address_or_id >> (8 * (2 - k))) & 0xFF
     for k in range(7):
         out[:, 4 + k] = (payload_56 >> (8 * (6 - k))) & 0xFF
-    pi = parity(out[:, :11]).astype(np.int64)
+    pi = syndrome(out, 14).astype(np.int64)
     if overlay is not None:
         pi ^= overlay
     for k in range(3):
@@ -139,17 +117,6 @@ def velocity(address: I64, gs_kt: F64, track_deg: F64, vrate_fpm: F64) -> U8:
     return _extended_squitter(address, me)
 
 
-def callsign_bits(callsign: str) -> int:
-    """48-bit identification characters of a callsign (A-Z, 0-9, space; up to 8)."""
-    text = callsign.upper().ljust(8)
-    if len(text) > 8 or any(c == "#" or c not in CALLSIGN_CHARSET for c in text):
-        raise ValueError(f"callsign {callsign!r}: up to 8 characters A-Z, 0-9 or space")
-    bits = 0
-    for c in text:
-        bits = (bits << 6) | CALLSIGN_CHARSET.index(c)
-    return bits
-
-
 def identification(address: I64, callsign_48: I64, category: int = 0) -> U8:
     """DF17 identification and category (TC 4)."""
     me = (4 << 51) | (category << 48) | callsign_48
@@ -166,18 +133,6 @@ def all_call(address: I64) -> U8:
     """DF11 all-call reply / acquisition squitter, CA 5, interrogator code 0."""
     header = np.full(address.shape[0], (11 << 3) | 5, dtype=np.int64)
     return _frames(header, address, 7)
-
-
-def squawk_code(squawk: str) -> int:
-    """13-bit identity field of a four-digit octal squawk (pulse order C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4)."""
-    if len(squawk) != 4 or any(c not in "01234567" for c in squawk):
-        raise ValueError(f"squawk {squawk!r}: four octal digits expected")
-    a, b, c, d = (int(x) for x in squawk)
-    bits = {
-        0: c & 1, 1: a & 1, 2: c >> 1 & 1, 3: a >> 1 & 1, 4: c >> 2 & 1, 5: a >> 2 & 1,
-        7: b & 1, 8: d & 1, 9: b >> 1 & 1, 10: d >> 1 & 1, 11: b >> 2 & 1, 12: d >> 2 & 1,
-    }  # fmt: skip
-    return sum(v << (12 - pos) for pos, v in bits.items())
 
 
 def surveillance_altitude(address: I64, alt_ft: F64, fs: I64) -> U8:

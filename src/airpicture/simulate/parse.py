@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from airpicture.decode.modes.encode import callsign_bits, squawk_code
 from airpicture.geo import destination
 from airpicture.model.errors import ConfigError, ReferenceDataError
 from airpicture.model.reports import ReportCategory
 from airpicture.reference import ReferenceData
 from airpicture.simulate._node import Node
 from airpicture.simulate._toml_lines import TomlLines
-from airpicture.simulate.frames import callsign_bits, squawk_code
 from airpicture.simulate.scenario import (
     LIMITS,
     AircraftClass,

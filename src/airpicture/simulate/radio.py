@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from airpicture.decode.modes.encode import callsign_bits, squawk_code
 from airpicture.geo import haversine_km
 from airpicture.simulate import frames as fr
 from airpicture.simulate.kinematics import Trajectory
@@ -97,8 +98,8 @@ def transmissions(
     """All frames of one flight, in time order."""
     t0, t1 = float(traj.t_s[0]), float(traj.t_s[-1])
     ident = flight.identity
-    squawk = fr.squawk_code(ident.squawk)
-    callsign = fr.callsign_bits(ident.callsign)
+    squawk = squawk_code(ident.squawk)
+    callsign = callsign_bits(ident.callsign)
     parts: list[tuple[F64, npt.NDArray[np.uint8], bool, bool, F64, F64]] = []
     adsb = list(TransmitMode).index(TransmitMode.ADSB)
     silent = list(TransmitMode).index(TransmitMode.SILENT)

@@ -67,15 +67,20 @@ def encode_airborne_position(
     return _es(icao, me)
 
 
-def encode_identification(icao: int | str, callsign: str, *, tc: int = 4, category: int = 0) -> bytes:
-    """DF17 identification and category (TC 1-4); callsign up to 8 characters of A-Z, 0-9, space."""
+def callsign_bits(callsign: str) -> int:
+    """48-bit identification characters of a callsign (A-Z, 0-9, space; up to 8)."""
     text = callsign.upper().ljust(8)
     if len(text) > 8 or any(c == "#" or c not in CALLSIGN_CHARSET for c in text):
         raise ValueError(f"callsign {callsign!r}: up to 8 characters A-Z, 0-9 or space")
     bits = 0
     for c in text:
         bits = (bits << 6) | CALLSIGN_CHARSET.index(c)
-    return _es(icao, (tc << 51) | (category << 48) | bits)
+    return bits
+
+
+def encode_identification(icao: int | str, callsign: str, *, tc: int = 4, category: int = 0) -> bytes:
+    """DF17 identification and category (TC 1-4); callsign up to 8 characters of A-Z, 0-9, space."""
+    return _es(icao, (tc << 51) | (category << 48) | callsign_bits(callsign))
 
 
 def encode_velocity(icao: int | str, gs_kt: float, track_deg: float, vrate_fpm: float) -> bytes:
@@ -103,7 +108,8 @@ def encode_all_call(icao: int | str, *, ca: int = 5) -> bytes:
     return _finish((11 << 27) | (ca << 24) | address, 7)
 
 
-def _squawk_code(squawk: str) -> int:
+def squawk_code(squawk: str) -> int:
+    """13-bit identity field of a four-digit octal squawk (pulse order C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4)."""
     if len(squawk) != 4 or any(c not in "01234567" for c in squawk):
         raise ValueError(f"squawk {squawk!r}: four octal digits expected")
     a, b, c, d = (int(x) for x in squawk)
@@ -123,7 +129,7 @@ def encode_surveillance_altitude(icao: int | str, alt_ft: float, *, fs: int = 0)
 def encode_surveillance_identity(icao: int | str, squawk: str, *, fs: int = 0) -> bytes:
     """DF5 identity reply; the parity is overlaid with the address."""
     address = int(icao, 16) if isinstance(icao, str) else icao
-    return _finish((5 << 27) | (fs << 24) | _squawk_code(squawk), 7, address)
+    return _finish((5 << 27) | (fs << 24) | squawk_code(squawk), 7, address)
 
 
 def encode_commb_identity(icao: int | str, squawk: str, callsign: str, *, fs: int = 0) -> bytes:
@@ -131,4 +137,4 @@ def encode_commb_identity(icao: int | str, squawk: str, callsign: str, *, fs: in
     address = int(icao, 16) if isinstance(icao, str) else icao
     ident = encode_identification(address, callsign)
     mb = (0x20 << 48) | (int.from_bytes(ident[4:11], "big") & ((1 << 48) - 1))
-    return _finish((21 << 83) | (fs << 80) | (_squawk_code(squawk) << 56) | mb, 14, address)
+    return _finish((21 << 83) | (fs << 80) | (squawk_code(squawk) << 56) | mb, 14, address)
