@@ -35,17 +35,8 @@ class RegionGeometry:
     def count_in_frame(self, lats: Any, lons: Any) -> int:
         """How many of the points (Arrow or NumPy; nulls are outside) lie inside the grid's frame: the region
         and its margin."""
-        lat = np.asarray(pc.fill_null(lats, np.nan) if not isinstance(lats, np.ndarray) else lats, dtype=np.float64)
-        lon = np.asarray(pc.fill_null(lons, np.nan) if not isinstance(lons, np.ndarray) else lons, dtype=np.float64)
-        grid = self.grid
-        ny, nx = grid.shape
-        inside = (
-            (lon >= grid.west_deg)
-            & (lon < grid.west_deg + nx * grid.cell_deg)
-            & (lat >= grid.south_deg)
-            & (lat < grid.south_deg + ny * grid.cell_deg)
-        )
-        return int(np.count_nonzero(inside))
+        lat, lon = (np.asarray(pc.fill_null(c, np.nan) if not isinstance(c, np.ndarray) else c) for c in (lats, lons))
+        return int(np.count_nonzero(self.grid.in_frame(lat, lon)))
 
     def country_indices(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.int16]:
         """Index into ``grid.labels`` per point, -1 elsewhere. The polygons are clipped to the grid's frame,

@@ -84,6 +84,15 @@ class LabelGrid:
         candidates = _edge_candidates(polys, edge, west, south, cell_deg, cls.ANY)
         return cls(tuple(labels), polys, west, south, cell_deg, (ny, nx), cells, candidates)
 
+    def in_frame(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Which points lie inside the grid's frame (NaN: outside)."""
+        lat = np.asarray(lats, dtype=np.float64)
+        lon = np.asarray(lons, dtype=np.float64)
+        ny, nx = self.shape
+        east, north = self.west_deg + nx * self.cell_deg, self.south_deg + ny * self.cell_deg
+        inside: npt.NDArray[np.bool_] = (lon >= self.west_deg) & (lon < east) & (lat >= self.south_deg) & (lat < north)
+        return inside
+
     def label_indices(
         self, lats: npt.ArrayLike, lons: npt.ArrayLike, *, outside_is_unlabelled: bool = False
     ) -> npt.NDArray[np.int16]:

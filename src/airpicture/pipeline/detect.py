@@ -121,34 +121,31 @@ def _coverage_aggregate(day: date, in_region: int) -> pa.Table:
     )
 
 
-def region_monitoring_since(con: Any, region: str) -> date | None:
-    """The first day with positions inside ``region``'s frame, from the stored coverage aggregates (``None``
-    when no day was detected with them: a workspace detected before they existed)."""
+def region_monitoring_since(con: Any, region: str, before: date | None = None) -> date | None:
+    """The first day (before ``before``, if given) with positions inside ``region``'s frame, from the stored
+    coverage aggregates; ``None`` when there is none."""
     row = con.execute(
         "SELECT min(day) FROM day_aggregates WHERE region = ? AND detector = ? AND key = 'positions_in_region' "
-        "AND value > 0",
-        [region, COVERAGE_AGGREGATE],
+        "AND value > 0 AND day < ?",
+        [region, COVERAGE_AGGREGATE, before or date.max],
     ).fetchone()
     return row[0] if row and row[0] else None
 
 
-def _monitoring_since(workspace: Workspace, history: pa.Table, first: date) -> date | None:
-    """The first day before ``first`` with positions inside the region's frame (recorded as the driver's
-    coverage aggregate), so "since monitoring began" means monitoring of this region, not the oldest file in
-    the workspace (a recording from elsewhere). Days detected before the aggregate existed: the first stored
-    day, as before."""
-    detector: Any = pc.equal(history["detector"], pa.scalar(COVERAGE_AGGREGATE))
-    key: Any = pc.equal(history["key"], pa.scalar("positions_in_region"))
-    mask = pc.and_(pc.and_(detector, key), pc.less(history["day"], pa.scalar(first, pa.date32())))
-    recorded = history.filter(mask)
-    seen = recorded.filter(pc.greater(recorded["value"], pa.scalar(0.0)))
-    if seen.num_rows:
-        earliest: date = pc.min(seen["day"]).as_py()
-        return earliest
+def _monitoring_since(workspace: Workspace, region: str, first: date) -> date | None:
+    """When monitoring of ``region`` began, for a run starting at ``first``: so "since monitoring began" means
+    this region, not the oldest file in the workspace (a recording from elsewhere). A workspace detected before
+    the coverage aggregate existed: its first stored day, as before."""
+    with workspace.connect(read_only=True) as con:
+        found = region_monitoring_since(con, region, first)
+        recorded = con.execute(
+            "SELECT count(*) FROM day_aggregates WHERE region = ? AND detector = ? AND day < ?",
+            [region, COVERAGE_AGGREGATE, first],
+        ).fetchone()
+    if found is not None or (recorded and recorded[0]):
+        return found
     stored = [d for d in workspace.days("positions") if d < first]
-    recorded_days = set(recorded["day"].to_pylist())
-    unrecorded = [d for d in stored if d not in recorded_days]
-    return unrecorded[0] if unrecorded else None
+    return stored[0] if stored else None
 
 
 def _earlier_events(workspace: Workspace, region: str, before: date) -> list[Event]:
@@ -219,7 +216,7 @@ def run_detection(
         columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
     previous_day: date | None = None
     previous = POSITIONS_SCHEMA.empty_table()
-    monitoring_since = _monitoring_since(workspace, history, min(days)) if days else None
+    monitoring_since = _monitoring_since(workspace, region.name, min(days)) if days else None
     earlier = (
         _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
     )
