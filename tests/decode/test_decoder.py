@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from airpicture.decode.modes import REJECTED_SCHEMA, FrameDecoder
 from airpicture.decode.modes import encode as enc
-from airpicture.decode.modes.cpr import haversine_km
+from airpicture.geo import haversine_km
 from airpicture.model.errors import DecodeError
 from airpicture.model.schemas import POSITIONS_SCHEMA, PositionFlag
 from tests.decode.frames import TOULOUSE, raw_table, tutorial_lines

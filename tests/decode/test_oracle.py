@@ -13,7 +13,7 @@ import pyModeS
 import pytest
 
 from airpicture.decode.modes import FrameDecoder
-from airpicture.decode.modes.cpr import haversine_km
+from airpicture.geo import haversine_km
 from airpicture.model.schemas import PositionFlag
 from tests.decode.frames import BEAST, TOULOUSE, TUTORIAL, beast_frames, raw_table, tutorial_lines
 

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from airpicture.decode.modes import cpr
 from airpicture.decode.modes._group import gather, last_before, last_event, next_after, sort_order
 from airpicture.decode.modes._state import DecoderState
+from airpicture.geo import haversine_km
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -185,7 +186,7 @@ def resolve(
         ref_lon = np.full(idx.size, rx_lon)
         la, lo = cpr.local_decode(clat_s[idx], clon_s[idx], odd_s[idx], surf_s[idx], ref_lat, ref_lon)
         limit = np.where(surf_s[idx], SURFACE_RANGE_KM, p.receiver_range_km or 0.0)
-        far = cpr.haversine_km(la, lo, ref_lat, ref_lon) > limit
+        far = haversine_km(la, lo, ref_lat, ref_lon) > limit
         lat_all[idx] = np.where(far, np.nan, la)
         lon_all[idx] = np.where(far, np.nan, lo)
     lat = np.empty(m)
@@ -234,7 +235,7 @@ def _validate(
     def bad_vs(ref: I64) -> tuple[BoolArr, BoolArr]:
         has = (ref >= 0) & ((ts_ - ts_[np.maximum(ref, 0)]) <= ttl_us)
         r = np.maximum(ref, 0)
-        dist = cpr.haversine_km(la, lo, la[r], lo[r])
+        dist = haversine_km(la, lo, la[r], lo[r])
         dt_h = (ts_ - ts_[r]) / 3.6e9
         return has & (dist > p.max_speed_kmh * dt_h + MARGIN_KM), has & (dist > p.max_jump_km)
 
@@ -255,7 +256,7 @@ def _validate(
             last_acc[key] = s1 - 1
             continue
         ref[s0:s1] = r
-        d = float(cpr.haversine_km(la[s0 : s0 + 1], lo[s0 : s0 + 1], la[r : r + 1], lo[r : r + 1])[0])
+        d = float(haversine_km(la[s0 : s0 + 1], lo[s0 : s0 + 1], la[r : r + 1], lo[r : r + 1])[0])
         dt_h = (ts_[s0] - ts_[r]) / 3.6e9
         if d <= p.max_jump_km and d <= p.max_speed_kmh * dt_h + MARGIN_KM:
             ref[s0:s1] = -1

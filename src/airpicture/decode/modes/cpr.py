@@ -116,12 +116,3 @@ def local_decode(
     lon = np.where(lon > 180, lon - 360, np.where(lon < -180, lon + 360, lon))
     bad = ~np.isfinite(ref_lat_deg + ref_lon_deg) | (np.abs(lat) > 90)
     return np.where(bad, np.nan, lat), np.where(bad, np.nan, lon)
-
-
-def haversine_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
-    """Great-circle distance in km (mean Earth radius 6,371.0088 km)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlam = np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlam / 2) ** 2
-    return cast(F64, 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
