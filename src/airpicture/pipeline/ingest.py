@@ -51,6 +51,7 @@ from airpicture.sources.adsb import (
     parse_format,
 )
 from airpicture.store import Workspace
+from airpicture.store.transaction import transaction
 
 log = logging.getLogger(__name__)
 
@@ -364,12 +365,11 @@ class _FileJob:
 
     def _forget(self, file_id: str) -> None:
         """Remove every trace of an earlier (complete or interrupted) ingest of this file."""
-        self.con.execute("BEGIN TRANSACTION")
-        self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
-        self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
-        self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
-        self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
-        self.con.execute("COMMIT")
+        with transaction(self.con):
+            self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
+            self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+            self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
+            self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
         for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
             stale.unlink(missing_ok=True)
 
@@ -441,29 +441,28 @@ class _FileJob:
         self.parts += 1
 
     def _record(self, source: InputFile, spec: FormatSpec, shown_path: str) -> None:
-        self.con.execute("BEGIN TRANSACTION")
-        if self.notes:
-            self.con.executemany(
-                "INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, self._hide(n)] for n in self.notes]
+        with transaction(self.con):
+            if self.notes:
+                self.con.executemany(
+                    "INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, self._hide(n)] for n in self.notes]
+                )
+            self.con.execute(
+                "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
+                "records_stored, records_rejected, receiver, receiver_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    source.file_id,
+                    shown_path,
+                    spec.format.value,
+                    source.size_bytes,
+                    self.clock.now(),
+                    self.read,
+                    self.stored,
+                    sum(self.rejected.values()),
+                    self.receiver.pseudonym if self.receiver else None,
+                    (self.receiver.origin if self.receiver else ReceiverOrigin.FILE).value,
+                ],
             )
-        self.con.execute(
-            "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
-            "records_stored, records_rejected, receiver, receiver_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                source.file_id,
-                shown_path,
-                spec.format.value,
-                source.size_bytes,
-                self.clock.now(),
-                self.read,
-                self.stored,
-                sum(self.rejected.values()),
-                self.receiver.pseudonym if self.receiver else None,
-                (self.receiver.origin if self.receiver else ReceiverOrigin.FILE).value,
-            ],
-        )
-        self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
-        self.con.execute("COMMIT")
+            self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
 
 
 SIMULATED_PREFIX = "simulated-"

@@ -48,6 +48,7 @@ from airpicture.pipeline.export import ExportFilter, ExportKind, register_export
 from airpicture.pipeline.reference import reference_data
 from airpicture.sources.notam import read_notams
 from airpicture.store import Workspace
+from airpicture.store.transaction import transaction
 
 # -- borders ---------------------------------------------------------------------------------------
 
@@ -228,8 +229,7 @@ def _area_rows(r: Restriction) -> list[tuple[Any, ...]]:
 def _store(
     workspace: Workspace, rows: list[tuple[Any, ...]], areas: list[tuple[Any, ...]], quarantined: list[tuple[Any, ...]]
 ) -> tuple[int, int]:
-    with workspace.connect() as con:
-        con.execute("BEGIN TRANSACTION")
+    with workspace.connect() as con, transaction(con):
         before = con.execute("SELECT count(*) FROM notams").fetchone()
         if rows:
             con.executemany("INSERT OR IGNORE INTO notams VALUES (" + ",".join("?" * 16) + ")", rows)
@@ -238,7 +238,6 @@ def _store(
         if quarantined:
             con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)", quarantined)
         after = con.execute("SELECT count(*) FROM notams").fetchone()
-        con.execute("COMMIT")
     stored = int(after[0] if after else 0) - int(before[0] if before else 0)
     return stored, len(rows) - stored
 

@@ -32,6 +32,7 @@ from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_ro
 from airpicture.store import Workspace
 from airpicture.store.atomic import atomic_write_bytes
 from airpicture.store.claims import insert_reports
+from airpicture.store.transaction import transaction
 
 log = logging.getLogger(__name__)
 KEY_BYTES = 32
@@ -161,19 +162,13 @@ def intake(
                 relative,
             )
         )
-    with workspace.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            insert_reports(con, reports, artifacts)
-            for error in errors:  # quarantined without content: the raw row is never kept
-                con.execute(
-                    "INSERT INTO quarantine VALUES (?, ?, ?, ?, NULL)",
-                    [batch_id, f"row {error.row}", f"field {error.field}", str(error)],
-                )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with workspace.connect() as con, transaction(con):
+        insert_reports(con, reports, artifacts)
+        for error in errors:  # quarantined without content: the raw row is never kept
+            con.execute(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, NULL)",
+                [batch_id, f"row {error.row}", f"field {error.field}", str(error)],
+            )
     log.info("report intake: %d stored, %d rejected, %d media stored", len(reports), len(errors), len(artifacts))
     if refresh_claims:
         from airpicture.pipeline.claims import refresh

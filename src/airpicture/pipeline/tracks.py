@@ -19,6 +19,7 @@ from airpicture.pipeline.export import ExportFilter, ExportKind, register_export
 from airpicture.pipeline.reference import reference_data
 from airpicture.reference import ReferenceData
 from airpicture.store import Workspace
+from airpicture.store.transaction import transaction
 from airpicture.tracks import build_tracks
 
 IDENTITY_COLUMNS = ("aircraft_type", "operator", "role", "country", "of_interest")
@@ -81,15 +82,13 @@ def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
         tracks = build_tracks(positions, timedelta(minutes=settings.tracks.gap_min))
         identity = identity_table(tracks["icao24"].unique().to_list(), reference_data(settings))
         tracks = tracks.join(identity, on="icao24", how="left")
-    with workspace.connect() as con:
-        con.execute("BEGIN TRANSACTION")
+    with workspace.connect() as con, transaction(con):
         con.execute("DELETE FROM tracks")
         if tracks is not None and tracks.height:
             arrow = tracks.to_arrow()
             con.register("_tracks", arrow)
             con.execute("INSERT INTO tracks BY NAME SELECT * FROM _tracks")
             con.unregister("_tracks")
-        con.execute("COMMIT")
     return 0 if tracks is None else tracks.height
 
 

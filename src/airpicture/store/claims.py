@@ -30,6 +30,7 @@ from airpicture.model.claims import (
 )
 from airpicture.model.events import Evidence, EvidenceKind
 from airpicture.model.reports import Artifact, HowKnown, ObserverReport, ReportCategory
+from airpicture.store.transaction import transaction
 
 REPORT_COLUMNS = (
     "report_id, observed_at, time_precision_min, lat_deg, lon_deg, place_precision_km, place_name, category, "
@@ -295,8 +296,7 @@ def replace_claim_state(
     events: Sequence[VerificationEvent],
 ) -> None:
     """Swap claims, appearances and sources whole and append ``events``, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM claims")
         con.execute("DELETE FROM appearances")
         con.execute("DELETE FROM sources")
@@ -343,10 +343,6 @@ def replace_claim_state(
                     for e in events
                 ],
             )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_verification_events(con: duckdb.DuckDBPyConnection, claim_id: str) -> list[VerificationEvent]:
@@ -376,8 +372,7 @@ def load_grades(con: duckdb.DuckDBPyConnection) -> dict[str, Reliability]:
 
 def set_grade(con: duckdb.DuckDBPyConnection, change: GradeChange) -> None:
     """Record an analyst grade (``to_grade`` None clears it) and its log line, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM source_grades WHERE source_id = ?", [change.source_id])
         if change.to_grade is not None:
             con.execute("INSERT INTO source_grades VALUES (?, ?)", [change.source_id, change.to_grade.value])
@@ -392,10 +387,6 @@ def set_grade(con: duckdb.DuckDBPyConnection, change: GradeChange) -> None:
                 change.reason,
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_grade_events(con: duckdb.DuckDBPyConnection, source_id: str) -> list[GradeChange]:

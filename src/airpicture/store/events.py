@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from airpicture.model.events import Event, Evidence, EvidenceKind, Subject
+from airpicture.store.transaction import transaction
 
 EVENT_COLUMNS = (
     "event_id, type, start_ts, end_ts, day, region, detector, detector_version, icao24, role, geometry, "
@@ -86,8 +87,7 @@ def replace_events(
 ) -> int:
     """Replace ``detectors``' events starting in ``[start, end)`` for ``region``; returns rows written."""
     rows = [event_to_row(e, region) for e in events]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for detector in detectors:
             con.execute(
                 "DELETE FROM events WHERE region = ? AND detector = ? AND start_ts >= ? AND start_ts < ?",
@@ -100,10 +100,6 @@ def replace_events(
             con.register("new_events", batch)
             con.execute(f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM new_events")
             con.unregister("new_events")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return len(rows)
 
 
@@ -118,8 +114,7 @@ def replace_aggregates(
     """Replace the per-day aggregates of ``detectors`` on ``days`` for ``region`` with ``aggregates``
     (AGGREGATES_SCHEMA). Aggregates of detectors that did not run are kept: re-running one detector on a day
     must not erase the baselines the others built."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for day in days:
             for detector in detectors:
                 con.execute(
@@ -132,7 +127,3 @@ def replace_aggregates(
                 [region],
             )
             con.unregister("new_aggregates")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -12,6 +12,7 @@ from datetime import date
 import duckdb
 
 from airpicture.model.judgments import Judgment, judgment_from_dict, judgment_to_dict
+from airpicture.store.transaction import transaction
 
 
 def save_judgment(con: duckdb.DuckDBPyConnection, judgment: Judgment) -> bool:
@@ -19,8 +20,7 @@ def save_judgment(con: duckdb.DuckDBPyConnection, judgment: Judgment) -> bool:
     row = con.execute("SELECT current FROM judgments WHERE judgment_id = ?", [judgment.judgment_id]).fetchone()
     if row is not None and row[0]:
         return False
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             "UPDATE judgments SET current = false WHERE question_id = ? AND day = ?",
             [judgment.question_id, judgment.day],
@@ -42,10 +42,6 @@ def save_judgment(con: duckdb.DuckDBPyConnection, judgment: Judgment) -> bool:
                 json.dumps(judgment_to_dict(judgment), ensure_ascii=False, sort_keys=True),
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 

@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 from airpicture.model.errors import WorkspaceError
 from airpicture.store.atomic import atomic_write_parquet, fsync_dir
 from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from airpicture.store.transaction import transaction
 
 DB_NAME = "airpicture.duckdb"
 PARTITIONED_TABLES = ("positions",)
@@ -113,16 +114,11 @@ class Workspace:
                     expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
                 )
             while version < SCHEMA_VERSION:
-                con.execute("BEGIN TRANSACTION")
-                try:
+                with transaction(con):
                     for statement in MIGRATIONS[version]:
                         con.execute(statement)
                     version += 1
                     con.execute("INSERT OR REPLACE INTO airpicture_meta VALUES ('schema_version', ?)", [str(version)])
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
             con.execute("CHECKPOINT")
         finally:
             con.close()
