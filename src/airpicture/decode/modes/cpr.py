@@ -73,10 +73,18 @@ def global_decode(
     # Airborne: fold [270, 360) to the southern hemisphere. Surface: pick north/south by the reference.
     lat_e = np.where(~surface & (lat_e >= 270), lat_e - 360, lat_e)
     lat_o = np.where(~surface & (lat_o >= 270), lat_o - 360, lat_o)
+    # Surface latitudes repeat every 90°: the candidates are ``newer`` (in [0, 90)), ``newer - 90`` and, when
+    # ``newer`` is 0 (an all-zero latitude pair), ``newer + 90`` = the north pole, the mirror of the south
+    # pole case. Keep the candidate nearest the reference.
     newer = np.where(odd_is_newer, lat_o, lat_e)
-    south = surface & (np.abs(ref_lat_deg - (newer - 90)) < np.abs(ref_lat_deg - newer))
-    lat_e = np.where(south, lat_e - 90, lat_e)
-    lat_o = np.where(south, lat_o - 90, lat_o)
+    d_here = np.abs(ref_lat_deg - newer)
+    d_south = np.abs(ref_lat_deg - (newer - 90))
+    d_north = np.where(newer + 90 <= 90, np.abs(ref_lat_deg - (newer + 90)), np.inf)
+    south = surface & (d_south < d_here) & (d_south <= d_north)
+    north = surface & ~south & (d_north < d_here)
+    shift = np.where(south, -90.0, np.where(north, 90.0, 0.0))
+    lat_e = lat_e + shift
+    lat_o = lat_o + shift
     nl_e = cpr_nl(lat_e)
     ok = nl_e == cpr_nl(lat_o)
     lat = np.where(odd_is_newer, lat_o, lat_e)
