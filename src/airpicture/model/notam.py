@@ -130,6 +130,9 @@ class NotamIssue:
     item: str
     offset: int
     reason: str
+    rejected: bool = False
+    """An impossible value (item C before item B, an area radius beyond any FIR): the NOTAM is not used,
+    its status is FAILED and ingest quarantines it with this reason."""
 
     def as_error(self, source: str = "") -> NotamParseError:
         """The typed error, for callers that raise or print one line."""
@@ -210,7 +213,14 @@ class Notam:
     def status(self) -> ParseStatus:
         if self.id is None or self.valid_from is None or (self.qline is None and self.kind is not NotamKind.CANCEL):
             return ParseStatus.FAILED
+        if self.rejected:
+            return ParseStatus.FAILED
         return ParseStatus.PARTIAL if self.issues else ParseStatus.PARSED
+
+    @property
+    def rejected(self) -> bool:
+        """Some value is impossible (see ``NotamIssue.rejected``): the NOTAM is quarantined, never used."""
+        return any(i.rejected for i in self.issues)
 
     def item(self, letter: str) -> TextItem | None:
         """The item with this letter, if the NOTAM has it."""
@@ -262,3 +272,5 @@ class RawNotam:
     source_file: str
     offset: int
     reference: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+    """1-based line of the NOTAM's first character in a text file (0: not from a text file)."""

@@ -17,14 +17,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import combinations
 
 from airpicture.decode.notam.fields import find_coordinates, parse_datetime, parse_limit, parse_qgeo
 from airpicture.model.notam import Coordinate, Notam, NotamIssue, NotamKind, QLine, Span, TextItem, VerticalLimit
 
 _HEADER = re.compile(
-    r"(?P<id>(?P<series>[A-Z])\s?(?P<number>\d{4})\s?/\s?(?P<year>\d{2}))\s*NOTAM(?P<kind>[NRC])"
-    r"(?:[ \t]+(?P<ref>[A-Z]\d{4}/\d{2}))?"
+    r"(?:(?P<series>[A-Z])\s?(?P<number>\d{4})\s?/\s?(?P<year>\d{2})"
+    r"|(?<![A-Z0-9/])(?P<fmonth>\d{2})/(?P<fnumber>\d{3,4}))\s*NOTAM(?P<kind>[NRC])"
+    r"(?:[ \t]+(?P<ref>[A-Z]\d{4}/\d{2}|\d{2}/\d{3,4}))?"
 )
+# FAA domestic format: "!ACCT MM/NNN LOC TEXT ... YYMMDDhhmm-YYMMDDhhmm[EST]" (FDC numbers are "N/NNNN").
+_FAA_DOMESTIC = re.compile(r"^\s*!(?P<acct>[A-Z0-9]{3,4})\s+(?P<num>\d{1,2}/\d{3,4})\s+(?P<loc>[A-Z0-9]{3,5})\b")
+_FAA_VALIDITY = re.compile(r"\b(?P<b>\d{10})-(?P<c>\d{10}|PERM)(?P<est>\s?EST)?\b")
 _MARKER = re.compile(r"(?:(?<=[\s(])|(?<=^)|(?<=NOTAM[NRC])|(?<=\d{4}/\d{2}))(?P<letter>[QABCDEFG])\)")
 _FOOTER = re.compile(
     r"^\s*(?:ZCZC.*|NNNN|CREATED:.*|SOURCE:.*|END PART \d+ OF \d+\.?|[A-Z]{2}(?: [A-Z]{8})+|\d{6} [A-Z]{8}.*)\s*$"
@@ -44,8 +49,12 @@ def _body_end(text: str, start: int) -> int:
             end = stripped_end
             break
         end = line_start
+    # The closing parenthesis of a NOTAM wrapped in "( … )"; one that closes a parenthesis opened in item
+    # E ("… (REF AIP ENR 5.1)") belongs to the text and stays.
     if end > start and text[end - 1] == ")":
-        end -= 1
+        body = _MARKER.sub("", text[start:end])  # item markers "E)" are not parentheses
+        if body.count(")") > body.count("("):
+            end -= 1
     return end
 
 
@@ -107,6 +116,38 @@ class _Issues:
         self.items.append(NotamIssue(self.notam_id, item, offset, reason))
 
 
+_Q_SLOTS = ("traffic", "purpose", "scope", "lower", "upper", "geo")
+_Q_FITS = {
+    "traffic": lambda v: v == "" or set(v) <= set("IVK"),
+    "purpose": lambda v: v == "" or set(v) <= set("NBOMK"),
+    "scope": lambda v: v == "" or set(v) <= set("AEWK"),
+    "lower": lambda v: v == "" or (v.isdigit() and len(v) <= 3),
+    "upper": lambda v: v == "" or (v.isdigit() and len(v) <= 3),
+    "geo": lambda v: v == "" or bool(re.fullmatch(r"\d{4}[NS]\d{5}[EW](?:\d{3})?", v)),
+}
+
+
+def _assign_qfields(values: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Which of the six fields after FIR/QCODE each value is: ``slot -> index into values``, and the
+    slots no value was found for.
+
+    With all six the fields are positional (an empty one stays empty). With fewer, the values keep their
+    order and are laid on the slots where most of them fit their form (ties: the first such layout), so
+    a Q-line that lost a field (``QLCXX//A/000/999/GEO``: one empty field for traffic and purpose)
+    keeps its scope, limits and centre in place.
+    """
+    if len(values) >= len(_Q_SLOTS):
+        return {slot: k for k, slot in enumerate(_Q_SLOTS)}, []
+    best: tuple[int, ...] = ()
+    best_score = -1
+    for layout in combinations(range(len(_Q_SLOTS)), len(values)):
+        score = sum(_Q_FITS[_Q_SLOTS[slot]](value) for slot, value in zip(layout, values, strict=True))
+        if score > best_score:
+            best, best_score = layout, score
+    chosen = {_Q_SLOTS[slot]: k for k, slot in enumerate(best)}
+    return chosen, [slot for slot in _Q_SLOTS if slot not in chosen]
+
+
 def _parse_qline(item: TextItem, issues: _Issues) -> QLine | None:
     fields = item.text.split("/")
     offsets = []
@@ -117,52 +158,63 @@ def _parse_qline(item: TextItem, issues: _Issues) -> QLine | None:
     if len(fields) < 2:
         issues.add("Q", item.span.start, "Q-line has no '/'-separated fields (expected FIR/QCODE/...)")
         return None
-    values = [f.strip() for f in fields] + [""] * (8 - len(fields))
-    fir, code = values[0], values[1]
-    ok = True
+    stripped = [f.strip() for f in fields]
+    # A trailing "/" after GEO (``.../5003N00804E012/``) is an empty ninth field, not a field.
+    while len(stripped) > 8 and stripped[-1] == "":
+        stripped.pop()
+    fir, code = stripped[0], stripped[1]
     if not re.fullmatch(r"[A-Z]{4}", fir):
-        issues.add("Q", offsets[0], f"FIR {fir!r} is not 4 letters")
-        ok = False
+        if re.fullmatch(r"[A-Z0-9]{2,5}", fir):
+            issues.add("Q", offsets[0], f"FIR {fir!r} is not a 4-letter ICAO designator: read as written")
+        else:
+            issues.add("Q", offsets[0], f"FIR {fir!r} is not a designator (expected 4 letters)")
     if not re.fullmatch(r"Q[A-Z]{4}", code):
         issues.add("Q", offsets[1], f"Q-code {code!r} is not Q + 4 letters")
-        ok = False
-    traffic, purpose, scope = values[2], values[3], values[4]
-    for name, value, allowed, idx in (
-        ("traffic", traffic, "IVK", 2),
-        ("purpose", purpose, "NBOMK", 3),
-        ("scope", scope, "AEWK", 4),
-    ):
+        return None
+    rest = stripped[2:]
+    if len(rest) > len(_Q_SLOTS):
+        issues.add("Q", offsets[8], f"Q-line has {len(stripped)} fields, expected 8: the extra ones are ignored")
+    slots, missing = _assign_qfields(rest)
+    if missing:
+        issues.add(
+            "Q",
+            item.span.start,
+            f"Q-line has {len(stripped)} fields, expected 8: {', '.join(missing)} missing (read as empty)",
+        )
+    values = {slot: rest[k] for slot, k in slots.items()}
+    where = {slot: offsets[2 + k] for slot, k in slots.items()}
+    for name, allowed in (("traffic", "IVK"), ("purpose", "NBOMK"), ("scope", "AEWK")):
+        value = values.get(name, "")
         if value and not set(value) <= set(allowed):
-            issues.add("Q", offsets[idx] if idx < len(offsets) else item.span.end, f"{name} {value!r} not of {allowed}")
-    lower = upper = None
-    for idx, value in ((5, values[5]), (6, values[6])):
+            issues.add("Q", where[name], f"{name} {value!r} not of {allowed}")
+    limits: dict[str, int | None] = {"lower": None, "upper": None}
+    for name in limits:
+        value = values.get(name, "")
         if value:
             if value.isdigit() and len(value) <= 3:
-                if idx == 5:
-                    lower = int(value)
-                else:
-                    upper = int(value)
+                limits[name] = int(value)
             else:
-                issues.add("Q", offsets[idx] if idx < len(offsets) else item.span.end, f"limit {value!r} is not FL")
+                issues.add("Q", where[name], f"{name} limit {value!r} is not a 3-digit flight level")
+    if limits["lower"] is not None and limits["upper"] is not None and limits["lower"] > limits["upper"]:
+        issues.add("Q", where["lower"], f"lower limit FL{limits['lower']:03d} is above upper FL{limits['upper']:03d}")
     centre = radius = None
-    if len(fields) > 7 and values[7]:
-        geo_raw = fields[7]
-        lead = len(geo_raw) - len(geo_raw.lstrip())
+    geo = values.get("geo", "")
+    if geo:
+        raw_geo = fields[2 + slots["geo"]]
+        lead = len(raw_geo) - len(raw_geo.lstrip())
         try:
-            centre, radius = parse_qgeo(values[7], offsets[7] + lead)
+            centre, radius = parse_qgeo(geo, where["geo"] + lead)
         except ValueError as exc:
-            issues.add("Q", offsets[7], f"GEO {values[7]!r}: {exc}")
-    if not ok:
-        return None
+            issues.add("Q", where["geo"], f"GEO {geo!r}: {exc}")
     return QLine(
         fir=fir,
         subject=code[1:3],
         condition=code[3:5],
-        traffic=traffic,
-        purpose=purpose,
-        scope=scope,
-        lower_fl=lower,
-        upper_fl=upper,
+        traffic=values.get("traffic", ""),
+        purpose=values.get("purpose", ""),
+        scope=values.get("scope", ""),
+        lower_fl=limits["lower"],
+        upper_fl=limits["upper"],
         centre=centre,
         radius_nm=radius,
         raw=item.text,
@@ -172,12 +224,23 @@ def _parse_qline(item: TextItem, issues: _Issues) -> QLine | None:
 
 def parse_notam(text: str) -> Notam:
     """Parse one NOTAM (see module docstring). Never raises on bad input: see ``Notam.issues``."""
+    faa = _FAA_DOMESTIC.match(text)
+    if faa is not None:
+        return _parse_faa_domestic(text, faa)
     header = _HEADER.search(text)
-    notam_id = f"{header['series']}{header['number']}/{header['year']}" if header else None
+    notam_id = None
+    if header is not None:
+        notam_id = (
+            f"{header['series']}{header['number']}/{header['year']}"
+            if header["series"]
+            else f"{header['fmonth']}/{header['fnumber']}"
+        )
     issues = _Issues(notam_id)
     start = header.end() if header else 0
     if header is None:
         issues.add("header", 0, "no NOTAM id and type (expected e.g. 'A1234/22 NOTAMN')")
+    elif not header["series"]:
+        issues.add("header", header.start(), "FAA number mm/nnn: no series letter or year (year taken from item B)")
     end = _body_end(text, start)
     positions = _find_items(text, start, end)
     items = _items(text, positions, end)
@@ -186,6 +249,13 @@ def parse_notam(text: str) -> Notam:
     ref_id = header["ref"] if header else None
     if kind in (NotamKind.REPLACE, NotamKind.CANCEL) and ref_id is None:
         issues.add("header", header.end() if header else 0, f"NOTAM{kind} without the id it refers to")
+    if kind is NotamKind.NEW and ref_id is not None and header is not None:
+        issues.add(
+            "header",
+            header.start("ref"),
+            f"NOTAMN followed by a reference {ref_id}: a new NOTAM names none (NOTAMR or NOTAMC meant?); "
+            "the reference is not linked",
+        )
 
     qline = None
     if "Q" in by_letter:
@@ -232,8 +302,17 @@ def parse_notam(text: str) -> Notam:
                 issues.add("C", c.span.start, f"item C {c.text!r}: {exc}")
     elif kind is not NotamKind.CANCEL:
         issues.add("C", start, "no C) item")
-    if valid_from and valid_to and valid_to < valid_from:
-        issues.add("C", by_letter["C"].span.start, "item C is before item B")
+    if valid_from and valid_to and valid_to <= valid_from:
+        issues.items.append(
+            NotamIssue(
+                notam_id,
+                "C",
+                by_letter["C"].span.start,
+                "item C (end of validity) is not after item B (start): impossible window, NOTAM rejected",
+                rejected=True,
+            )
+        )
+        valid_from = valid_to = None
 
     limits: list[VerticalLimit | None] = []
     for letter in "FG":
@@ -259,8 +338,10 @@ def parse_notam(text: str) -> Notam:
         raw=text,
         id=notam_id,
         series=header["series"] if header else None,
-        number=int(header["number"]) if header else None,
-        year=int(header["year"]) if header else None,
+        number=int(header["number"] or header["fnumber"]) if header else None,
+        year=(int(header["year"]) if header["year"] else (valid_from.year % 100 if valid_from else None))
+        if header
+        else None,
         kind=kind,
         ref_id=ref_id,
         qline=qline,
@@ -276,6 +357,68 @@ def parse_notam(text: str) -> Notam:
         upper=limits[1],
         items=tuple(items),
         coordinates=tuple(coordinates),
+        issues=tuple(issues.items),
+    )
+
+
+def _parse_faa_domestic(text: str, match: re.Match[str]) -> Notam:
+    """An FAA domestic-format NOTAM (``!ACCT MM/NNN LOC …``): id, location, validity and text are read; it
+    has no Q-line, so no Q-code, limits or area, and it is FAILED with that reason (kept raw, one by one)."""
+    notam_id = f"{match['acct']} {match['num']}"
+    issues = _Issues(notam_id)
+    end = _body_end(text, match.end())
+    body_start = match.end() + (len(text[match.end() : end]) - len(text[match.end() : end].lstrip()))
+    body = text[body_start:end].rstrip()
+    issues.add(
+        "Q",
+        match.start(),
+        "FAA domestic format (!ACCT MM/NNN): no ICAO Q-line, so no Q-code, limits or area; kept raw",
+    )
+    valid_from = valid_to = None
+    estimated = permanent = False
+    validity = None
+    for validity in _FAA_VALIDITY.finditer(body):
+        pass
+    if validity is None:
+        issues.add("B", body_start, "no validity period YYMMDDhhmm-YYMMDDhhmm at the end of the text")
+    else:
+        try:
+            valid_from = parse_datetime(validity["b"])
+            if validity["c"] == "PERM":
+                permanent = True
+            else:
+                valid_to = parse_datetime(validity["c"])
+                estimated = bool(validity["est"])
+        except ValueError as exc:
+            issues.add("B", body_start + validity.start(), f"validity {validity.group(0)!r}: {exc}")
+        if valid_from and valid_to and valid_to <= valid_from:
+            issues.items.append(
+                NotamIssue(notam_id, "C", body_start + validity.start("c"), "end of validity is not after its "
+                           "start: impossible window, NOTAM rejected", rejected=True)  # fmt: skip
+            )
+            valid_from = valid_to = None
+    e_item = TextItem("E", body, Span(body_start, body_start + len(body)))
+    return Notam(
+        raw=text,
+        id=notam_id,
+        series=None,
+        number=int(match["num"].split("/")[1]),
+        year=valid_from.year % 100 if valid_from else None,
+        kind=NotamKind.NEW,
+        ref_id=None,
+        qline=None,
+        locations=(match["loc"],),
+        part=None,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        valid_to_estimated=estimated,
+        permanent=permanent,
+        schedule=None,
+        text=body,
+        lower=None,
+        upper=None,
+        items=(e_item,),
+        coordinates=tuple(find_coordinates(body, body_start)),
         issues=tuple(issues.items),
     )
 
