@@ -83,10 +83,11 @@ def test_bad_file_and_bad_notam_do_not_stop_the_batch(cli: CliRunner, tmp_path: 
         CHAIN + "\nA0400/22 NOTAMN\nQ) UMMV/QRTCA/IV/BO/W/000/100/5145N02930E020\nA) UMMV B) 22ZZ C) 2207202359\nE) X\n"
     )
     result = cli("-w", ws, "notam", "ingest", str(bad_xml), str(mixed))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # a file that could not be read fails the command ...
     assert "bad.xml:1:" in result.stderr and "not well-formed" in result.stderr
     assert "A0400/22:item B" in result.stderr
-    assert "5 NOTAMs read from 1 file(s): 4 parsed, 0 partly parsed, 1 failed" in result.stdout
+    # ... after every other file was read
+    assert "5 NOTAMs read from 1 file(s), 1 file(s) failed: 4 parsed, 0 partly parsed, 1 failed" in result.stdout
 
 
 def test_chain_active_and_diff(tmp_path: Path) -> None:

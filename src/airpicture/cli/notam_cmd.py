@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,13 +58,18 @@ def _emit(ctx: typer.Context, restrictions: list[Restriction], fmt: OutputFormat
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="NOTAM files: ICAO text, PIB XML, JSON or JSON Lines.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="NOTAM files: ICAO text, PIB XML, JSON or JSON Lines; - reads standard input.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
     show_problems: Annotated[int, typer.Option("--problems", help="List at most this many problems.")] = 20,
 ) -> None:
-    """Read NOTAM files into the workspace. Safe to repeat: the same NOTAM id and text is stored once."""
+    """Read NOTAM files into the workspace. Safe to repeat: the same NOTAM id and text is stored once.
+
+    Exits 2 when a file could not be read or holds no NOTAM (the other files are still read)."""
     state = get_state(ctx)
-    summary = pipeline.ingest_notams(state.workspace(), paths, state.clock, state.settings)
+    stdin = sys.stdin.buffer.read() if pipeline.STDIN in paths else None
+    summary = pipeline.ingest_notams(state.workspace(), paths, state.clock, state.settings, stdin)
     counts = {
         "files": summary.files,
         "read": summary.read,
@@ -72,20 +78,27 @@ def ingest(
         "failed": summary.failed,
         "stored": summary.stored,
         "already stored": summary.duplicates,
+        "quarantined": summary.quarantined,
+        "files failed": summary.failed_files,
     }
     if as_json:
         print_json(state.out, {**counts, "problems": summary.problems})
-        return
-    for line in summary.problems[:show_problems]:
-        state.say(f"  {line}")
-    if len(summary.problems) > show_problems:
-        state.say(f"  … and {len(summary.problems) - show_problems} more (--problems N to see them)")
-    state.out.print(
-        f"{summary.read:,} NOTAMs read from {summary.files} file(s): {summary.parsed:,} parsed, "
-        f"{summary.partial:,} partly parsed, {summary.failed:,} failed; {summary.stored:,} stored, "
-        f"{summary.duplicates:,} already stored",
-        highlight=False,
-    )
+    else:
+        for line in summary.problems[:show_problems]:
+            if not state.quiet:  # problems quote NOTAM text: never read as Rich markup
+                state.err.print(f"  {line}", markup=False, highlight=False)
+        if len(summary.problems) > show_problems:
+            state.say(f"  … and {len(summary.problems) - show_problems} more (--problems N to see them)")
+        failed_files = f", {summary.failed_files} file(s) failed" if summary.failed_files else ""
+        state.out.print(
+            f"{summary.read:,} NOTAMs read from {summary.files} file(s){failed_files}: {summary.parsed:,} parsed, "
+            f"{summary.partial:,} partly parsed, {summary.failed:,} failed; {summary.stored:,} stored, "
+            f"{summary.duplicates:,} already stored, {summary.quarantined:,} quarantined",
+            highlight=False,
+            markup=False,
+        )
+    if summary.failed_files:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -129,6 +129,8 @@ class NotamIngestSummary:
     failed: int = 0
     stored: int = 0
     duplicates: int = 0
+    quarantined: int = 0
+    failed_files: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -136,31 +138,45 @@ def _sha(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
-def ingest_notams(workspace: Workspace, paths: Sequence[Path], clock: Clock, settings: Settings) -> NotamIngestSummary:
-    """Read, parse and store every NOTAM in ``paths``. Idempotent: the same id and text is stored once.
+STDIN = Path("-")
+"""The path that stands for standard input (``notam ingest -``); its bytes are passed as ``stdin``."""
 
-    A file that cannot be read is reported and skipped; a NOTAM that cannot be parsed is stored raw
-    with its issues (id known) or quarantined (no id); nothing stops the batch.
+
+def ingest_notams(
+    workspace: Workspace, paths: Sequence[Path], clock: Clock, settings: Settings, stdin: bytes | None = None
+) -> NotamIngestSummary:
+    """Read, parse and store every NOTAM in ``paths`` (``-``: the bytes ``stdin``). Idempotent: the same
+    id and text is stored once.
+
+    A file that cannot be read or holds no NOTAM is reported, counted in ``failed_files`` and skipped; a
+    NOTAM that cannot be parsed is stored raw with its issues (id known) or quarantined (no id, or an
+    impossible value); nothing stops the batch.
     """
     summary = NotamIngestSummary()
     lookup = border_lookup(load_borders(settings))
     now = clock.now()
     for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            summary.problems.append(f"{path}: cannot read: {exc.strerror or exc}")
-            continue
+        if path == STDIN:
+            data = stdin or b""
+            path = Path("<stdin>")
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                summary.problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+                summary.failed_files += 1
+                continue
         file_id = _sha(data)
         try:
             fmt, raws, errors = read_notams(data, str(path))
         except SourceError as exc:
             summary.problems.append(str(exc))
+            summary.failed_files += 1
             continue
         summary.files += 1
         summary.problems.extend(str(e) for e in errors)
         texts = reassemble_parts(r.text for r in raws)
-        offsets = {r.text: r.offset for r in raws}
+        by_text = {r.text: r for r in raws}
         rows, area_rows, quarantined = [], [], []
         for text in texts:
             summary.read += 1
@@ -170,16 +186,21 @@ def ingest_notams(workspace: Workspace, paths: Sequence[Path], clock: Clock, set
             summary.parsed += status is ParseStatus.PARSED
             summary.partial += status is ParseStatus.PARTIAL
             summary.failed += status is ParseStatus.FAILED
+            raw = by_text.get(text)
+            offset = raw.offset if raw is not None else (raws[0].offset if raws else 0)
+            where = f"{path}:line {raw.line}" if raw is not None and raw.line else str(path)
             for issue in notam.issues:
-                summary.problems.append(str(issue.as_error(str(path))))
-            offset = offsets.get(text, raws[0].offset if raws else 0)
-            if notam.id is None:
+                summary.problems.append(str(issue.as_error(where)))
+            if notam.id is None or notam.rejected:
+                # No id (a block with no recognisable header), or an impossible value: quarantined with
+                # where it was and why, never stored as a NOTAM.
+                reasons = [i.reason for i in notam.issues if i.rejected] or [i.reason for i in notam.issues]
                 quarantined.append(
                     (
                         file_id,
-                        f"offset {offset}",
-                        "notam-unparsed",
-                        "; ".join(i.reason for i in notam.issues),
+                        f"line {raw.line}" if raw is not None and raw.line else f"offset {offset}",
+                        "notam-rejected" if notam.rejected else "notam-unparsed",
+                        "; ".join(([f"NOTAM {notam.id}"] if notam.id else []) + reasons),
                         text.encode(),
                     )
                 )
@@ -187,6 +208,7 @@ def ingest_notams(workspace: Workspace, paths: Sequence[Path], clock: Clock, set
             rows.append(_notam_row(notam, file_id, offset, now))
             area_rows.extend(_area_rows(restriction))
         stored, dupes = _store(workspace, rows, area_rows, quarantined)
+        summary.quarantined += len(quarantined)
         summary.stored += stored
         summary.duplicates += dupes
         _catalog(workspace, file_id, path, fmt.value, len(data), now, len(texts), stored, len(quarantined))

@@ -69,6 +69,10 @@ COUNTRY_NAMES = {
     "FINLAND": "FI",
 }
 
+MAX_RADIUS_NM = 999
+"""The largest radius an item-E circle or arc may have: the Q-line's own maximum (3 digits, NM). A larger one
+(``RADIUS 99999NM``) cannot be drawn on the Earth and the NOTAM is rejected."""
+
 _DIST = r"(?P<dist>\d+(?:[.,]\d+)?)\s?(?P<unit>NM|KM|M)\b"
 _CIRCLE = re.compile(
     r"(?:(?:CIRCLE\s+)?RADIUS\s+(?:OF\s+)?" + _DIST + r"\s*(?:CENTRED|CENTERED|CENTRE|CENTER)(?:\s+(?:ON|AT))?"
@@ -119,8 +123,20 @@ class _Builder:
         self.issues: list[NotamIssue] = []
         self.areas: list[Area] = []
 
-    def issue(self, offset: int, reason: str) -> None:
-        self.issues.append(NotamIssue(self.notam.id, "E", offset, reason))
+    def issue(self, offset: int, reason: str, rejected: bool = False) -> None:
+        self.issues.append(NotamIssue(self.notam.id, "E", offset, reason, rejected))
+
+    def radius_ok(self, radius_m: float, offset: int) -> bool:
+        """A circle or arc radius no larger than ``MAX_RADIUS_NM``; beyond it the NOTAM is rejected."""
+        if radius_m <= MAX_RADIUS_NM * M_PER_NM:
+            return True
+        self.issue(
+            offset,
+            f"radius {radius_m / M_PER_NM:,.0f} NM is beyond {MAX_RADIUS_NM} NM (the largest Q-line radius): "
+            "impossible area, NOTAM rejected",
+            rejected=True,
+        )
+        return False
 
     def country(self) -> str | None:
         codes = [self.notam.qline.fir] if self.notam.qline else []
@@ -148,6 +164,8 @@ class _Builder:
             border = _BORDER.search(before)
             if arc is not None and ring and i + 1 < len(coords):
                 end_c = coords[i + 1]
+                if not self.radius_ok(_metres(arc["dist"], arc["unit"]), cursor):
+                    return
                 clockwise = not arc["dir"].startswith(("ANTI", "COUNTER"))
                 prev_lon, prev_lat = ring[-1]
                 ring.extend(
@@ -170,6 +188,8 @@ class _Builder:
             if circle is not None:
                 dist, unit = (circle["dist"], circle["unit"]) if circle["dist"] else (circle["dist2"], circle["unit2"])
                 radius_m = _metres(dist, unit)
+                if not self.radius_ok(radius_m, cursor):
+                    return
                 if radius_m > 0:
                     polygon = Polygon(circle_ring(c.lat_deg, c.lon_deg, radius_m))
                     fragment_start = c.span.start - len(before) + before.find(before.strip()[:1] or " ")
