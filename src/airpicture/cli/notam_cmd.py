@@ -50,7 +50,7 @@ def _emit(ctx: typer.Context, restrictions: list[Restriction], fmt: OutputFormat
         collection = {"type": "FeatureCollection", "features": pipeline.restriction_features(restrictions)}
         state.out.file.write(json.dumps(to_jsonable(collection), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.JSON:
-        print_json(state.out, [pipeline.restriction_properties(r) for r in restrictions])
+        print_json(state.out, [pipeline.restriction_record(r) for r in restrictions])
     else:
         print_rows(state.out, COLUMNS, [_row(r) for r in restrictions], title)
 
@@ -143,7 +143,7 @@ def diff(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or geojson.")] = OutputFormat.TABLE,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """What changed between two times: new, changed (NOTAMR), cancelled and expired NOTAMs."""
+    """What changed between two times: new, changed (NOTAMR), cancelled, expired, and began and ended."""
     state = get_state(ctx)
     result = pipeline.diff_restrictions(
         state.workspace(), state.settings, parse_utc(from_, "--from"), parse_utc(to, "--to")
@@ -153,13 +153,14 @@ def diff(
         "changed": [new for _, new in result.changed],
         "cancelled": list(result.cancelled),
         "expired": list(result.expired),
+        "began_and_ended": list(result.began_and_ended),
     }
     fmt = OutputFormat.JSON if as_json else fmt
     if fmt is OutputFormat.JSON:
         print_json(
             state.out,
             {
-                **{k: [pipeline.restriction_properties(r) for r in v] for k, v in groups.items()},
+                **{k: [pipeline.restriction_record(r) for r in v] for k, v in groups.items()},
                 "changed_from": [old.id for old, _ in result.changed],
             },
         )
@@ -172,7 +173,7 @@ def diff(
         state.out.file.write(json.dumps(to_jsonable({"type": "FeatureCollection", "features": features})) + "\n")
     else:
         for change, items in groups.items():
-            print_rows(state.out, COLUMNS, [_row(r) for r in items], f"{change}: {len(items)}")
+            print_rows(state.out, COLUMNS, [_row(r) for r in items], f"{change.replace('_', ' ')}: {len(items)}")
 
 
 @app.command()

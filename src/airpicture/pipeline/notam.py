@@ -347,10 +347,14 @@ class NotamDiff:
     changed: tuple[tuple[Restriction, Restriction], ...]
     cancelled: tuple[Restriction, ...]
     expired: tuple[Restriction, ...]
+    began_and_ended: tuple[Restriction, ...] = ()
+    """Came into force after ``t1`` and ended (expired, replaced or cancelled) by ``t2``: in force at
+    neither time, so in none of the groups above."""
 
 
 def diff_restrictions(workspace: Workspace, settings: Settings, t1: datetime, t2: datetime) -> NotamDiff:
-    """New, changed (replaced by a NOTAMR), cancelled and expired NOTAMs between ``t1`` and ``t2``."""
+    """New, changed (replaced by a NOTAMR), cancelled and expired NOTAMs between ``t1`` and ``t2``, and
+    those that began and ended between them."""
     if t2 < t1:
         raise UsageError("--to is before --from", found=f"{t1.isoformat()} .. {t2.isoformat()}")
     every = load_restrictions(workspace, settings)
@@ -373,7 +377,16 @@ def diff_restrictions(workspace: Workspace, settings: Settings, t1: datetime, t2
         r = index[rid]
         _, how = ended_at(r, index)
         (cancelled if how in ("cancelled", "replaced") else expired).append(r)
-    return NotamDiff(tuple(new), tuple(changed), tuple(cancelled), tuple(expired))
+    between = []
+    for r in every:
+        start = r.notam.valid_from
+        if r.id in before or r.id in after or start is None or not t1 < start < t2:
+            continue
+        until, _ = ended_at(r, index)
+        if until is not None and until <= t2 and in_force(r, start, index):
+            between.append(r)
+    between.sort(key=lambda r: (r.notam.valid_from, r.id))
+    return NotamDiff(tuple(new), tuple(changed), tuple(cancelled), tuple(expired), tuple(between))
 
 
 def find_notam(workspace: Workspace, settings: Settings, notam_id: str) -> tuple[Restriction, list[Restriction]]:
@@ -428,6 +441,23 @@ def restriction_properties(r: Restriction) -> dict[str, Any]:
         "text": n.text,
         "issues": [{"item": i.item, "offset": i.offset, "reason": i.reason} for i in n.issues],
     }
+
+
+def restriction_record(r: Restriction) -> dict[str, Any]:
+    """``restriction_properties`` plus where: the Q-line centre and radius, and every area with its
+    geometry (GeoJSON object, ``None`` for a named area without a shape). For ``--format json``."""
+    q = r.notam.qline
+    centre = q.centre if q else None
+    return {
+        **restriction_properties(r),
+        "q_centre": {"lat_deg": centre.lat_deg, "lon_deg": centre.lon_deg} if centre else None,
+        "q_radius_nm": q.radius_nm if q else None,
+        "areas": [
+            {"area_index": a.index, "area_name": a.name, "source": a.source.value, "raw_fragment": a.raw,
+             "geometry": json.loads(a.geometry) if a.geometry else None}
+            for a in r.areas
+        ],
+    }  # fmt: skip
 
 
 def restriction_features(restrictions: Iterable[Restriction]) -> list[dict[str, Any]]:
