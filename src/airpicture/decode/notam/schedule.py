@@ -72,23 +72,32 @@ def _resolve(month: int | None, day: int, start: date) -> date:
         raise _Unreadable(f"day {day} does not exist in month {month or start.month}") from None
 
 
-def _day_spec(tokens: list[tuple[str, str]], start: date) -> tuple[set[str], set[int]]:
-    """Dates and weekdays named by a run of day tokens (with '-' ranges)."""
+def _day_spec(
+    tokens: list[tuple[str, str]], start: date, carried: int | None = None
+) -> tuple[set[str], set[int], int | None]:
+    """Dates and weekdays named by a run of day tokens (with '-' ranges), and the month in use at the end.
+
+    ``carried`` is the month named last in an earlier clause: a day without a month takes it
+    (``JUL 01 0600-1800, 15 0600-1800`` → 15 July), unless a month follows the days (``31 AUG``).
+    """
     dates: set[str] = set()
     weekdays: set[int] = set()
-    month: int | None = None
-    pending: list[int] = []  # days seen before any month token, in case "31 AUG" names the month after
+    month: int | None = carried
+    pending: list[int] = []  # items read before any month named in this clause, for "31 AUG"
+    named = False
     items: list[tuple[str, int, int | None]] = []  # (kind, value, month)
-    for kind, value in tokens:
+    for k, (kind, value) in enumerate(tokens):
         if kind == "month":
             month = MONTHS[value]
-            if pending and not any(k == "day" for k, _ in tokens[tokens.index((kind, value)) + 1 :]):
-                items = [(k, v, month if k == "day" and m is None else m) for k, v, m in items]
+            if pending and not named and not any(t == "day" for t, _ in tokens[k + 1 :]):
+                for idx in pending:
+                    items[idx] = (items[idx][0], items[idx][1], month)
             pending = []
+            named = True
         elif kind == "day":
+            if not named:
+                pending.append(len(items))
             items.append(("day", int(value), month))
-            if month is None:
-                pending.append(int(value))
         elif kind == "weekday":
             items.append(("weekday", WEEKDAYS[value], None))
         elif kind == "dash":
@@ -119,7 +128,42 @@ def _day_spec(tokens: list[tuple[str, str]], start: date) -> tuple[set[str], set
         else:
             dates.add(_resolve(mon, num, start).isoformat())
         i += 1
-    return dates, weekdays
+    return dates, weekdays, month
+
+
+_MONTH = r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+_PERIOD = re.compile(
+    rf"(?<![\dA-Z])(?:(?P<m1>{_MONTH})\s?)?(?P<d1>\d{{1,2}})\s(?P<t1>\d{{4}})\s?-\s?"
+    rf"(?:(?P<m2>{_MONTH})\s?)?(?P<d2>\d{{1,2}})\s(?P<t2>\d{{4}})(?!\d)"
+)
+_TO = re.compile(r"(?<=[\dA-Z])\s+TO\s+(?=[\dA-Z])")
+
+
+def _period_rules(match: re.Match[str], start: date, carried: int | None) -> tuple[list[ScheduleRule], int | None]:
+    """A continuous date-time period (``08 0800-12 2000``, ``FEB 08 0800-MAR 12 2000``) as rules: the
+    first day from its time, whole days between, the last day up to its time."""
+    m1 = MONTHS[match["m1"]] if match["m1"] else carried
+    first = _resolve(m1, int(match["d1"]), start)
+    m2 = MONTHS[match["m2"]] if match["m2"] else (first.month if m1 is not None else None)
+    last = _resolve(m2, int(match["d2"]), first)
+    begin = _time(match["t1"], None, None, False)
+    end = _time(match["t2"], None, None, True)
+    if last < first or (last == first and end.offset_min <= begin.offset_min):
+        raise _Unreadable(f"period {match.group(0)!r} ends before it starts")
+    whole_day = (TimeOfDay(DayBound.CLOCK, 0), TimeOfDay(DayBound.CLOCK, 24 * 60))
+    if last == first:
+        return [ScheduleRule(frozenset({first.isoformat()}), None, ((begin, end),))], m2
+    rules = [ScheduleRule(frozenset({first.isoformat()}), None, ((begin, whole_day[1]),))]
+    middle = []
+    day = first + timedelta(days=1)
+    while day < last:
+        middle.append(day.isoformat())
+        day += timedelta(days=1)
+    if middle:
+        rules.append(ScheduleRule(frozenset(middle), None, (whole_day,)))
+    if end.offset_min > 0:
+        rules.append(ScheduleRule(frozenset({last.isoformat()}), None, ((whole_day[0], end),)))
+    return rules, m2
 
 
 def parse_schedule(text: str, valid_from: datetime) -> Schedule:
@@ -134,8 +178,52 @@ def parse_schedule(text: str, valid_from: datetime) -> Schedule:
 def _parse(cleaned: str, raw: str, start: date) -> Schedule:
     if cleaned in ("H24", "DAILY H24"):
         return Schedule(raw=raw, rules=(), readable=True, h24=True)
-    clauses: list[list[tuple[str, str, re.Match[str]]]] = [[]]
-    for match in _TOKEN.finditer(cleaned):
+    cleaned = _TO.sub("-", cleaned)  # "0730 TO 1500"
+    # Continuous date-time periods become rules of their own and a clause break in the text.
+    rules: list[ScheduleRule] = []
+    pieces: list[tuple[int, list[ScheduleRule] | str]] = []
+    cursor = 0
+    for period in _PERIOD.finditer(cleaned):
+        pieces.append((cursor, cleaned[cursor : period.start()]))
+        pieces.append((period.start(), [period]))  # type: ignore[list-item]
+        cursor = period.end()
+    pieces.append((cursor, cleaned[cursor:]))
+    carried: int | None = None
+    previous: tuple[frozenset[str] | None, frozenset[int] | None] = (None, None)
+    for _, piece in pieces:
+        if isinstance(piece, list):
+            found, carried = _period_rules(piece[0], start, carried)  # type: ignore[arg-type]
+            rules.extend(found)
+            continue
+        carried, previous = _clauses(piece, start, carried, previous, rules)
+    if not rules:
+        raise _Unreadable("no days or times")
+    return Schedule(raw=raw, rules=tuple(rules), readable=True)
+
+
+def _has_times_ahead(tokens: list[tuple[str, str, re.Match[str]]], k: int) -> bool:
+    """Whether a time range follows token ``k`` before the next comma or EXC."""
+    for kind, _, _ in tokens[k:]:
+        if kind in ("comma", "exc"):
+            return False
+        if kind in ("range", "h24"):
+            return True
+    return False
+
+
+def _clauses(
+    text: str,
+    start: date,
+    carried: int | None,
+    previous: tuple[frozenset[str] | None, frozenset[int] | None],
+    rules: list[ScheduleRule],
+) -> tuple[int | None, tuple[frozenset[str] | None, frozenset[int] | None]]:
+    """Read the clauses of ``text`` into ``rules``; returns the month and days in use at the end.
+
+    Clauses are separated by commas, and also where days follow times without a comma
+    (``22 0700-1700 23 0430-1800`` is two clauses, never one window over both days)."""
+    tokens: list[tuple[str, str, re.Match[str]]] = []
+    for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         assert kind is not None
         if kind in ("asign", "aoff", "bsign", "boff", "a", "b"):
@@ -144,12 +232,22 @@ def _parse(cleaned: str, raw: str, start: date) -> Schedule:
             continue
         if kind == "other":
             raise _Unreadable(f"cannot read {match.group(0)!r}")
+        tokens.append((kind, match.group(0), match))
+    clauses: list[list[tuple[str, str, re.Match[str]]]] = [[]]
+    for k, token in enumerate(tokens):
+        kind = token[0]
         if kind == "comma":
             clauses.append([])
             continue
-        clauses[-1].append((kind, match.group(0), match))
-    rules: list[ScheduleRule] = []
-    previous: tuple[frozenset[str] | None, frozenset[int] | None] = (None, None)
+        current = clauses[-1]
+        if (
+            kind in ("day", "month", "weekday", "daily")
+            and any(t in ("range", "h24") for t, _, _ in current)
+            and not any(t == "exc" for t, _, _ in current)
+            and _has_times_ahead(tokens, k)
+        ):
+            clauses.append([])  # days after times, with times of their own: a new clause
+        clauses[-1].append(token)
     for clause in clauses:
         if not clause:
             continue
@@ -170,16 +268,17 @@ def _parse(cleaned: str, raw: str, start: date) -> Schedule:
         if not times:
             times.append((TimeOfDay(DayBound.CLOCK, 0), TimeOfDay(DayBound.CLOCK, 24 * 60)))
         if day_tokens:
-            dates, weekdays = _day_spec(day_tokens, start)
+            dates, weekdays, carried = _day_spec(day_tokens, start, carried)
             spec = (frozenset(dates) or None, frozenset(weekdays) or None)
         else:
             spec = previous
-        ex_dates, ex_weekdays = _day_spec([(k, v) for k, v, _ in excluded], start) if excluded else (set(), set())
+        ex_dates: set[str] = set()
+        ex_weekdays: set[int] = set()
+        if excluded:
+            ex_dates, ex_weekdays, _ = _day_spec([(k, v) for k, v, _ in excluded], start, carried)
         rules.append(ScheduleRule(spec[0], spec[1], tuple(times), frozenset(ex_dates), frozenset(ex_weekdays)))
         previous = spec
-    if not rules:
-        raise _Unreadable("no days or times")
-    return Schedule(raw=raw, rules=tuple(rules), readable=True)
+    return carried, previous
 
 
 @lru_cache(maxsize=65536)
