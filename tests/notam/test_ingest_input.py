@@ -119,7 +119,9 @@ def test_impossible_values_are_quarantined_with_their_reason(tmp_path: Path) -> 
     # Neither is in force, so neither is evidence of a new restriction.
     at = datetime(2022, 7, 11, 20, tzinfo=UTC)
     assert [r.id for r in pipeline.active_restrictions(ws, settings, at)] == ["A0502/22"]
-    events = pipeline.restriction_events(ws, settings, datetime(2022, 7, 11, tzinfo=UTC), datetime(2022, 7, 13, tzinfo=UTC))
+    events = pipeline.restriction_events(
+        ws, settings, datetime(2022, 7, 11, tzinfo=UTC), datetime(2022, 7, 13, tzinfo=UTC)
+    )
     assert {e.attributes["notam_id"] for e in events} <= {"A0502/22"}
 
 
@@ -174,7 +176,9 @@ def test_problem_lines_are_not_read_as_markup(cli: CliRunner, tmp_path: Path) ->
     ws = str(tmp_path / "ws")
     cli("-w", ws, "workspace", "init")
     bad = tmp_path / "markup.txt"
-    bad.write_text("A0700/22 NOTAMN\nQ) UUWV/QRTCA/IV/BO/W/000/100/5535N03716E010\nA) UUWV B) [/evil] C) 2207202359\nE) X\n")
+    bad.write_text(
+        "A0700/22 NOTAMN\nQ) UUWV/QRTCA/IV/BO/W/000/100/5535N03716E010\nA) UUWV B) [/evil] C) 2207202359\nE) X\n"
+    )
     result = cli("-w", ws, "notam", "ingest", str(bad))
     assert result.returncode == 0, result.stderr
     assert "[/evil]" in result.stderr

@@ -73,4 +73,6 @@ def test_a_notam_with_a_period_schedule_is_active_only_inside_it() -> None:
     )
     assert not r.notam.issues and r.schedule is not None and r.schedule.readable
     lo, hi = datetime(2022, 2, 1, tzinfo=UTC), datetime(2022, 4, 1, tzinfo=UTC)
-    assert intervals(r.schedule, lo, hi) == [(datetime(2022, 2, 8, 8, tzinfo=UTC), datetime(2022, 2, 12, 20, tzinfo=UTC))]
+    assert intervals(r.schedule, lo, hi) == [
+        (datetime(2022, 2, 8, 8, tzinfo=UTC), datetime(2022, 2, 12, 20, tzinfo=UTC))
+    ]

@@ -23,9 +23,7 @@ from bisect import bisect_right
 
 from airpicture.model.notam import RawNotam
 
-_HEADER = re.compile(
-    r"(?:(?<=^)|(?<=[\s(]))\(?(?:[A-Z] ?\d{4} ?/ ?\d{2}|\d{2}/\d{3,4})\s*NOTAM[NRC]", re.MULTILINE
-)
+_HEADER = re.compile(r"(?:(?<=^)|(?<=[\s(]))\(?(?:[A-Z] ?\d{4} ?/ ?\d{2}|\d{2}/\d{3,4})\s*NOTAM[NRC]", re.MULTILINE)
 _FAA_DOMESTIC = re.compile(r"^[ \t]*!(?:[A-Z0-9]{3,4})\s+\d{1,2}/\d{3,4}\b", re.MULTILINE)
 _LINE_ITEM = re.compile(r"^[ \t]*\(?(?P<letter>[QA])\)")
 _ITEM = re.compile(r"(?:(?<=^)|(?<=[\s(]))(?P<letter>[QABCDEFG])\)")
@@ -39,7 +37,9 @@ def split_notam_text(text: str, source_file: str) -> list[RawNotam]:
     """The NOTAMs in ``text`` in file order (see the module docstring). Envelope text before the first
     NOTAM start is ignored; nothing after it is merged into a NOTAM it does not belong to."""
     starts = {m.start(): True for m in _HEADER.finditer(text)}
-    starts.update({m.start() + (len(m.group(0)) - len(m.group(0).lstrip())): True for m in _FAA_DOMESTIC.finditer(text)})
+    starts.update(
+        {m.start() + (len(m.group(0)) - len(m.group(0).lstrip())): True for m in _FAA_DOMESTIC.finditer(text)}
+    )
     lines = _line_starts(text)
     header_starts = sorted(starts)
     # Header-less NOTAMs: walk the lines, remembering which items the current NOTAM has.

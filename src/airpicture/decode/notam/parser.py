@@ -376,9 +376,7 @@ def _parse_faa_domestic(text: str, match: re.Match[str]) -> Notam:
     )
     valid_from = valid_to = None
     estimated = permanent = False
-    validity = None
-    for validity in _FAA_VALIDITY.finditer(body):
-        pass
+    validity = next(reversed(list(_FAA_VALIDITY.finditer(body))), None)  # the last one ends the text
     if validity is None:
         issues.add("B", body_start, "no validity period YYMMDDhhmm-YYMMDDhhmm at the end of the text")
     else:
@@ -393,8 +391,13 @@ def _parse_faa_domestic(text: str, match: re.Match[str]) -> Notam:
             issues.add("B", body_start + validity.start(), f"validity {validity.group(0)!r}: {exc}")
         if valid_from and valid_to and valid_to <= valid_from:
             issues.items.append(
-                NotamIssue(notam_id, "C", body_start + validity.start("c"), "end of validity is not after its "
-                           "start: impossible window, NOTAM rejected", rejected=True)  # fmt: skip
+                NotamIssue(
+                    notam_id,
+                    "C",
+                    body_start + validity.start("c"),
+                    "end of validity is not after its start: impossible window, NOTAM rejected",
+                    rejected=True,
+                )
             )
             valid_from = valid_to = None
     e_item = TextItem("E", body, Span(body_start, body_start + len(body)))

@@ -6,6 +6,9 @@ Understood (clauses separated by commas; a clause without days keeps the days of
     MON-FRI 0700-1700 | TUE WED THU SAT 0800-0830 | SAT SUN SR-SS | SS-SR | SR MINUS30-SS PLUS30
     24-27 1900-2230, 28 0330-0800 | AUG 24 26 27 SEP 01-04 0600-1800 | AUG 21-OCT 24 0700-1530
     31 AUG SR-SS | 0700-1700 EXC SAT SUN | AUG 24-OCT 24 0700-1700 EXC SUN
+    JUN 10-12 0600-1800, JUL 01 0600-1800, 15 0600-1800   (a month carries to later day-only clauses)
+    08 0800-12 2000 | FEB 08 0800-MAR 12 2000   (continuous date-time periods)
+    22 0700-1700 23 0430-1800   (days after times, with their own times: a new clause) | 0730 TO 1500
 
 Days without a month are resolved against item B (the first such day on or after B). ``SR``/``SS``
 are sunrise and sunset at the NOTAM's location (Q-line centre), computed with ``astral`` (NOAA solar
@@ -180,22 +183,21 @@ def _parse(cleaned: str, raw: str, start: date) -> Schedule:
         return Schedule(raw=raw, rules=(), readable=True, h24=True)
     cleaned = _TO.sub("-", cleaned)  # "0730 TO 1500"
     # Continuous date-time periods become rules of their own and a clause break in the text.
-    rules: list[ScheduleRule] = []
-    pieces: list[tuple[int, list[ScheduleRule] | str]] = []
+    pieces: list[str | re.Match[str]] = []
     cursor = 0
     for period in _PERIOD.finditer(cleaned):
-        pieces.append((cursor, cleaned[cursor : period.start()]))
-        pieces.append((period.start(), [period]))  # type: ignore[list-item]
+        pieces.extend((cleaned[cursor : period.start()], period))
         cursor = period.end()
-    pieces.append((cursor, cleaned[cursor:]))
+    pieces.append(cleaned[cursor:])
+    rules: list[ScheduleRule] = []
     carried: int | None = None
     previous: tuple[frozenset[str] | None, frozenset[int] | None] = (None, None)
-    for _, piece in pieces:
-        if isinstance(piece, list):
-            found, carried = _period_rules(piece[0], start, carried)  # type: ignore[arg-type]
+    for piece in pieces:
+        if isinstance(piece, str):
+            carried, previous = _clauses(piece, start, carried, previous, rules)
+        else:
+            found, carried = _period_rules(piece, start, carried)
             rules.extend(found)
-            continue
-        carried, previous = _clauses(piece, start, carried, previous, rules)
     if not rules:
         raise _Unreadable("no days or times")
     return Schedule(raw=raw, rules=tuple(rules), readable=True)
