@@ -91,7 +91,7 @@ def _str(values: Sequence[Any]) -> ArrowColumn:
     return pa.array([v if isinstance(v, str) else None for v in values], pa.string())
 
 
-def _finish(
+def finish_positions(
     file_id: str,
     micros: np.ndarray,
     icao: ArrowColumn,
@@ -155,7 +155,7 @@ def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     }
     icao = pc.utf8_lower(_str([h if isinstance(h, str) else "" for h in get("hex")]))
     offsets = np.arange(len(planes), dtype=np.int64)
-    yield _finish(source.file_id, micros, icao, columns, offsets, [])
+    yield finish_positions(source.file_id, micros, icao, columns, offsets, [])
 
 
 def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
@@ -211,4 +211,4 @@ def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
         "sil": _int(detail("sil")),
     }
     icao = pa.array([icao_text] * len(good_rows), pa.string())
-    yield _finish(source.file_id, micros, icao, columns, np.asarray(good_index, dtype=np.int64), rejects)
+    yield finish_positions(source.file_id, micros, icao, columns, np.asarray(good_index, dtype=np.int64), rejects)
