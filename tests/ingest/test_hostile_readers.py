@@ -242,7 +242,11 @@ def test_an_over_long_line_is_one_too_long_reject_and_the_lines_around_it_are_re
 
 def test_whole_document_formats_are_refused_past_their_limit(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="the limit for a format read whole"):
-        read_all(ADSB / "trace_full_ac671b.json", AdsbFormat.READSB_TRACE, ReadOptions(limits=Limits(max_document_bytes=100_000)))
+        read_all(
+            ADSB / "trace_full_ac671b.json",
+            AdsbFormat.READSB_TRACE,
+            ReadOptions(limits=Limits(max_document_bytes=100_000)),
+        )
     assert read_all(ADSB / "trace_full_ac671b.json", AdsbFormat.READSB_TRACE)["read"] > 0
 
 

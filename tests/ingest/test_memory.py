@@ -114,7 +114,9 @@ def test_a_row_of_a_million_fields_costs_bounded_memory(tmp_path: Path) -> None:
     result = _peak_growth(path, AdsbFormat.OPENSKY_CSV)
     assert result["rejected"] == 1 and result["read"] == 2
     assert isinstance(result["growth"], int) and result["growth"] < BOUND
-    header = _gzip(tmp_path / "wide-header.csv.gz", [(b"time,icao24,lat,lon,velocity", 1), (b",c", 1 << 20), (b"\n", 1)])
+    header = _gzip(
+        tmp_path / "wide-header.csv.gz", [(b"time,icao24,lat,lon,velocity", 1), (b",c", 1 << 20), (b"\n", 1)]
+    )
     refused = _peak_growth(header, AdsbFormat.OPENSKY_CSV)
     assert "CSV header longer than 65,536 bytes" in str(refused["error"])  # refused before it is held
     assert isinstance(refused["growth"], int) and refused["growth"] < BOUND

@@ -91,7 +91,7 @@ def ingest(
     """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace.
 
     Inside folders, symbolic links are refused and files plainly not recordings (README, LICENSE, scripts)
-    are skipped and counted; ``-`` reads one recording from standard input."""
+    are skipped and counted; '-' reads one recording from standard input."""
     state = get_state(ctx)
     lat, lon = _position(receiver_position)
     options = IngestOptions(

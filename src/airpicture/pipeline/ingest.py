@@ -18,14 +18,9 @@ path and message that leaves here has the receiver's name replaced by its label 
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
-import shutil
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -41,6 +36,7 @@ from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
 from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
+from airpicture.pipeline.ingest_support import WriteFailed, detected_hint, spool_stdin, writing
 from airpicture.pipeline.receivers import Receiver, ReceiverKeys, ReceiverOrigin, inbox_receiver, normalise_name, redact
 from airpicture.sources.adsb import (
     REJECTS_SCHEMA,
@@ -303,24 +299,13 @@ def _refused_link(link: Path, options: IngestOptions, keys: ReceiverKeys) -> Fil
 
 
 def _ingest_stdin(job: _FileJob, workspace: Workspace, options: IngestOptions, clock: Clock) -> FileOutcome:
-    """Spool standard input to a file of the workspace (its mtime: when input ended), ingest it, delete it."""
+    """Spool standard input to a file of the workspace, ingest it as ``<stdin>``, delete the spool."""
     if options.stdin is None:
         raise UsageError("'-' reads standard input, and none was given", where="ingest")
-    spool = workspace.tmp_dir / f"stdin-{uuid.uuid4().hex}"
     try:
-        spool.parent.mkdir(parents=True, exist_ok=True)
-        with spool.open("wb") as out:
-            shutil.copyfileobj(options.stdin, out, 1 << 20)
-        ended = clock.now().timestamp()
-        os.utime(spool, (ended, ended))
-    except OSError as exc:
-        spool.unlink(missing_ok=True)
-        return FileOutcome(
-            STDIN,
-            FileStatus.FAILED,
-            error=f"<stdin>: cannot spool standard input to {spool.parent}: {exc.strerror or exc}",
-            shown_path="<stdin>",
-        )
+        spool = spool_stdin(workspace.tmp_dir, options.stdin, clock)
+    except WriteFailed as exc:
+        return FileOutcome(STDIN, FileStatus.FAILED, error=f"<stdin>: {exc}", shown_path="<stdin>")
     try:
         outcome = job.run(spool, label="<stdin>")
     finally:
@@ -411,7 +396,7 @@ class _FileJob:
             if self.forced is not None and not self.good:
                 raise SourceError(
                     f"--format {spec.format.value} found no {spec.format.value} records in this file "
-                    f"({self.read:,} read, all rejected)" + _detected_hint(source, head),
+                    f"({self.read:,} read, all rejected)" + detected_hint(source, head),
                     where=str(path),
                 )
             self._name_from_beast_id()
@@ -460,7 +445,7 @@ class _FileJob:
 
     def _forget(self, file_id: str) -> None:
         """Remove every trace of an earlier (complete or interrupted) ingest of this file."""
-        with _writing("the workspace database (ingest bookkeeping)"), transaction(self.con):
+        with writing("the workspace database (ingest bookkeeping)"), transaction(self.con):
             self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
             self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
             self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
@@ -554,7 +539,7 @@ class _FileJob:
                 self.shown.append(f"{source.where(row['source_offset'])}: {row['reason']}: {row['detail']}")
         self.con.register("_rejects", rejects)
         try:
-            with _writing("the quarantine table of the workspace database"):
+            with writing("the quarantine table of the workspace database"):
                 self.con.execute(
                     "INSERT INTO quarantine "
                     "SELECT ?, CAST(source_offset AS VARCHAR), reason, detail, frame FROM _rejects",
@@ -569,12 +554,12 @@ class _FileJob:
         table = pa.concat_tables(self.buffered) if len(self.buffered) > 1 else self.buffered[0]
         self.buffered, self.buffered_rows = [], 0
         part = f"{part_prefix(source.file_id)}-{self.parts:05d}"
-        with _writing(f"positions part-{part}.parquet (under positions/day=…/)"):
+        with writing(f"positions part-{part}.parquet (under positions/day=…/)"):
             self.workspace.write_partitioned("positions", table, part)
         self.parts += 1
 
     def _record(self, source: InputFile, spec: FormatSpec, shown_path: str) -> None:
-        with _writing("the ingested_files table of the workspace database"), transaction(self.con):
+        with writing("the ingested_files table of the workspace database"), transaction(self.con):
             if self.notes:
                 self.con.executemany(
                     "INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, self._hide(n)] for n in self.notes]
@@ -617,31 +602,6 @@ def mark_simulated(positions: pa.Table) -> pa.Table:
 def part_prefix(file_id: str) -> str:
     """The part-file name prefix of one input file: the first 20 hex digits (80 bits) of its hash."""
     return file_id[:20]
-
-
-class WriteFailed(AirpictureError):
-    """The workspace could not be written (disk full, file too large, database error): names what."""
-
-
-@contextmanager
-def _writing(what: str) -> Iterator[None]:
-    """Turn an OS or database error while writing ``what`` into :class:`WriteFailed` naming it."""
-    try:
-        yield
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            reason += " (the disk or a size limit is full: free space, then ingest again)"
-        raise WriteFailed(f"cannot write {what}: {reason}") from exc
-    except duckdb.Error as exc:
-        raise WriteFailed(f"cannot write {what}: {exc}") from exc
-
-
-def _detected_hint(source: InputFile, head: bytes) -> str:
-    try:
-        return f"; it looks like {detect_format(source, head).format.value}"
-    except SourceError:
-        return ""
 
 
 def _spec_for(forced: AdsbFormat | None, source: InputFile, head: bytes) -> FormatSpec:

@@ -37,7 +37,6 @@ from airpicture.sources.adsb._common import (
     BeastClock,
     Chunk,
     InputFile,
-    Limits,
     OrderCheck,
     ReadOptions,
     RejectReason,
@@ -47,6 +46,7 @@ from airpicture.sources.adsb._common import (
     timestamp_ok,
 )
 from airpicture.sources.adsb.clock import CounterClock
+from airpicture.sources.adsb.streams import Limits
 
 ESC = 0x1A
 MESSAGE_BYTES = {0x31: 2, 0x32: 7, 0x33: 14, 0x34: 14}

@@ -133,11 +133,12 @@ def _convert(batch: pa.RecordBatch | pa.Table, rows: np.ndarray, source: InputFi
 def _timestamp_micros(time: ArrowColumn) -> np.ndarray:
     """Microseconds since the epoch of a timestamp column of any unit; nulls become 0 (out of range)."""
     unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0}[time.type.unit]
-    raw = pc.fill_null(pc.cast(time, pa.int64()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    raw: np.ndarray = pc.fill_null(pc.cast(time, pa.int64()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     if unit == 0:
         return raw // 1000
     limit = np.iinfo(np.int64).max // unit
-    return np.where(np.abs(raw) < limit, raw * unit, 0)
+    micros: np.ndarray = np.where(np.abs(raw) < limit, raw * unit, 0)
+    return micros
 
 
 def _bool(values: ArrowColumn) -> ArrowColumn:
