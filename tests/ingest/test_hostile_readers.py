@@ -211,6 +211,16 @@ def test_csv_fields_that_are_not_numbers_or_too_long_cost_their_row(tmp_path: Pa
     assert rows == [(3, "field lat is not a number"), (5, "field callsign longer than 4,096 bytes (the limit)")]
 
 
+def test_bytes_that_are_not_utf8_cost_a_field_not_the_file(tmp_path: Path) -> None:
+    lines = (ADSB / "state_vectors_RYR2RG_2022-02-02.csv").read_bytes().splitlines()[:11]
+    lines[4] = lines[4].replace(b"RYR2RG", b"RYR\xff\xfe")
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    positions = read_all(path, AdsbFormat.OPENSKY_CSV)["positions"]
+    assert isinstance(positions, pa.Table) and positions.num_rows == 10
+    assert positions["callsign"][3].as_py() == "RYR\ufffd\ufffd"
+
+
 def test_a_header_of_a_million_columns_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_text("time,icao24,lat,lon,velocity," + ",".join(f"c{k}" for k in range(300)) + "\n1,abc123,1,2,3\n")

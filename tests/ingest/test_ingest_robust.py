@@ -211,3 +211,20 @@ def test_ingest_paths_without_stdin_refuses_dash(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="standard input"):
         ingest_paths(ws, [Path("-")], Settings(), CLOCK, options=IngestOptions())
+
+
+def test_a_run_over_an_inbox_of_bad_files_names_them_and_every_stage_still_runs(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws")
+    inbox = ws.root / "inbox" / "adsb"
+    inbox.mkdir(parents=True, exist_ok=True)
+    whole = (ADSB / "tutorial.jsonl.gz").read_bytes()
+    (inbox / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 3])
+    lines = SBS.read_text().splitlines()
+    dated = [",".join([*line.split(",")[:6], "9999/12/31", *line.split(",")[7:]]) for line in lines[:50]]
+    (inbox / "future.sbs").write_text("\n".join(dated + lines) + "\n")
+    first = run_all(ws, _settings(tmp_path), CLOCK)
+    assert [f.split(":")[0] for f in first.failed_files] == ["cut.jsonl.gz"]
+    assert first.positions > 0 and first.tracks and first.detected_days >= 1
+    (inbox / "more.sbs").write_text("\n".join(lines[:2000]) + "\n")
+    second = run_all(ws, _settings(tmp_path), CLOCK)  # detect does not fail on what the first run stored
+    assert second.failed_files == [] and second.detected_days >= 1

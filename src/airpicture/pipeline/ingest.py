@@ -50,8 +50,9 @@ from airpicture.sources.adsb import (
     detect_format,
     open_input,
     parse_format,
+    rejects_table,
+    timestamp_ok,
 )
-from airpicture.sources.adsb._common import rejects_table, timestamp_ok
 from airpicture.sources.adsb.streams import DEFAULT_LIMITS, Limits
 from airpicture.sources.files import STDIN, not_recording, walk_paths
 from airpicture.store import Workspace

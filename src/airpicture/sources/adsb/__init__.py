@@ -26,6 +26,8 @@ from airpicture.sources.adsb._common import (
     RejectReason,
     hash_file,
     read_head,
+    rejects_table,
+    timestamp_ok,
 )
 
 
@@ -168,4 +170,6 @@ __all__ = [
     "detect_format",
     "open_input",
     "parse_format",
+    "rejects_table",
+    "timestamp_ok",
 ]

@@ -275,6 +275,8 @@ def _csv_block(data: bytes, first_line: int, header: list[str], source: InputFil
         clean = data
     else:
         clean = b"\n".join(data[a:b] for a, b in zip(starts[keep_line], ends[keep_line], strict=True))
+    # Bytes that are not UTF-8 become U+FFFD (Arrow would refuse the whole block); a bad byte costs a field.
+    clean = clean.decode("utf-8", errors="replace").encode("utf-8")
     table, invalid = _parse_csv(clean, header, source)
     if invalid:
         index = np.asarray([k for k, _ in invalid], dtype=np.int64)
