@@ -266,3 +266,26 @@ def test_a_decompression_bomb_fails_past_the_decompressed_limit(tmp_path: Path) 
     limits = Limits(max_decompressed_bytes=100_000)
     with pytest.raises(SourceError, match="decompresses to more than 100,000 bytes"):
         read_all(path, AdsbFormat.SBS, ReadOptions(limits=limits))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    members=st.lists(st.binary(max_size=3000), min_size=1, max_size=4),
+    padding=st.integers(0, 40),
+    read_size=st.integers(1, 5000),
+)
+def test_gzip_members_and_padding_read_back_exactly_and_any_cut_is_noticed(
+    tmp_path: Path, members: list[bytes], padding: int, read_size: int
+) -> None:
+    from airpicture.sources.adsb.streams import DecompressedStream
+
+    blob = b"".join(gzip.compress(m) for m in members) + bytes(padding)
+    path = tmp_path / "m.gz"
+    path.write_bytes(blob)
+    with DecompressedStream(path, "gzip") as stream:
+        assert b"".join(iter(lambda: stream.read(read_size), b"")) == b"".join(members)
+    last = len(blob) - padding
+    path.write_bytes(blob[: last - 1])  # the last member loses its final byte
+    with pytest.raises(SourceError, match="cut short"), DecompressedStream(path, "gzip") as stream:
+        while stream.read(read_size):
+            pass

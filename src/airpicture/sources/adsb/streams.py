@@ -63,6 +63,8 @@ class DecompressedStream:
     _raw: Any = field(default=None, init=False)
     _zlib: Any = field(default=None, init=False)
     _pending: bytes = field(default=b"", init=False)
+    _carry: bytes = field(default=b"", init=False)
+    """Compressed bytes read but not yet fed to the decompressor (the start of the next member)."""
     _ended: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -120,30 +122,25 @@ class DecompressedStream:
             ) from exc
 
     def _gunzip(self, size: int) -> bytes:
+        """Up to ``size`` bytes of every gzip member in turn; zero padding after a member is allowed."""
         out = bytearray(self._pending[:size])
         self._pending = self._pending[size:]
         while len(out) < size and not self._ended:
-            unused = self._zlib.unused_data
-            if self._zlib.eof and unused:
-                self._zlib = zlib.decompressobj(wbits=31)  # the next gzip member
-                compressed = unused
-            elif self._zlib.eof:
-                compressed = self._raw.read(1 << 16)
+            if self._zlib is None:  # between members
+                compressed, self._carry = self._carry or self._raw.read(1 << 16), b""
                 if not compressed:
                     self._ended = True
                     break
-                if compressed.strip(b"\x00"):
+                self._carry = compressed.lstrip(b"\x00")
+                if self._carry:
                     self._zlib = zlib.decompressobj(wbits=31)
-                else:
-                    continue  # zero padding after the last member (some tape/recorder tools add it)
-            else:
-                compressed = self._zlib.unconsumed_tail or self._raw.read(1 << 16)
-                if not compressed:
-                    raise EOFError("the gzip stream is cut short (truncated file)")
+                continue
+            compressed, self._carry = self._carry or self._zlib.unconsumed_tail or self._raw.read(1 << 16), b""
+            if not compressed:
+                raise EOFError("the gzip stream is cut short (truncated file)")
             out += self._zlib.decompress(compressed, size - len(out))
-        if len(out) > size:
-            self._pending = bytes(out[size:]) + self._pending
-            del out[size:]
+            if self._zlib.eof:
+                self._carry, self._zlib = self._zlib.unused_data, None
         return bytes(out)
 
 
