@@ -6,6 +6,7 @@ standard input is a recording like any other."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import subprocess
@@ -228,3 +229,23 @@ def test_a_run_over_an_inbox_of_bad_files_names_them_and_every_stage_still_runs(
     (inbox / "more.sbs").write_text("\n".join(lines[:2000]) + "\n")
     second = run_all(ws, _settings(tmp_path), CLOCK)  # detect does not fail on what the first run stored
     assert second.failed_files == [] and second.detected_days >= 1
+
+
+def test_a_rotated_readsb_file_leaves_no_receiver_id_byte_in_the_quarantine_table(tmp_path: Path) -> None:
+    from tests.ingest.test_hostile_readers import _id_pieces, _readsb_stream
+
+    receiver_id = bytes.fromhex("1a33e31a1a31321a")
+    stream = _readsb_stream(receiver_id, 200)
+    parts = [tmp_path / "in" / f"part-{k}.bin" for k in range(3)]
+    parts[0].parent.mkdir()
+    cuts = [0, len(stream) // 3 + 3, 2 * len(stream) // 3 + 7, len(stream)]  # cut anywhere, as rotation does
+    for part, (a, b) in zip(parts, itertools.pairwise(cuts), strict=True):
+        part.write_bytes(stream[a:b])
+    ws = Workspace.init(tmp_path / "ws")
+    summary = ingest_paths(
+        ws, parts, _settings(tmp_path), CLOCK, options=IngestOptions(start=datetime(2024, 6, 6, tzinfo=UTC))
+    )
+    assert summary.ok and sum(f.n_rejected for f in summary.files) >= 2
+    with ws.connect(read_only=True) as con:
+        raws = [r[0] for r in con.execute("SELECT raw FROM quarantine WHERE raw IS NOT NULL").fetchall()]
+    assert [p for p in _id_pieces(receiver_id) for raw in raws if p in raw] == []
