@@ -14,13 +14,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from airpicture.model.clock import FixedClock
+from airpicture.model.errors import UsageError
 from airpicture.model.settings import Settings, load_settings
 from airpicture.pipeline.ingest import FileStatus, IngestOptions, ingest_paths
 from airpicture.pipeline.run import run_all
 from airpicture.store import Workspace
 from tests.conftest import REPO, CliRunner
 from tests.ingest.readers_support import ADSB
+from tests.ingest.test_hostile_readers import _id_pieces, _readsb_stream
 from tests.ingest.test_ingest import _tile
 
 CLOCK = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
@@ -94,7 +98,10 @@ def test_a_full_disk_fails_naming_what_could_not_be_written_and_commits_nothing(
 import json, resource, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
+import pytest
+
 from airpicture.model.clock import FixedClock
+from airpicture.model.errors import UsageError
 from airpicture.model.settings import Settings
 from airpicture.pipeline.ingest import ingest_paths
 from airpicture.store import Workspace
@@ -206,10 +213,6 @@ def test_standard_input_is_read_as_a_recording(tmp_path: Path, cli: CliRunner) -
 
 def test_ingest_paths_without_stdin_refuses_dash(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "ws")
-    import pytest
-
-    from airpicture.model.errors import UsageError
-
     with pytest.raises(UsageError, match="standard input"):
         ingest_paths(ws, [Path("-")], Settings(), CLOCK, options=IngestOptions())
 
@@ -232,8 +235,6 @@ def test_a_run_over_an_inbox_of_bad_files_names_them_and_every_stage_still_runs(
 
 
 def test_a_rotated_readsb_file_leaves_no_receiver_id_byte_in_the_quarantine_table(tmp_path: Path) -> None:
-    from tests.ingest.test_hostile_readers import _id_pieces, _readsb_stream
-
     receiver_id = bytes.fromhex("1a33e31a1a31321a")
     stream = _readsb_stream(receiver_id, 200)
     parts = [tmp_path / "in" / f"part-{k}.bin" for k in range(3)]
