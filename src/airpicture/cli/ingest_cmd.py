@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -56,7 +57,9 @@ def _receiver_name(text: str | None) -> str | None:
 
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (walked recursively); '-' reads standard input.")
+    ],
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -85,7 +88,10 @@ def ingest(
     no_tracks: Annotated[bool, typer.Option("--no-tracks", help="Do not rebuild tracks afterwards.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
-    """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace."""
+    """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace.
+
+    Inside folders, symbolic links are refused and files plainly not recordings (README, LICENSE, scripts)
+    are skipped and counted; '-' reads one recording from standard input."""
     state = get_state(ctx)
     lat, lon = _position(receiver_position)
     options = IngestOptions(
@@ -96,6 +102,7 @@ def ingest(
         receiver_lat_deg=lat,
         receiver_lon_deg=lon,
         receiver=_receiver_name(receiver),
+        stdin=sys.stdin.buffer if Path("-") in paths else None,
     )
     workspace = state.workspace()
     if state.show_progress and not as_json:

@@ -21,11 +21,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -36,6 +36,7 @@ from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
 from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
+from airpicture.pipeline.ingest_support import WriteFailed, detected_hint, spool_stdin, writing
 from airpicture.pipeline.receivers import Receiver, ReceiverKeys, ReceiverOrigin, inbox_receiver, normalise_name, redact
 from airpicture.sources.adsb import (
     REJECTS_SCHEMA,
@@ -49,7 +50,11 @@ from airpicture.sources.adsb import (
     detect_format,
     open_input,
     parse_format,
+    rejects_table,
+    timestamp_ok,
 )
+from airpicture.sources.adsb.streams import DEFAULT_LIMITS, Limits
+from airpicture.sources.files import STDIN, not_recording, walk_paths
 from airpicture.store import Workspace
 from airpicture.store.transaction import transaction
 
@@ -66,6 +71,8 @@ class FileStatus(StrEnum):
     SKIPPED = "skipped"
     """Already ingested (same content hash); ``force`` redoes it."""
     FAILED = "failed"
+    NOT_RECORDING = "not_recording"
+    """Found in a folder and plainly no recording (README, LICENSE, a script): not read (``not_recording``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,10 @@ class IngestOptions:
     only: the workspace gets its keyed pseudonym (pipeline/receivers.py)."""
     receiver_folders: Path | None = None
     """A folder whose first-level sub-folders name receivers (the inbox layout ``inbox/adsb/<receiver>/…``)."""
+    stdin: BinaryIO | None = None
+    """Where the path ``-`` reads from (the CLI passes standard input); spooled to the workspace first."""
+    limits: Limits = DEFAULT_LIMITS
+    """Line, column, field and size limits of the readers (docs/ingest.md, Limits)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +171,13 @@ class IngestSummary:
             read, stored, rejected = self.totals(kind)
             if read or any(f.kind is kind and f.status is FileStatus.INGESTED for f in self.files):
                 out.append(count_line(kind, read, stored, rejected))
-        done, skipped, failed = (len(self.by_status(s)) for s in FileStatus)
+        done, skipped, failed = (len(self.by_status(s)) for s in FileStatus if s is not FileStatus.NOT_RECORDING)
         out.append(f"{done:,} files ingested, {skipped:,} already ingested, {failed:,} failed")
+        not_data = self.by_status(FileStatus.NOT_RECORDING)
+        if not_data:
+            why = Counter(f.error or "not a recording" for f in not_data)
+            parts = ", ".join(f"{n:,} {kind}" for kind, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0])))
+            out.append(f"{len(not_data):,} files in the folders skipped as plainly not recordings ({parts})")
         return out
 
     @property
@@ -200,18 +216,14 @@ Progress = Callable[[ProgressEvent], None]
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders walked recursively (sorted, hidden files skipped); missing paths kept (they fail)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            out.append(path)
-    return out
+    """The files of :func:`walk_paths`; symbolic links inside folders are left out, with a warning."""
+    walk = walk_paths(paths)
+    if walk.links:
+        log.warning(
+            "%d symbolic link(s) inside the folders refused (not followed: they may point outside the workspace)",
+            len(walk.links),
+        )
+    return [p for p, _ in walk.files]
 
 
 def ingest_paths(
@@ -238,27 +250,68 @@ def ingest_paths(
             expected=f"one of {', '.join(c.value for c in BeastClock)}",
         ) from None
     read_options = ReadOptions(
-        start=options.start, beast_clock=beast_clock, max_reorder_s=settings.ingest.max_reorder_s
+        start=options.start, beast_clock=beast_clock, max_reorder_s=settings.ingest.max_reorder_s, limits=options.limits
     )
-    files = expand_paths(paths)
+    walk = walk_paths(paths)
+    files = walk.files
     keys = ReceiverKeys(settings.reports.reporter_key_file, workspace.root)
     if options.receiver is not None:
         normalise_name(options.receiver)
         keys.key()  # a missing or misplaced key fails the run before any file is read
-    outcomes: list[FileOutcome] = []
+    outcomes: list[FileOutcome] = [_refused_link(link, options, keys) for link in walk.links]
+    broken: str | None = None
+    """Set when the workspace could not be written (disk full): the files after it are not tried."""
     with workspace.connect() as con:
-        for index, path in enumerate(files):
+        for index, (path, in_folder) in enumerate(files):
             named = _named_receiver(path, options, keys)
+            if broken is not None:
+                error = redact(f"{path}: not read: {broken}", named)
+                outcomes.append(FileOutcome(path, FileStatus.FAILED, error=error, shown_path=redact(str(path), named)))
+                continue
+            kind = not_recording(path) if in_folder else None
+            if kind is not None:
+                outcomes.append(
+                    FileOutcome(path, FileStatus.NOT_RECORDING, error=kind, shown_path=redact(str(path), named))
+                )
+                continue
             job = _FileJob(
                 workspace, con, settings, clock, options, read_options, forced, progress, index, len(files), keys, named
             )
-            outcome = job.run(path)
+            outcome = _ingest_stdin(job, workspace, options, clock) if path == STDIN else job.run(path)
+            broken = job.broken
             outcomes.append(outcome)
             if progress is not None:
                 progress(
                     ProgressEvent(index, len(files), path, outcome.read, file_done=True, label=Path(outcome.shown).name)
                 )
     return IngestSummary(tuple(outcomes))
+
+
+def _refused_link(link: Path, options: IngestOptions, keys: ReceiverKeys) -> FileOutcome:
+    named = _named_receiver(link, options, keys) if options.receiver is None else None
+    shown = redact(str(link), named)
+    return FileOutcome(
+        link,
+        FileStatus.FAILED,
+        error=f"{shown}: a symbolic link inside the folder, refused: it is not followed (it may point outside the "
+        "workspace); copy the file in instead",
+        shown_path=shown,
+    )
+
+
+def _ingest_stdin(job: _FileJob, workspace: Workspace, options: IngestOptions, clock: Clock) -> FileOutcome:
+    """Spool standard input to a file of the workspace, ingest it as ``<stdin>``, delete the spool."""
+    if options.stdin is None:
+        raise UsageError("'-' reads standard input, and none was given", where="ingest")
+    try:
+        spool = spool_stdin(workspace.tmp_dir, options.stdin, clock)
+    except WriteFailed as exc:
+        return FileOutcome(STDIN, FileStatus.FAILED, error=f"<stdin>: {exc}", shown_path="<stdin>")
+    try:
+        outcome = job.run(spool, label="<stdin>")
+    finally:
+        spool.unlink(missing_ok=True)
+    return replace(outcome, path=STDIN)
 
 
 def _named_receiver(path: Path, options: IngestOptions, keys: ReceiverKeys) -> Receiver | None:
@@ -297,11 +350,22 @@ class _FileJob:
     parts: int = 0
     beast_ids: dict[str, None] = field(default_factory=dict)
     """Receiver ids (hex) of the file's Beast 0xE3 records, in order of first use. Memory only."""
+    good: int = 0
+    """Records the reader could use (frames or positions, before decoding)."""
+    label: str | None = None
+    """How the file is named in messages and the store when its path is not its name (``<stdin>``)."""
+    broken: str | None = None
+    """Why the workspace could not be written (disk full …): the batch stops trying files."""
+    path_text: str = ""
+    """The path as given, replaced by ``label`` in messages."""
 
     def _hide(self, text: str) -> str:
+        if self.label is not None and self.path_text:
+            text = text.replace(self.path_text, self.label)
         return redact(text, self.receiver)
 
-    def run(self, path: Path) -> FileOutcome:
+    def run(self, path: Path, label: str | None = None) -> FileOutcome:
+        self.label, self.path_text = label, str(path)
         shown = self._hide(str(path))
         try:
             source, head = open_input(path)
@@ -315,24 +379,41 @@ class _FileJob:
             return FileOutcome(
                 path, FileStatus.FAILED, file_id=source.file_id, error=self._hide(str(exc)), shown_path=shown
             )
-        self._forget(source.file_id)
-        try:
-            self._ingest(source, spec)
-        except AirpictureError as exc:
-            self._forget(source.file_id)
-            error = self._hide(str(exc) if exc.where else f"{path}: {exc}")
+
+        def failed(error: str) -> FileOutcome:
             return FileOutcome(
                 path,
                 FileStatus.FAILED,
                 file_id=source.file_id,
                 format=spec.format.value,
                 kind=spec.kind,
-                error=error,
+                error=self._hide(error),
                 shown_path=shown,
             )
-        self._name_from_beast_id()
-        shown = self._hide(str(path))
-        self._record(source, spec, shown)
+
+        try:
+            self._forget(source.file_id)
+            self._ingest(source, spec)
+            if self.forced is not None and not self.good:
+                raise SourceError(
+                    f"--format {spec.format.value} found no {spec.format.value} records in this file "
+                    f"({self.read:,} read, all rejected)" + detected_hint(source, head),
+                    where=str(path),
+                )
+            self._name_from_beast_id()
+            shown = self._hide(str(path))
+            self._record(source, spec, shown)
+        except WriteFailed as exc:
+            self.broken = str(exc)
+            self._forget_quietly(source.file_id)
+            return failed(f"{path}: {exc}; nothing of this file was kept")
+        except AirpictureError as exc:
+            self._forget_quietly(source.file_id)
+            return failed(str(exc) if exc.where else f"{path}: {exc}")
+        except Exception as exc:  # a reader or decoder bug must cost this file only, never the batch
+            log.debug("unexpected error reading %s", self._hide(str(path)), exc_info=True)
+            self._forget_quietly(source.file_id)
+            return failed(f"{path}: cannot read ({type(exc).__name__}: {exc}); the other files go on")
         return FileOutcome(
             path=path,
             status=FileStatus.INGESTED,
@@ -365,7 +446,7 @@ class _FileJob:
 
     def _forget(self, file_id: str) -> None:
         """Remove every trace of an earlier (complete or interrupted) ingest of this file."""
-        with transaction(self.con):
+        with writing("the workspace database (ingest bookkeeping)"), transaction(self.con):
             self.con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
             self.con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
             self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
@@ -373,13 +454,23 @@ class _FileJob:
         for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
             stale.unlink(missing_ok=True)
 
+    def _forget_quietly(self, file_id: str) -> None:
+        """:meth:`_forget` after a failure. If even that cannot be written, the file stays in
+        ``ingest_pending`` (so none of its rows is visible) and the next run cleans it up."""
+        try:
+            self._forget(file_id)
+        except WriteFailed:
+            log.debug("could not clean up after a failed file; it stays pending", exc_info=True)
+
     def _ingest(self, source: InputFile, spec: FormatSpec) -> None:
         decoder = _decoder(self.options) if spec.kind is RecordKind.FRAMES else None
         for chunk in spec.read(source, self.read_options):
             self._take(source, chunk, decoder)
             if self.progress is not None:
                 self.progress(
-                    ProgressEvent(self.index, self.total, source.path, self.read, label=self._hide(source.path.name))
+                    ProgressEvent(
+                        self.index, self.total, source.path, self.read, label=self.label or self._hide(source.path.name)
+                    )
                 )
         self._flush(source, final=True)
 
@@ -388,6 +479,9 @@ class _FileJob:
         self.notes.extend(chunk.notes)
         self._reject(source, chunk.rejects)
         positions = chunk.positions
+        self.good += (chunk.frames.num_rows if chunk.frames is not None else 0) + (
+            positions.num_rows if positions is not None else 0
+        )
         if chunk.frames is not None and chunk.frames.num_rows:
             assert decoder is not None
             self._note_receiver_ids(chunk.frames)
@@ -400,12 +494,33 @@ class _FileJob:
         elif positions is not None:
             self.stored += positions.num_rows
         if positions is not None and positions.num_rows:
+            positions = self._in_range(source, positions)
+        if positions is not None and positions.num_rows:
             if is_simulated(source.path):
                 positions = mark_simulated(positions)
             self.buffered.append(positions)
             self.buffered_rows += positions.num_rows
             if self.buffered_rows >= self.settings.ingest.flush_rows:
                 self._flush(source)
+
+    def _in_range(self, source: InputFile, positions: pa.Table) -> pa.Table:
+        """Positions inside the supported time range (1990-2100); any other is a ``bad_timestamp`` reject.
+
+        Every reader checks this itself; this is the backstop that keeps a year-9999 row out of the store
+        whatever a reader (or a future one) lets through, because later stages cannot handle it."""
+        micros = pc.cast(positions["ts"], pa.int64()).to_numpy(zero_copy_only=False)
+        ok = timestamp_ok(micros)
+        if ok.all():
+            return positions
+        bad = positions.filter(pa.array(~ok))
+        self.stored -= bad.num_rows
+        self._reject(
+            source,
+            rejects_table(
+                bad["source_offset"].to_numpy(zero_copy_only=False), "bad_timestamp", "time outside 1990-2100"
+            ),
+        )
+        return positions.filter(pa.array(ok))
 
     def _note_receiver_ids(self, frames: pa.Table) -> None:
         """Remember the Beast receiver ids that name frames of this chunk (columnar: distinct values only)."""
@@ -425,10 +540,12 @@ class _FileJob:
                 self.shown.append(f"{source.where(row['source_offset'])}: {row['reason']}: {row['detail']}")
         self.con.register("_rejects", rejects)
         try:
-            self.con.execute(
-                "INSERT INTO quarantine SELECT ?, CAST(source_offset AS VARCHAR), reason, detail, frame FROM _rejects",
-                [source.file_id],
-            )
+            with writing("the quarantine table of the workspace database"):
+                self.con.execute(
+                    "INSERT INTO quarantine "
+                    "SELECT ?, CAST(source_offset AS VARCHAR), reason, detail, frame FROM _rejects",
+                    [source.file_id],
+                )
         finally:
             self.con.unregister("_rejects")
 
@@ -437,11 +554,13 @@ class _FileJob:
             return
         table = pa.concat_tables(self.buffered) if len(self.buffered) > 1 else self.buffered[0]
         self.buffered, self.buffered_rows = [], 0
-        self.workspace.write_partitioned("positions", table, f"{part_prefix(source.file_id)}-{self.parts:05d}")
+        part = f"{part_prefix(source.file_id)}-{self.parts:05d}"
+        with writing(f"positions part-{part}.parquet (under positions/day=…/)"):
+            self.workspace.write_partitioned("positions", table, part)
         self.parts += 1
 
     def _record(self, source: InputFile, spec: FormatSpec, shown_path: str) -> None:
-        with transaction(self.con):
+        with writing("the ingested_files table of the workspace database"), transaction(self.con):
             if self.notes:
                 self.con.executemany(
                     "INSERT INTO ingest_notes VALUES (?, ?)", [[source.file_id, self._hide(n)] for n in self.notes]

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from airpicture.model.errors import SourceError
-from airpicture.sources.adsb import beast, hexlines, jsonl, opensky, readsb, sbs, traffic_json
+from airpicture.sources.adsb import beast, hexlines, jsonl, netjson, opensky, readsb, sbs, traffic_json
 from airpicture.sources.adsb._common import (
     REJECTS_SCHEMA,
     BeastClock,
@@ -26,6 +26,8 @@ from airpicture.sources.adsb._common import (
     RejectReason,
     hash_file,
     read_head,
+    rejects_table,
+    timestamp_ok,
 )
 
 
@@ -36,6 +38,7 @@ class AdsbFormat(StrEnum):
     SBS = "sbs"
     READSB_AIRCRAFT = "readsb-aircraft"
     READSB_TRACE = "readsb-trace"
+    READSB_NET_JSON = "readsb-net-json"
     OPENSKY_CSV = "opensky-csv"
     OPENSKY_PARQUET = "opensky-parquet"
     TRAFFIC_JSON = "traffic-json"
@@ -67,6 +70,13 @@ FORMATS: dict[AdsbFormat, FormatSpec] = {
             "JSON lines of timestamp + frame (jet1090/rs1090)",
             jsonl.sniff,
             jsonl.read,
+        ),
+        FormatSpec(
+            AdsbFormat.READSB_NET_JSON,
+            RecordKind.POSITIONS,
+            "readsb --net-json-port lines (one aircraft object per line, port 30047)",
+            netjson.sniff,
+            netjson.read,
         ),
         FormatSpec(
             AdsbFormat.RAW_HEX,
@@ -160,4 +170,6 @@ __all__ = [
     "detect_format",
     "open_input",
     "parse_format",
+    "rejects_table",
+    "timestamp_ok",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -23,8 +23,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
-from airpicture.model.errors import SourceError
 from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag
+from airpicture.sources.adsb.streams import (
+    DEFAULT_LIMITS,
+    DecompressedStream,
+    Limits,
+    LineBlock,
+)
 
 ArrowColumn: TypeAlias = Any
 """An Arrow ``Array`` or ``ChunkedArray``. Typed loosely on purpose: the pyarrow stubs' compute overloads
@@ -33,8 +38,6 @@ reject valid calls (``pc.equal(StringArray, str)``), so columns are checked by t
 DEFAULT_CHUNK_ROWS = 1 << 18
 """Rows per chunk a reader yields (262,144): large enough for vectorised work, small enough to bound memory."""
 
-READ_BLOCK_BYTES = 1 << 23
-"""Bytes of decompressed input read at a time by the text readers (8 MiB)."""
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -78,6 +81,8 @@ class RejectReason(StrEnum):
     """A frame earlier than the latest frame already read from the file by more than ``ingest.max_reorder_s``."""
     BAD_ADDRESS = "bad_address"
     """An ICAO address that is not 6 hexadecimal digits."""
+    TOO_LONG = "too_long"
+    """A line longer than ``Limits.max_line_bytes`` (64 KiB): skipped without being held in memory."""
 
 
 class BeastClock(StrEnum):
@@ -116,9 +121,11 @@ class InputFile:
     mtime: datetime
     compression: Compression
 
-    def open(self) -> pa.NativeFile:
-        """The file's bytes, decompressed (gzip or zstd) on the fly, as a binary stream."""
-        return open_decompressed(self.path, self.compression)
+    def open(self, limits: Limits = DEFAULT_LIMITS) -> DecompressedStream:
+        """The file's bytes, decompressed (gzip or zstd) on the fly, as a binary stream within ``limits``.
+
+        A cut-short or corrupt compressed stream raises ``SourceError`` naming the file (``streams.py``)."""
+        return DecompressedStream(self.path, self.compression.value, limits)
 
     def where(self, offset: int | str) -> str:
         return f"{self.path}:{offset}"
@@ -135,6 +142,8 @@ class ReadOptions:
     beast_clock: BeastClock = BeastClock.MHZ12
     max_reorder_s: float = 5.0
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+    limits: Limits = DEFAULT_LIMITS
+    """Line, column, field, document and decompressed-size limits (``streams.Limits``, docs/ingest.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,23 +165,13 @@ def detect_compression(head: bytes) -> Compression:
     return Compression.NONE
 
 
-def open_decompressed(path: Path, compression: Compression) -> pa.NativeFile:
-    """Open ``path`` for reading, decompressing gzip or zstd transparently (Arrow's codecs, in C++)."""
-    if compression is Compression.NONE:
-        return pa.input_stream(str(path))
-    return pa.input_stream(str(path), compression="gzip" if compression is Compression.GZIP else "zstd")
-
-
 def read_head(path: Path, size: int = 1 << 16) -> tuple[Compression, bytes]:
     """The compression of ``path`` and up to ``size`` bytes of its decompressed start (for sniffing)."""
     with path.open("rb") as stream:
         magic = stream.read(4)
     compression = detect_compression(magic)
-    try:
-        with open_decompressed(path, compression) as stream:
-            head = stream.read(size)
-    except (OSError, EOFError, ValueError, pa.ArrowException) as exc:
-        raise SourceError(f"cannot decompress ({compression}): {exc}", where=str(path)) from exc
+    with DecompressedStream(path, compression.value) as decompressed:
+        head = decompressed.read(size)
     return compression, head
 
 
@@ -183,27 +182,6 @@ def hash_file(path: Path, block: int = 1 << 20) -> str:
         while data := stream.read(block):
             digest.update(data)
     return digest.hexdigest()
-
-
-def iter_blocks(stream: pa.NativeFile, block: int = READ_BLOCK_BYTES) -> Iterator[tuple[bytes, bool]]:
-    """Whole lines of ``stream``, about ``block`` bytes at a time: yields ``(lines, is_last)``.
-
-    Every yielded block but the last ends with ``\\n``; the last may end without one.
-    """
-    rest = b""
-    while True:
-        data = stream.read(block)
-        if not data:
-            if rest:
-                yield rest, True
-            return
-        data = rest + data
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            rest = data
-            continue
-        rest = data[cut:]
-        yield data[:cut], False
 
 
 # -- rejects ---------------------------------------------------------------------------------------------
@@ -338,7 +316,23 @@ def seconds_to_micros(seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]
 
 
 def timestamp_ok(micros: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """True where a time is inside the supported range, 1990-01-01 (inclusive) to 2100-01-01 (exclusive)."""
     return (micros >= MIN_TS_US) & (micros < MAX_TS_US)
+
+
+def with_too_long(chunk: Chunk, block: LineBlock, limits: Limits) -> Chunk:
+    """``chunk`` plus one ``too_long`` reject per over-long line of ``block`` (line number, first 200 bytes)."""
+    if not block.too_long:
+        return chunk
+    long = rejects_table(
+        [n for n, _ in block.too_long],
+        RejectReason.TOO_LONG,
+        f"line longer than {limits.max_line_bytes:,} bytes (the limit): skipped",
+        [start for _, start in block.too_long],
+    )
+    return Chunk(
+        chunk.read + long.num_rows, chunk.frames, chunk.positions, concat_rejects([chunk.rejects, long]), chunk.notes
+    )
 
 
 @dataclass(slots=True)

@@ -19,6 +19,9 @@ The timestamp is a 12 MHz counter or GPS time (see ``clock.py`` for how it becom
 Bad input: bytes between records that are no record (lost sync, unknown type) are one ``framing``
 reject per run of such bytes; a record cut short by the next ``0x1A`` start or by the end of the file is
 ``truncated``. ``source_offset`` is the byte offset of the record's ``0x1A`` in the decompressed stream.
+Raw bytes go to quarantine only where they cannot hold a receiver id: bytes before the first whole record
+(what a rotation or split left of a record, perhaps of an 0xE3 id: one ``truncated`` reject, or ``framing``
+if longer than any record) are never kept, nor any bytes of a bad record once the stream has carried an id.
 Read in 8 MiB blocks, so memory is bounded whatever the file size.
 """
 
@@ -40,13 +43,17 @@ from airpicture.sources.adsb._common import (
     concat_rejects,
     frames_table,
     rejects_table,
+    timestamp_ok,
 )
 from airpicture.sources.adsb.clock import CounterClock
+from airpicture.sources.adsb.streams import Limits
 
 ESC = 0x1A
 MESSAGE_BYTES = {0x31: 2, 0x32: 7, 0x33: 14, 0x34: 14}
 RECEIVER_ID = 0xE3
 RECEIVER_ID_BYTES = 8
+MAX_ESCAPED_RECORD_BYTES = 2 + 2 * (6 + 1 + 14)
+"""The longest a record can be on the wire (type 3, every body byte escaped): 44 bytes."""
 _FRAME_TYPES = (0x31, 0x32, 0x33)
 
 
@@ -68,14 +75,14 @@ class _Parsed:
     bad_at: list[int] = field(default_factory=list)
     bad_reason: list[str] = field(default_factory=list)
     bad_detail: list[str] = field(default_factory=list)
-    bad_raw: list[bytes] = field(default_factory=list)
+    bad_raw: list[bytes | None] = field(default_factory=list)
     skipped_status: int = 0
 
-    def reject(self, offset: int, reason: RejectReason, detail: str, raw: bytes) -> None:
+    def reject(self, offset: int, reason: RejectReason, detail: str, raw: bytes | None) -> None:
         self.bad_at.append(offset)
         self.bad_reason.append(str(reason))
         self.bad_detail.append(detail)
-        self.bad_raw.append(raw[:64])
+        self.bad_raw.append(raw[:64] if raw else None)
 
 
 @dataclass(slots=True)
@@ -85,6 +92,29 @@ class BeastParser:
     receiver: str | None = None
     _carry: bytes = b""
     _carry_offset: int = 0
+    _started: bool = False
+    """A whole record has been read: bytes before it are the tail of a record cut at the file's start."""
+
+    def _reject(self, out: _Parsed, offset: int, reason: RejectReason, detail: str, raw: bytes) -> None:
+        """Record a reject, keeping its raw bytes only where they cannot hold a receiver id.
+
+        Before the first whole record the bytes are what a rotation or split left of a record, perhaps of a
+        0xE3 receiver id; once the stream has carried an id, any bytes between or inside records may be part
+        of one (readsb sends an id before every frame). Neither is kept (docs/source-protection.md).
+        """
+        if not self._started:
+            kind = RejectReason.TRUNCATED if len(raw) <= MAX_ESCAPED_RECORD_BYTES else RejectReason.FRAMING
+            out.reject(
+                offset,
+                kind,
+                f"file starts inside a record ({len(raw)} bytes before the first whole record, a rotation or "
+                "split cut); bytes not kept: they may hold a receiver id",
+                None,
+            )
+        elif self.receiver is not None:
+            out.reject(offset, reason, f"{detail}; bytes not kept: this stream carries receiver ids", None)
+        else:
+            out.reject(offset, reason, detail, raw)
 
     def feed(self, block: bytes, block_offset: int, last: bool) -> _Parsed:
         buf = self._carry + block
@@ -118,7 +148,8 @@ class BeastParser:
                 i = j + 1
                 continue
             if garbage_from >= 0:
-                out.reject(
+                self._reject(
+                    out,
                     base + garbage_from,
                     RejectReason.FRAMING,
                     f"{j - garbage_from} bytes that are no record",
@@ -136,10 +167,11 @@ class BeastParser:
                         break
                     # a receiver id can name a volunteer's receiver (docs/source-protection.md): never quarantined
                     raw = b"" if kind == RECEIVER_ID else buf[j:end]
-                    out.reject(base + j, RejectReason.TRUNCATED, "record cut short", raw)
+                    self._reject(out, base + j, RejectReason.TRUNCATED, "record cut short", raw)
                     i = end
                     continue
             i = end
+            self._started = True
             if kind == RECEIVER_ID:
                 self.receiver = body.hex()
             elif kind == 0x34:
@@ -152,7 +184,8 @@ class BeastParser:
                 out.receivers.append(self.receiver)
         if garbage_from >= 0:
             end = i if i > garbage_from else n
-            out.reject(
+            self._reject(
+                out,
                 base + garbage_from,
                 RejectReason.FRAMING,
                 f"{end - garbage_from} bytes that are no record",
@@ -162,7 +195,7 @@ class BeastParser:
         self._carry_offset = base + i
         if last and self._carry:
             raw = b"" if self._carry[1:2] == bytes([RECEIVER_ID]) else self._carry
-            out.reject(base + i, RejectReason.TRUNCATED, "file ends inside a record", raw)
+            self._reject(out, base + i, RejectReason.TRUNCATED, "file ends inside a record", raw)
             self._carry = b""
         return out
 
@@ -188,12 +221,12 @@ def _unescape(buf: bytes, start: int, size: int) -> tuple[bytes, int, bool]:
     return bytes(body), k, False
 
 
-def last_counter(source: InputFile) -> int | None:
+def last_counter(source: InputFile, limits: Limits) -> int | None:
     """The last non-zero timestamp counter in the file (a first pass, for anchoring on the mtime)."""
     parser = BeastParser()
     found: int | None = None
     offset = 0
-    with source.open() as stream:
+    with source.open(limits) as stream:
         while True:
             block = stream.read(1 << 23)
             parsed = parser.feed(block, offset, last=not block)
@@ -210,13 +243,13 @@ def last_counter(source: InputFile) -> int | None:
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     anchor_counter = None
     if options.beast_clock is BeastClock.MHZ12 and options.start is None:
-        anchor_counter = last_counter(source)
+        anchor_counter = last_counter(source, options.limits)
     clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
     order = OrderCheck(int(options.max_reorder_s * 1e6))
     parser = BeastParser()
     offset = 0
     first = True
-    with source.open() as stream:
+    with source.open(options.limits) as stream:
         while True:
             block = stream.read(1 << 22)
             parsed = parser.feed(block, offset, last=not block)
@@ -249,9 +282,15 @@ def _to_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes: tu
         rssi = np.where(signals > 0, 20.0 * np.log10(signals / 255.0), np.nan).astype(np.float32)
     offsets = np.asarray(parsed.offsets, dtype=np.int64)
     frames = pa.array(parsed.messages, pa.binary())
-    ok = order.check(micros)
-    if not ok.all():
-        late = ~ok
+    in_range = timestamp_ok(micros)
+    if not in_range.all():
+        rejects.append(
+            rejects_table(offsets[~in_range], RejectReason.BAD_TIMESTAMP, "time outside 1990-2100 (check --start)")
+        )
+    ok = np.zeros(n, dtype=bool)
+    ok[in_range] = order.check(micros[in_range])
+    late = in_range & ~ok
+    if late.any():
         rejects.append(
             rejects_table(
                 offsets[late],

@@ -31,10 +31,12 @@ from airpicture.sources.adsb._common import (
     concat_rejects,
     frames_table,
     hex_to_frames,
-    iter_blocks,
     rejects_table,
+    timestamp_ok,
+    with_too_long,
 )
 from airpicture.sources.adsb.clock import CounterClock, datetime_us
+from airpicture.sources.adsb.streams import Limits, iter_line_blocks
 
 _LINE = re.compile(rb"^[*@%<][0-9A-Fa-f]+;?$")
 
@@ -45,11 +47,11 @@ def sniff(head: bytes) -> bool:
     return bool(lines) and sum(1 for line in lines if _LINE.match(line)) >= max(1, len(lines) * 3 // 4)
 
 
-def _last_counter(source: InputFile) -> int | None:
+def _last_counter(source: InputFile, limits: Limits) -> int | None:
     found = None
-    with source.open() as stream:
-        for block, _ in iter_blocks(stream):
-            for line in reversed(block.splitlines()):
+    with source.open(limits) as stream:
+        for block in iter_line_blocks(stream, limits):
+            for line in reversed(block.data.splitlines()):
                 line = line.strip()
                 if line[:1] in (b"@", b"%", b"<") and len(line) > 13:
                     try:
@@ -65,26 +67,24 @@ def _last_counter(source: InputFile) -> int | None:
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     anchor_counter = None
     if options.beast_clock is BeastClock.MHZ12 and options.start is None:
-        anchor_counter = _last_counter(source)
+        anchor_counter = _last_counter(source, options.limits)
     clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
     order = OrderCheck(int(options.max_reorder_s * 1e6))
     untimed = 0
-    line_no = 0
     first = True
-    with source.open() as stream:
-        for block, is_last in iter_blocks(stream):
-            lines = block.split(b"\n")
-            if block.endswith(b"\n"):
+    limits = options.limits
+    with source.open(limits) as stream:
+        for block in iter_line_blocks(stream, limits):
+            lines = block.data.split(b"\n")
+            if block.data.endswith(b"\n"):
                 lines.pop()
-            chunk, n_untimed = _parse(
-                lines, line_no, clock, order, truncated_last=is_last and not block.endswith(b"\n")
-            )
+            cut = block.is_last and not block.data.endswith(b"\n")
+            chunk, n_untimed = _parse(lines, block.first_line - 1, clock, order, truncated_last=cut)
             untimed += n_untimed
-            line_no += len(lines)
             if first:
                 chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),))
                 first = False
-            yield chunk
+            yield with_too_long(chunk, block, limits)
     if untimed:
         anchor = (options.start or source.mtime).isoformat()
         yield Chunk(read=0, notes=(f"{untimed:,} '*' lines carry no timestamp: stamped {anchor}",))
@@ -160,10 +160,16 @@ def _parse(
     micros = clock.to_micros(counters) if len(counters) else np.zeros(0, np.int64)
     if no_time.any():
         micros[no_time] = datetime_us(clock.start or clock.mtime)
-    ok = order.check(micros)
     kept_lines = line_numbers[keep]
-    if not ok.all():
-        late = ~ok
+    in_range = timestamp_ok(micros)
+    if not in_range.all():
+        rejects.append(
+            rejects_table(kept_lines[~in_range], RejectReason.BAD_TIMESTAMP, "time outside 1990-2100 (check --start)")
+        )
+    ok = np.zeros(len(micros), dtype=bool)
+    ok[in_range] = order.check(micros[in_range])
+    late = in_range & ~ok
+    if late.any():
         rejects.append(
             rejects_table(
                 kept_lines[late],

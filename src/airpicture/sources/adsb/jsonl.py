@@ -33,11 +33,12 @@ from airpicture.sources.adsb._common import (
     concat_rejects,
     frames_table,
     hex_to_frames,
-    iter_blocks,
     rejects_table,
     seconds_to_micros,
     timestamp_ok,
+    with_too_long,
 )
+from airpicture.sources.adsb.streams import iter_line_blocks
 
 _FIELDS: list[pa.Field[Any]] = [pa.field("timestamp", pa.float64()), pa.field("frame", pa.string())]
 _SCHEMA = pa.schema(_FIELDS)
@@ -59,12 +60,13 @@ def sniff(head: bytes) -> bool:
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     order = OrderCheck(int(options.max_reorder_s * 1e6))
-    line_no = 0
-    with source.open() as stream:
-        for block, is_last in iter_blocks(stream):
+    limits = options.limits
+    with source.open(limits) as stream:
+        for line_block in iter_line_blocks(stream, limits):
+            block, line_no = line_block.data, line_block.first_line - 1
             n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
             truncated: pa.Table | None = None
-            if is_last and not block.endswith(b"\n"):
+            if line_block.is_last and block and not block.endswith(b"\n"):
                 # A last line without its newline is fine if it parses (many writers omit it).
                 last = block[block.rfind(b"\n") + 1 :]
                 try:
@@ -74,8 +76,7 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
                         [line_no + n_lines], RejectReason.TRUNCATED, "last line is cut short", [last[:200]]
                     )
                     block = block[: len(block) - len(last)]
-            yield _parse_block(block, line_no, order, truncated)
-            line_no += n_lines
+            yield with_too_long(_parse_block(block, line_no, order, truncated), line_block, limits)
 
 
 def _parse_block(block: bytes, first_line: int, order: OrderCheck, extra: pa.Table | None) -> Chunk:

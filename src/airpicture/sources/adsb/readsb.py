@@ -1,7 +1,8 @@
 """readsb / tar1090 JSON: ``aircraft.json`` snapshots and ``globe_history`` trace files.
 
 Both are one JSON document each, read whole (readsb writes a snapshot every second or so, and one trace
-file per aircraft per day, so each stays small: the bundled 22.7-hour trace is 430 KB).
+file per aircraft per day, so each stays small: the bundled 22.7-hour trace is 430 KB). A document over
+``Limits.max_document_bytes`` (256 MiB decompressed) is refused unread.
 
 ``aircraft.json``::
 
@@ -49,6 +50,7 @@ from airpicture.sources.adsb._common import (
     seconds_to_micros,
     timestamp_ok,
 )
+from airpicture.sources.adsb.streams import read_document
 
 TRACE_ALT_GEOMETRIC = 8
 
@@ -64,9 +66,9 @@ def sniff_trace(head: bytes) -> bool:
     return head.lstrip().startswith(b"{") and b'"trace"' in head and b'"icao"' in head
 
 
-def _load(source: InputFile) -> Any:
-    with source.open() as stream:
-        data = stream.read()
+def _load(source: InputFile, options: ReadOptions) -> Any:
+    with source.open(options.limits) as stream:
+        data = read_document(stream, options.limits)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -89,7 +91,7 @@ def _str(values: Sequence[Any]) -> ArrowColumn:
     return pa.array([v if isinstance(v, str) else None for v in values], pa.string())
 
 
-def _finish(
+def finish_positions(
     file_id: str,
     micros: np.ndarray,
     icao: ArrowColumn,
@@ -117,7 +119,7 @@ def _finish(
 
 
 def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
-    doc = _load(source)
+    doc = _load(source, options)
     if not isinstance(doc, dict) or not isinstance(doc.get("aircraft"), list) or "now" not in doc:
         raise SourceError("not a readsb aircraft.json", where=str(source.path), expected='{"now": …, "aircraft": […]}')
     now = float(doc["now"])
@@ -153,11 +155,11 @@ def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     }
     icao = pc.utf8_lower(_str([h if isinstance(h, str) else "" for h in get("hex")]))
     offsets = np.arange(len(planes), dtype=np.int64)
-    yield _finish(source.file_id, micros, icao, columns, offsets, [])
+    yield finish_positions(source.file_id, micros, icao, columns, offsets, [])
 
 
 def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
-    doc = _load(source)
+    doc = _load(source, options)
     if not isinstance(doc, dict) or not isinstance(doc.get("trace"), list):
         raise SourceError("not a readsb trace file", where=str(source.path), expected='{"icao": …, "trace": […]}')
     base = doc.get("timestamp")
@@ -209,4 +211,4 @@ def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
         "sil": _int(detail("sil")),
     }
     icao = pa.array([icao_text] * len(good_rows), pa.string())
-    yield _finish(source.file_id, micros, icao, columns, np.asarray(good_index, dtype=np.int64), rejects)
+    yield finish_positions(source.file_id, micros, icao, columns, np.asarray(good_index, dtype=np.int64), rejects)

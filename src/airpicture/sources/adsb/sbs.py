@@ -12,7 +12,8 @@
 Times are the "generated" date and time, read as **UTC** (dump1090-fa and readsb write UTC; the original
 BaseStation wrote local time: convert such files first). Only ``MSG`` lines become rows; ``SEL``, ``ID``,
 ``AIR``, ``STA`` and ``CLK`` lines are counted and skipped. A ``MSG`` line with the wrong number of fields
-is a ``bad_row`` reject; a bad date/time a ``bad_timestamp`` one; an address that is not 6 hex digits a
+is a ``bad_row`` reject (so is one with a field over 4 KiB); a bad date/time or one outside 1990–2100 a
+``bad_timestamp`` one; a line over 64 KiB a ``too_long`` one; an address that is not 6 hex digits a
 ``bad_address`` one. ``source_offset`` is the 1-based line number.
 """
 
@@ -34,10 +35,12 @@ from airpicture.sources.adsb._common import (
     clean_callsign,
     concat_rejects,
     icao_ok,
-    iter_blocks,
     positions_table,
     rejects_table,
+    timestamp_ok,
+    with_too_long,
 )
+from airpicture.sources.adsb.streams import iter_line_blocks
 
 N_FIELDS = 22
 _KINDS = (b"MSG", b"SEL", b"ID", b"AIR", b"STA", b"CLK")
@@ -65,22 +68,21 @@ def sniff(head: bytes) -> bool:
 
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
-    line_no = 0
     skipped = 0
-    with source.open() as stream:
-        for block, _ in iter_blocks(stream):
-            lines = block.split(b"\n")
-            if block.endswith(b"\n"):
+    limits = options.limits
+    with source.open(limits) as stream:
+        for block in iter_line_blocks(stream, limits):
+            lines = block.data.split(b"\n")
+            if block.data.endswith(b"\n"):
                 lines.pop()
-            chunk, n_skipped = _parse(lines, line_no, source.file_id)
+            chunk, n_skipped = _parse(lines, block.first_line - 1, source.file_id, limits.max_field_bytes)
             skipped += n_skipped
-            line_no += len(lines)
-            yield chunk
+            yield with_too_long(chunk, block, limits)
     if skipped:
         yield Chunk(read=0, notes=(f"{skipped:,} non-MSG lines (SEL/ID/AIR/STA/CLK) skipped",))
 
 
-def _parse(lines: list[bytes], first_line: int, file_id: str) -> tuple[Chunk, int]:
+def _parse(lines: list[bytes], first_line: int, file_id: str, max_field: int) -> tuple[Chunk, int]:
     cols: dict[str, list[str]] = {name: [] for name in _COLUMNS.values()}
     numbers: list[int] = []
     bad_at: list[int] = []
@@ -103,6 +105,11 @@ def _parse(lines: list[bytes], first_line: int, file_id: str) -> tuple[Chunk, in
         if len(fields) != N_FIELDS:
             bad_at.append(first_line + 1 + i)
             bad_detail.append(f"{len(fields)} fields, expected {N_FIELDS}")
+            bad_raw.append(line[:200])
+            continue
+        if len(line) > max_field and max(len(f) for f in fields) > max_field:
+            bad_at.append(first_line + 1 + i)
+            bad_detail.append(f"a field longer than {max_field:,} bytes (the limit)")
             bad_raw.append(line[:200])
             continue
         numbers.append(first_line + 1 + i)
@@ -128,11 +135,15 @@ def _parse(lines: list[bytes], first_line: int, file_id: str) -> tuple[Chunk, in
                 ts_list.append(0)
                 ts_ok[k] = False
         ts = pa.array(ts_list, pa.timestamp("us"))
+    if ts_ok.any():
+        # Inside the supported range (1990-2100) or rejected: a year 9999 must not reach the store.
+        in_range = timestamp_ok(pc.cast(ts, pa.int64()).to_numpy(zero_copy_only=False))
+        ts_ok &= in_range
     icao = pc.utf8_lower(arrays["hex"])
     addr_ok = icao_ok(icao)
     line_numbers = np.asarray(numbers, dtype=np.int64)
     for mask, reason, detail in (
-        (~ts_ok, RejectReason.BAD_TIMESTAMP, "date/time generated is not YYYY/MM/DD HH:MM:SS[.fff]"),
+        (~ts_ok, RejectReason.BAD_TIMESTAMP, "date/time generated is not YYYY/MM/DD HH:MM:SS[.fff] in 1990-2100"),
         (ts_ok & ~addr_ok, RejectReason.BAD_ADDRESS, "hex ident is not 6 hexadecimal digits"),
     ):
         if mask.any():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,6 @@ import pyarrow.json as pj
 
 from airpicture.model.errors import SourceError
 from airpicture.sources.adsb._common import (
-    READ_BLOCK_BYTES,
     ArrowColumn,
     Chunk,
     InputFile,
@@ -42,6 +42,7 @@ from airpicture.sources.adsb._common import (
     rejects_table,
     timestamp_ok,
 )
+from airpicture.sources.adsb.streams import READ_BLOCK_BYTES, Limits, read_document
 
 _NUMERIC = {
     "latitude": "lat_deg",
@@ -75,16 +76,18 @@ def sniff(head: bytes) -> bool:
 
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
-    with source.open() as stream:
+    with source.open(options.limits) as stream:
         first = stream.read(4096)
         if first.lstrip().startswith(b"["):
-            yield from _read_records(first, stream, source)
+            yield from _read_records(first, stream, source, options.limits)
             return
-        data = first + stream.read()
+        data = first + read_document(
+            stream, replace(options.limits, max_document_bytes=options.limits.max_document_bytes - len(first))
+        )
     yield _read_columns(data, source)
 
 
-def _read_records(first: bytes, stream: Any, source: InputFile) -> Iterator[Chunk]:
+def _read_records(first: bytes, stream: Any, source: InputFile, limits: Limits) -> Iterator[Chunk]:
     buf = first.lstrip()[1:]  # drop "["
     index = 0
     done = False
@@ -92,6 +95,12 @@ def _read_records(first: bytes, stream: Any, source: InputFile) -> Iterator[Chun
         more = stream.read(READ_BLOCK_BYTES)
         buf += more
         done = not more
+        if len(buf) > READ_BLOCK_BYTES + limits.max_line_bytes and buf.rfind(b"},{") < len(buf) - limits.max_line_bytes:
+            raise SourceError(
+                f"a record longer than {limits.max_line_bytes:,} bytes (the limit) after record {index:,}",
+                where=str(source.path),
+                expected="records of a traffic export (docs/ingest.md, Limits)",
+            )
         if done:
             body = buf.rstrip()
             if not body.endswith(b"]"):
