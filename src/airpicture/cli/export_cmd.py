@@ -37,7 +37,15 @@ def parse_day(text: str, option: str = "--day") -> date:
 def export(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="What to export: positions, tracks, events, restrictions, claims.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv, json, jsonl, geojson or kml.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="parquet, csv, json, jsonl, geojson or kml. CSV: a text cell starting with = + - @, tab, CR "
+            "or LF gets a leading ' so a spreadsheet shows it as text, never as a formula (OWASP).",
+        ),
+    ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
     day: Annotated[str | None, typer.Option(help="One UTC day, YYYY-MM-DD.")] = None,
     since: Annotated[str | None, typer.Option(help="From this UTC time (ISO 8601), inclusive.")] = None,

@@ -100,7 +100,7 @@ def ingest(
     workspace = state.workspace()
     if state.show_progress and not as_json:
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # file names are data, not markup
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 
 def to_jsonable(value: Any) -> Any:
@@ -34,11 +35,11 @@ def print_json(console: Console, value: Any) -> None:
 
 def print_rows(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
     """A table for people."""
-    table = Table(title=title or None, show_lines=False)
+    table = Table(title=Text(title) if title else None, show_lines=False)
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))  # Text: cells are data, never markup
     console.print(table)
 
 
@@ -57,7 +58,7 @@ def progress(console: Console, enabled: bool, description: str, total: int | Non
         yield lambda n=1: None
         return
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -66,8 +66,9 @@ def build_state(workspace: Path | None, config: Path | None, verbosity: int, deb
         clock=SystemClock(),
         verbosity=verbosity,
         debug=debug,
-        out=Console(file=sys.stdout, soft_wrap=True),
-        err=Console(file=sys.stderr, soft_wrap=True),
+        # markup=False: data (callsigns, NOTAM text, file names) is never read as Rich markup ("[/evil]").
+        out=Console(file=sys.stdout, soft_wrap=True, markup=False),
+        err=Console(file=sys.stderr, soft_wrap=True, markup=False),
     )
 
 

@@ -4,7 +4,8 @@ Formats: ``parquet``, ``csv``, ``json`` (one array of objects), ``jsonl`` (one o
 ``geojson`` (FeatureCollection, RFC 7946) and ``kml`` (KML 2.2, opens in Google Earth). A row's
 geometry is its ``geometry`` column (GeoJSON text) when present, else a point from
 ``lon_deg``/``lat_deg``; rows without either get a null geometry (GeoJSON) or are skipped (KML).
-Work is done a record batch at a time, so memory stays bounded.
+Work is done a record batch at a time, so memory stays bounded. CSV text cells that start like a
+spreadsheet formula (``= + - @``, tab, CR, LF) get a leading ``'`` (see :func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -58,12 +60,40 @@ def write_parquet(reader: pa.RecordBatchReader, out: BinaryIO) -> int:
     return rows
 
 
+FORMULA_START = "^([=+\\-@\t\r\n\uff1d\uff0b\uff0d\uff20])"
+"""Leading characters a spreadsheet may read as a formula (OWASP "CSV Injection": = + - @ tab CR, plus LF and
+the full-width forms some spreadsheets fold to them)."""
+
+
+def neutralise_formulas(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells that start like a formula get a leading single quote (OWASP's advice), so ``=HYPERLINK(…)``
+    or ``=cmd|…`` from a callsign or a NOTAM is shown as text, never run. Numbers are left as numbers."""
+    columns: list[Any] = []
+    for column in batch.columns:
+        if pa.types.is_dictionary(column.type):
+            column = pc.cast(column, column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.replace_substring_regex(column, pattern=FORMULA_START, replacement="'\\1", max_replacements=1)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
 def write_csv(reader: pa.RecordBatchReader, out: BinaryIO) -> int:
     rows = 0
-    with pacsv.CSVWriter(out, reader.schema) as writer:
+    writer: pacsv.CSVWriter | None = None
+    try:
         for batch in reader:
-            writer.write_batch(batch)
+            safe = neutralise_formulas(batch)
+            if writer is None:
+                writer = pacsv.CSVWriter(out, safe.schema)
+            writer.write_batch(safe)
             rows += batch.num_rows
+        if writer is None:  # no rows: the header alone
+            empty = pa.RecordBatch.from_pylist([], schema=reader.schema)
+            writer = pacsv.CSVWriter(out, neutralise_formulas(empty).schema)
+    finally:
+        if writer is not None:
+            writer.close()
     return rows
 
 
