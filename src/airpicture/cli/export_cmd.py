@@ -11,9 +11,8 @@ import typer
 
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.export import ExportFilter, export_kinds
-from airpicture.pipeline.export import export as run_export
-from airpicture.store.atomic import atomic_write
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 
 def parse_utc(text: str, option: str) -> datetime:
@@ -56,6 +55,10 @@ def export(
     ] = None,
 ) -> None:
     """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts."""
+    from airpicture.pipeline.export import ExportFilter, export_kinds
+    from airpicture.pipeline.export import export as run_export
+    from airpicture.store.atomic import atomic_write
+
     state = get_state(ctx)
     kinds = export_kinds()
     if kind not in kinds:

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from airpicture.cli.export_cmd import parse_utc
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.ingest import (
-    FileStatus,
-    IngestOptions,
-    IngestSummary,
-    ProgressEvent,
-    ingest_paths,
-    iter_outcome_lines,
-)
-from airpicture.pipeline.tracks import rebuild_tracks
+
+if TYPE_CHECKING:
+    from airpicture.pipeline.ingest import IngestSummary
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 _POSITION = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*,\s*[-+]?\d+(\.\d*)?\s*$")
 
@@ -86,6 +81,18 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Read receiver files (Beast, raw hex, JSONL, SBS, readsb, OpenSky, traffic) into the workspace."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from airpicture.pipeline.ingest import (
+        FileStatus,
+        IngestOptions,
+        IngestSummary,
+        ProgressEvent,
+        ingest_paths,
+        iter_outcome_lines,
+    )
+    from airpicture.pipeline.tracks import rebuild_tracks
+
     state = get_state(ctx)
     lat, lon = _position(receiver_position)
     options = IngestOptions(
