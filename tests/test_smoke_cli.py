@@ -281,3 +281,76 @@ def test_cli_reference_usage_lines_name_the_program_once() -> None:
     assert "Usage: airpicture claims explain [OPTIONS]" in text
     explain = text.split("#### `airpicture judgments explain`")[1].split("####")[0]
     assert "JUDGMENT_ID" in explain and "Judgment id from 'airpicture judgments list'" in explain
+
+
+KML = {"k": "http://www.opengis.net/kml/2.2"}
+
+
+def test_kml_export_has_time_styles_and_altitude(planted: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    ws, _ = planted
+    for kind in ("events", "positions", "restrictions", "claims", "tracks"):
+        out = tmp_path / f"{kind}.kml"
+        assert _run(ws, "export", kind, "--format", "kml", "--out", str(out)).returncode == 0
+        listed = json.loads(_run(ws, "export", kind, "--format", "json").stdout)
+        root = ET.parse(out).getroot()
+        placemarks = root.findall(".//k:Placemark", KML)
+        assert len(placemarks) == len(listed) > 0, kind  # every row
+        styles = {s.get("id") for s in root.findall(".//k:Style", KML)}
+        for placemark in placemarks:
+            assert placemark.find("k:TimeSpan", KML) is not None or placemark.find("k:TimeStamp", KML) is not None
+            assert (placemark.findtext("k:styleUrl", namespaces=KML) or "").removeprefix("#") in styles
+        if kind == "events":
+            types = {e["type"] for e in listed}
+            assert len(styles) == len(types) > 1  # one style per event type
+            spans = root.findall(".//k:Placemark/k:TimeSpan", KML)
+            assert spans and all(
+                s.findtext("k:begin", namespaces=KML) < s.findtext("k:end", namespaces=KML) for s in spans
+            )
+        if kind == "positions":
+            point = placemarks[0].find("k:Point", KML)
+            assert point is not None and point.findtext("k:altitudeMode", namespaces=KML) == "absolute"
+            _, _, alt_m = (float(v) for v in point.findtext("k:coordinates", namespaces=KML).split(","))
+            assert alt_m == pytest.approx(listed[0]["alt_ft"] * 0.3048, abs=0.1)
+
+
+def test_kml_lists_rows_without_a_position_and_counts_them() -> None:
+    from xml.etree import ElementTree as ET
+
+    from airpicture.store.exporters import write_kml
+
+    table = pa.table(
+        {"id": ["a", "b"], "lon_deg": [27.5, None], "lat_deg": [53.9, None], "ts": ["2022-07-11T21:00:00Z"] * 2}
+    )
+    out = io.BytesIO()
+    assert write_kml(pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), out) == 2
+    root = ET.fromstring(out.getvalue())
+    placemarks = root.findall(".//k:Placemark", KML)
+    assert [p.findtext("k:name", namespaces=KML) for p in placemarks] == ["a", "b"]
+    assert placemarks[1].find("k:Point", KML) is None
+    assert "1 without a position" in root.findtext(".//k:Folder/k:description", namespaces=KML)
+
+
+def test_parquet_is_not_written_to_a_terminal(planted: tuple[Path, dict[str, str]]) -> None:
+    import pty
+
+    ws, _ = planted
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRPICTURE_")}
+    env["PYTHONPATH"] = str(REPO / "src")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "airpicture", "-w", str(ws), "export", "positions", "--format", "parquet"],
+            stdout=follower, stderr=subprocess.PIPE, text=True, check=False, env=env, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2, done.stderr
+    assert "not written to a terminal" in done.stderr and "--out" in done.stderr
+    piped = subprocess.run(  # a pipe is fine
+        [sys.executable, "-m", "airpicture", "-w", str(ws), "export", "positions", "--format", "parquet"],
+        capture_output=True, check=False, env=env, timeout=120,
+    )  # fmt: skip
+    assert piped.returncode == 0 and piped.stdout.startswith(b"PAR1")

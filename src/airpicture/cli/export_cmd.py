@@ -54,7 +54,12 @@ def export(
         str | None, typer.Option(help="Only what is active at this UTC time (ISO 8601), e.g. restrictions.")
     ] = None,
 ) -> None:
-    """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts."""
+    """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts.
+
+    KML: every row is a Placemark (one without a position is listed, not drawn; the closing 'summary' folder
+    counts them), with a TimeSpan or TimeStamp for Google Earth's time slider, one style per event type, role
+    or Q-code, and points at their altitude. Parquet is binary: refused on a terminal without --out.
+    """
     from airpicture.pipeline.export import ExportFilter, export_kinds
     from airpicture.pipeline.export import export as run_export
     from airpicture.store.atomic import atomic_write
@@ -70,6 +75,12 @@ def export(
         icao24=tuple(icao24 or ()),
         at=parse_utc(at, "--at") if at else None,
     )
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise UsageError(
+            "Parquet is binary: not written to a terminal",
+            where="--format parquet",
+            expected="--out FILE, or standard output redirected to a file or a pipe",
+        )
     workspace = state.workspace()
     if out is None:
         rows = run_export(workspace, kind, fmt, sys.stdout.buffer, filters)
