@@ -29,8 +29,8 @@ def test_aircraft_table(cli: CliRunner) -> None:
 
 
 def test_aircraft_errors(cli: CliRunner) -> None:
-    missing = cli("reference", "aircraft", "000001")
-    assert missing.returncode == 2 and "not on the watch-list" in missing.stderr
+    missing = cli("reference", "aircraft", "000001")  # not listed is an answer, not an error (exit 0)
+    assert missing.returncode == 0 and "not on the watch-list" in missing.stdout
     bad = cli("reference", "aircraft", "14C5")
     assert bad.returncode == 2 and "6 hexadecimal digits" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1

@@ -1,5 +1,8 @@
 """``airpicture``: the command line.
 
+Command modules import the pipeline (DuckDB, Arrow, Polars, shapely, …) inside their commands, never at
+the top, so that ``--help``, ``--version`` and ``version`` start fast (a test checks what they load).
+
 Errors raised on purpose (``AirpictureError``) print as one line on standard error and exit with
 their ``exit_code`` (2 for bad input the user can fix, 1 for failures); ``--debug`` shows the
 traceback. Typer/Click usage errors exit 2.
@@ -65,9 +68,19 @@ app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"airpicture {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
     workspace: Annotated[
         Path | None,
         typer.Option("--workspace", "-w", help="Workspace folder [env AIRPICTURE_WORKSPACE].", show_default=False),

@@ -10,7 +10,8 @@ import typer
 
 from airpicture.cli.state import get_state
 from airpicture.model.errors import SourceError
-from airpicture.pipeline.claims import add_appearances
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 app = typer.Typer(
     help="Appearances: statements by outlets, groups and officials, and what they cite.", no_args_is_help=True
@@ -23,6 +24,8 @@ def add(
     file: Annotated[Path, typer.Argument(help="JSON document (docs/formats/appearances.md).")],
 ) -> None:
     """Add the appearances in FILE to a claim (named, matched or new); claims are recomputed."""
+    from airpicture.pipeline.claims import add_appearances
+
     state = get_state(ctx)
     try:
         body = json.loads(file.read_text(encoding="utf-8"))

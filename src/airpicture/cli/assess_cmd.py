@@ -7,11 +7,13 @@ from typing import Annotated
 import typer
 
 from airpicture.cli.export_cmd import parse_day
-from airpicture.cli.output import print_json, print_rows
+from airpicture.cli.output import WIDE, print_json, print_rows
 from airpicture.cli.state import get_state
 from airpicture.model.judgments import judgment_to_dict
-from airpicture.pipeline.assess import assess, find_judgment, latest_day, list_judgments
-from airpicture.pipeline.judgments_text import explain_lines, summary_lines
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
+
+JUDGMENT_ID = typer.Argument(metavar="JUDGMENT_ID", help="Judgment id from 'airpicture judgments list'.")
 
 judgments_app = typer.Typer(help="Judgments: list, show and explain the assessments made.", no_args_is_help=True)
 
@@ -24,6 +26,9 @@ def assess_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable judgment.")] = False,
 ) -> None:
     """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment."""
+    from airpicture.pipeline.assess import assess, latest_day
+    from airpicture.pipeline.judgments_text import summary_lines
+
     state = get_state(ctx)
     workspace = state.workspace()
     chosen = parse_day(day) if day else latest_day(workspace, state.settings)
@@ -41,9 +46,12 @@ def assess_command(
 def list_command(
     ctx: typer.Context,
     all_versions: Annotated[bool, typer.Option("--all", help="Include superseded same-day versions.")] = False,
+    wide: Annotated[bool, WIDE] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List judgments, one per question and day (newest last)."""
+    from airpicture.pipeline.assess import list_judgments
+
     state = get_state(ctx)
     rows = list_judgments(state.workspace(), all_versions)
     columns = (
@@ -73,16 +81,19 @@ def list_command(
         )
         print_json(state.out, [dict(zip(keys, r, strict=True)) for r in rows])
         return
-    print_rows(state.out, columns, rows, "judgments")
+    print_rows(state.out, columns, rows, "judgments", wide=wide)
 
 
 @judgments_app.command("show")
 def show_command(
     ctx: typer.Context,
-    judgment_id: Annotated[str, typer.Argument(metavar="JUDGMENT_ID")],
+    judgment_id: Annotated[str, JUDGMENT_ID],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show one judgment: bands, confidence and its basis, key evidence, what changed."""
+    from airpicture.pipeline.assess import find_judgment
+    from airpicture.pipeline.judgments_text import summary_lines
+
     state = get_state(ctx)
     judgment = find_judgment(state.workspace(), judgment_id)
     if as_json:
@@ -95,9 +106,12 @@ def show_command(
 @judgments_app.command("explain")
 def explain_command(
     ctx: typer.Context,
-    judgment_id: Annotated[str, typer.Argument(metavar="JUDGMENT_ID")],
+    judgment_id: Annotated[str, JUDGMENT_ID],
 ) -> None:
     """The ACH matrix, likelihoods, Schum discounting, sensitivity and the claims behind each item."""
+    from airpicture.pipeline.assess import find_judgment
+    from airpicture.pipeline.judgments_text import explain_lines
+
     state = get_state(ctx)
     for line in explain_lines(state.workspace(), find_judgment(state.workspace(), judgment_id)):
         state.out.print(line, highlight=False, markup=False)

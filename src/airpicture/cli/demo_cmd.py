@@ -10,7 +10,8 @@ import typer
 
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
-from airpicture.pipeline.demo import run_demo
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 
 def demo(
@@ -25,6 +26,8 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Simulate the reference night, add real recordings, run the whole pipeline; say what it found."""
+    from airpicture.pipeline.demo import run_demo
+
     state = get_state(ctx)
     started = time.monotonic()
     summary = run_demo(out, state.clock, nights=nights, step=lambda message: state.say(f"· {message}"))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from airpicture.cli.export_cmd import parse_day, parse_utc
-from airpicture.cli.output import print_fields, print_json, print_rows, progress
+from airpicture.cli.output import WIDE, print_fields, print_json, print_rows, progress
 from airpicture.cli.state import get_state
-from airpicture.model.events import Event
-from airpicture.pipeline.detect import resolve_days, run_detection
-from airpicture.pipeline.events import EventFilter, find_event, list_events
+
+if TYPE_CHECKING:
+    from airpicture.model.events import Event
+
+# The pipeline (DuckDB, Arrow, detectors, …) is imported inside each command, so that --help starts fast.
 
 events_app = typer.Typer(help="List and inspect detected events.", no_args_is_help=True)
 
@@ -30,6 +32,8 @@ def detect(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Find events in the stored positions and NOTAMs, per UTC day; re-running replaces them."""
+    from airpicture.pipeline.detect import resolve_days, run_detection
+
     state = get_state(ctx)
     workspace = state.workspace()
     days = resolve_days(
@@ -106,9 +110,12 @@ def list_command(
     region: Annotated[str | None, typer.Option(help="Region the event was detected for.")] = None,
     detector: Annotated[str | None, typer.Option(help="Detector name.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    wide: Annotated[bool, WIDE] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Events in time order, with filters."""
+    from airpicture.pipeline.events import EventFilter, list_events
+
     state = get_state(ctx)
     filters = EventFilter(
         types=tuple(type_ or ()),
@@ -133,7 +140,8 @@ def list_command(
         )
         for i, e in found
     ]
-    print_rows(state.out, ("id", "type", "start (UTC)", "end", "subject", "details"), rows, f"{len(found)} events")
+    columns = ("id", "type", "start (UTC)", "end", "subject", "details")
+    print_rows(state.out, columns, rows, f"{len(found)} events", wide=wide, wrap=("subject", "details"))
 
 
 @events_app.command("show")
@@ -143,6 +151,8 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """One event in full: subjects, attributes, flags, geometry and the raw records it cites."""
+    from airpicture.pipeline.events import find_event
+
     state = get_state(ctx)
     event, region = find_event(state.workspace(), event_id)
     document = _event_json(event.event_id, event, region)

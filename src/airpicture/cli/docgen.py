@@ -39,7 +39,7 @@ def render() -> str:
         context_class = root.context_class
         parent: Any = None
         for i in range(1, len(path)):
-            parent = context_class(root, info_name=" ".join(path[:i]), parent=parent)
+            parent = context_class(root, info_name=path[i - 1], parent=parent)
         ctx = context_class(command, info_name=path[-1], parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
         level = "#" * min(len(path) + 1, 4)
         parts.append(f"{level} `{' '.join(path)}`\n\n```text\n{command.get_help(ctx).rstrip()}\n```\n")

@@ -11,9 +11,8 @@ import typer
 
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.export import ExportFilter, export_kinds
-from airpicture.pipeline.export import export as run_export
-from airpicture.store.atomic import atomic_write
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 
 def parse_utc(text: str, option: str) -> datetime:
@@ -37,7 +36,15 @@ def parse_day(text: str, option: str = "--day") -> date:
 def export(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="What to export: positions, tracks, events, restrictions, claims.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv, json, jsonl, geojson or kml.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="parquet, csv, json, jsonl, geojson or kml. CSV: a text cell starting with = + - @, tab, CR "
+            "or LF gets a leading ' so a spreadsheet shows it as text, never as a formula (OWASP).",
+        ),
+    ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")] = None,
     day: Annotated[str | None, typer.Option(help="One UTC day, YYYY-MM-DD.")] = None,
     since: Annotated[str | None, typer.Option(help="From this UTC time (ISO 8601), inclusive.")] = None,
@@ -47,7 +54,16 @@ def export(
         str | None, typer.Option(help="Only what is active at this UTC time (ISO 8601), e.g. restrictions.")
     ] = None,
 ) -> None:
-    """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts."""
+    """Export one kind of data from the workspace, for QGIS, Google Earth, spreadsheets or scripts.
+
+    KML: every row is a Placemark (one without a position is listed, not drawn; the closing 'summary' folder
+    counts them), with a TimeSpan or TimeStamp for Google Earth's time slider, one style per event type, role
+    or Q-code, and points at their altitude. Parquet is binary: refused on a terminal without --out.
+    """
+    from airpicture.pipeline.export import ExportFilter, export_kinds
+    from airpicture.pipeline.export import export as run_export
+    from airpicture.store.atomic import atomic_write
+
     state = get_state(ctx)
     kinds = export_kinds()
     if kind not in kinds:
@@ -59,6 +75,12 @@ def export(
         icao24=tuple(icao24 or ()),
         at=parse_utc(at, "--at") if at else None,
     )
+    if out is None and fmt == "parquet" and sys.stdout.isatty():
+        raise UsageError(
+            "Parquet is binary: not written to a terminal",
+            where="--format parquet",
+            expected="--out FILE, or standard output redirected to a file or a pipe",
+        )
     workspace = state.workspace()
     if out is None:
         rows = run_export(workspace, kind, fmt, sys.stdout.buffer, filters)

@@ -6,24 +6,19 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from airpicture.cli.export_cmd import parse_utc
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.ingest import (
-    FileStatus,
-    IngestOptions,
-    IngestSummary,
-    ProgressEvent,
-    ingest_paths,
-    iter_outcome_lines,
-)
-from airpicture.pipeline.tracks import rebuild_tracks
+
+if TYPE_CHECKING:
+    from airpicture.pipeline.ingest import IngestSummary
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 _POSITION = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*,\s*[-+]?\d+(\.\d*)?\s*$")
 
@@ -92,6 +87,18 @@ def ingest(
 
     Inside folders, symbolic links are refused and files plainly not recordings (README, LICENSE, scripts)
     are skipped and counted; '-' reads one recording from standard input."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from airpicture.pipeline.ingest import (
+        FileStatus,
+        IngestOptions,
+        IngestSummary,
+        ProgressEvent,
+        ingest_paths,
+        iter_outcome_lines,
+    )
+    from airpicture.pipeline.tracks import rebuild_tracks
+
     state = get_state(ctx)
     lat, lon = _position(receiver_position)
     options = IngestOptions(
@@ -107,7 +114,7 @@ def ingest(
     workspace = state.workspace()
     if state.show_progress and not as_json:
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # file names are data, not markup
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import typer
 
 from airpicture.cli.export_cmd import parse_utc
+from airpicture.cli.lazy import lazy_module
 from airpicture.cli.output import print_fields, print_json, print_rows, to_jsonable
 from airpicture.cli.state import get_state
 from airpicture.model.notam import Restriction
-from airpicture.pipeline import notam as pipeline
+
+pipeline = lazy_module("airpicture.pipeline.notam")  # loaded on first use: --help stays fast
 
 app = typer.Typer(help="NOTAMs: ingest, what is active, what changed, one NOTAM decoded.", no_args_is_help=True)
 
@@ -52,7 +54,7 @@ def _emit(ctx: typer.Context, restrictions: list[Restriction], fmt: OutputFormat
     elif fmt is OutputFormat.JSON:
         print_json(state.out, [pipeline.restriction_record(r) for r in restrictions])
     else:
-        print_rows(state.out, COLUMNS, [_row(r) for r in restrictions], title)
+        print_rows(state.out, COLUMNS, [_row(r) for r in restrictions], title, wrap=("meaning",))
 
 
 @app.command()

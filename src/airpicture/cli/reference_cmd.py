@@ -9,7 +9,8 @@ import typer
 
 from airpicture.cli.output import print_fields, print_json, print_rows
 from airpicture.cli.state import get_state
-from airpicture.pipeline import reference as ref
+
+# The pipeline (shapely, pyproj, reference tables) is imported inside each command, so that --help starts fast.
 
 app = typer.Typer(
     help="Reference data: aircraft of interest, airfields, ICAO address blocks, borders, regions.",
@@ -25,16 +26,49 @@ def aircraft(
     icao24: Annotated[str, typer.Argument(help="ICAO 24-bit address, 6 hex digits (e.g. 14C5A9).")],
     as_json: JsonOption = False,
 ) -> None:
-    """An aircraft of interest from the watch-list (plane-alert-db), with its derived role."""
+    """Any address: the State's address block, and the aircraft if it is on the watch-list (plane-alert-db).
+
+    An address not on the watch-list is an answer (exit 0), not an error. plane-alert-db's category and tags
+    are its own, often tongue-in-cheek labels ("Oxcart", "Dictator Alert"): they are given as such in --json,
+    never as a description; the role is airpicture's, derived from the type.
+    """
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
-    found = ref.find_aircraft(state.settings, icao24)
-    record = ref.as_dict(found)
-    record["tags"] = list(found.tags)
+    found = ref.lookup_aircraft(state.settings, icao24)
+    owner, listed = found.owner, found.aircraft
+    block = owner.block
+    record: dict[str, Any] = {
+        "icao24": owner.icao24,
+        "on_watchlist": listed is not None,
+        "country": owner.country,
+        "allocated_to": owner.country_name,
+        "block": {"start": block.start_hex, "end": block.end_hex, "kind": block.kind} if block else None,
+    }
+    if listed is not None:
+        entry = ref.as_dict(listed)
+        record.update({k: entry[k] for k in ("registration", "operator", "type", "icao_type", "operator_class")})
+        record["role"] = entry["role"]
+        record["link"] = entry["link"]
+        record["plane_alert_db"] = {"category": listed.category, "tags": list(listed.tags)}
     if as_json:
         print_json(state.out, record)
-    else:
-        record["tags"] = ", ".join(found.tags)
-        print_fields(state.out, record, f"aircraft {found.icao24.upper()}")
+        return
+    if listed is None:
+        state.out.print(f"{owner.icao24.upper()}: not on the watch-list; {found.allocation()}", highlight=False)
+        return
+    fields = {
+        "address": owner.icao24,
+        "allocated to": found.allocation(),
+        "registration": listed.registration,
+        "operator": listed.operator,
+        "type": listed.type,
+        "icao_type": listed.icao_type,
+        "operator class": record["operator_class"],
+        "role (derived)": record["role"],
+        "link": listed.link,
+    }
+    print_fields(state.out, fields, f"aircraft {owner.icao24.upper()} (watch-list: plane-alert-db)")
 
 
 @app.command()
@@ -44,6 +78,8 @@ def airfield(
     as_json: JsonOption = False,
 ) -> None:
     """An airfield by name, alias or code, with its runways."""
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
     found = ref.find_airfield(state.settings, name)
     if as_json:
@@ -83,6 +119,8 @@ def country_of(
     as_json: JsonOption = False,
 ) -> None:
     """The State an ICAO 24-bit address is allocated to (most specific block)."""
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
     owner = ref.address_owner(state.settings, icao24)
     if as_json:
@@ -109,6 +147,8 @@ def border(
     as_json: JsonOption = False,
 ) -> None:
     """The land border between two countries (Natural Earth 1:10m, Germany point of view)."""
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
     line = ref.find_border(state.settings, a, b)
     if fmt != "summary":
@@ -136,6 +176,8 @@ def region(
     as_json: JsonOption = False,
 ) -> None:
     """A region's configuration, or the list of regions."""
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
     if name is None:
         regions = ref.list_regions(state.settings)
@@ -164,6 +206,8 @@ def update(
     ],
 ) -> None:
     """Install a newer plane-alert-db watch-list (validated, written atomically to the reference folder)."""
+    from airpicture.pipeline import reference as ref
+
     state = get_state(ctx)
     result = ref.update_plane_alert(state.settings, plane_alert_db)
     before = f" (was {result.previous:,})" if result.previous is not None else ""

@@ -9,8 +9,8 @@ import typer
 
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.state import get_state
-from airpicture.pipeline.assess import latest_day
-from airpicture.pipeline.report import parse_formats, write_report
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 
 def report_command(
@@ -22,6 +22,9 @@ def report_command(
     out: Annotated[Path | None, typer.Option(help="Output folder (default <workspace>/reports).")] = None,
 ) -> None:
     """Write the daily air-picture report (assessing the day first); the renderer lint must pass."""
+    from airpicture.pipeline.assess import latest_day
+    from airpicture.pipeline.report import parse_formats, write_report
+
     state = get_state(ctx)
     workspace = state.workspace()
     chosen = parse_day(day) if day else latest_day(workspace, state.settings)

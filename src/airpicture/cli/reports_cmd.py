@@ -9,7 +9,6 @@ import typer
 
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
-from airpicture.pipeline.reports import import_file, load_reporter_key
 
 app = typer.Typer(
     help="Observer reports: import without storing anything that identifies the reporter.", no_args_is_help=True
@@ -23,6 +22,8 @@ def import_reports(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Import observer reports: identity columns dropped, text redacted, media stripped, claims refreshed."""
+    from airpicture.pipeline.reports import import_file, load_reporter_key  # here: --help stays fast
+
     state = get_state(ctx)
     workspace = state.workspace()
     key = load_reporter_key(state.settings.reports.reporter_key_file.expanduser(), workspace.root)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
-from airpicture.pipeline.run import STAGES, run_all
 
 
 def run_command(
@@ -19,6 +17,10 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Ingest everything new in <workspace>/inbox, then tracks, detect, claims, assess and the report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from airpicture.pipeline.run import STAGES, run_all  # here, not at the top: --help stays fast
+
     state = get_state(ctx)
     workspace = state.workspace()
     chosen = parse_day(day) if day else None

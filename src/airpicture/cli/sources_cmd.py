@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from airpicture.cli.output import print_json, print_rows
+from airpicture.cli.output import WIDE, print_json, print_rows
 from airpicture.cli.state import get_state
 from airpicture.model.claims import Reliability
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.claims import grade_source, list_sources, source_record
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 app = typer.Typer(help="Sources: reliability grades and track records.", no_args_is_help=True)
 
@@ -19,9 +20,12 @@ app = typer.Typer(help="Sources: reliability grades and track records.", no_args
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    wide: Annotated[bool, WIDE] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List sources with grade, suggested grade and confirmed/refuted tallies."""
+    from airpicture.pipeline.claims import list_sources, source_record
+
     state = get_state(ctx)
     sources = list_sources(state.workspace())
     if as_json:
@@ -44,6 +48,8 @@ def list_(
             for s in sources
         ],
         "sources",
+        wide=wide,
+        wrap=("name",),
     )
 
 
@@ -56,6 +62,8 @@ def grade(
     analyst: Annotated[str | None, typer.Option("--analyst", help="Who grades (default: the login name).")] = None,
 ) -> None:
     """Set an analyst reliability grade for a source (logged); claims are recomputed."""
+    from airpicture.pipeline.claims import grade_source
+
     state = get_state(ctx)
     if grade.lower() == "clear":
         value = None

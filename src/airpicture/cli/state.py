@@ -6,13 +6,16 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from airpicture.model.clock import Clock, SystemClock
 from airpicture.model.settings import SETTINGS_FILE_NAME, Settings, load_settings
-from airpicture.store import Workspace
+
+if TYPE_CHECKING:
+    from airpicture.store import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class AppState:
 
     def workspace(self) -> Workspace:
         """Open the configured workspace (it must exist)."""
+        from airpicture.store import Workspace  # DuckDB and Arrow: loaded by the commands that need them
+
         return Workspace.open(self.settings.workspace)
 
     def say(self, message: str) -> None:
@@ -66,8 +71,9 @@ def build_state(workspace: Path | None, config: Path | None, verbosity: int, deb
         clock=SystemClock(),
         verbosity=verbosity,
         debug=debug,
-        out=Console(file=sys.stdout, soft_wrap=True),
-        err=Console(file=sys.stderr, soft_wrap=True),
+        # markup=False: data (callsigns, NOTAM text, file names) is never read as Rich markup ("[/evil]").
+        out=Console(file=sys.stdout, soft_wrap=True, markup=False),
+        err=Console(file=sys.stderr, soft_wrap=True, markup=False),
     )
 
 

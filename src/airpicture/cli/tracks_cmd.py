@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
 
 from airpicture.cli.export_cmd import parse_day
-from airpicture.cli.output import print_fields, print_json, print_rows
+from airpicture.cli.output import WIDE, print_fields, print_json, print_rows
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
-from airpicture.pipeline.tracks import TrackFilter, list_tracks, rebuild_tracks, show_tracks
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
 app = typer.Typer(help="Tracks: per-aircraft segments of positions, split at silences.", no_args_is_help=True)
 
@@ -20,14 +23,15 @@ _LIST_SHOWN = (
     "callsigns",
     "first_seen",
     "last_seen",
-    "n_fixes",
-    "squawks",
-    "alt_max_ft",
-    "n_flagged",
-    "aircraft_type",
     "role",
+    "aircraft_type",
     "country",
+    "n_fixes",
+    "alt_max_ft",
+    "squawks",
+    "n_flagged",
 )
+"""Most important first: at 80 columns the table keeps those that fit (``--wide`` for all)."""
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -42,9 +46,12 @@ def list_command(
     icao24: Annotated[list[str] | None, typer.Option(help="Only these ICAO 24-bit addresses (repeatable).")] = None,
     role: Annotated[str | None, typer.Option(help="Only aircraft of this role (from reference data).")] = None,
     of_interest: Annotated[bool, typer.Option("--of-interest", help="Only aircraft on the watch-list.")] = False,
+    wide: Annotated[bool, WIDE] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List tracks, oldest first."""
+    from airpicture.pipeline.tracks import TrackFilter, list_tracks
+
     state = get_state(ctx)
     filters = TrackFilter(
         day=parse_day(day) if day else None, icao24=tuple(icao24 or ()), role=role, of_interest=of_interest
@@ -53,7 +60,8 @@ def list_command(
     if as_json:
         print_json(state.out, rows)
         return
-    print_rows(state.out, _LIST_SHOWN, [[_short(r.get(c)) for c in _LIST_SHOWN] for r in rows], f"{len(rows):,} tracks")
+    cells = [[_short(r.get(c)) for c in _LIST_SHOWN] for r in rows]
+    print_rows(state.out, _LIST_SHOWN, cells, f"{len(rows):,} tracks", wide=wide, wrap=("callsigns", "squawks"))
 
 
 def _short(value: Any) -> Any:
@@ -71,6 +79,8 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Every detail of every track of one aircraft."""
+    from airpicture.pipeline.tracks import show_tracks
+
     state = get_state(ctx)
     rows = _rows(show_tracks(state.workspace(), icao24))
     if not rows:
@@ -96,6 +106,8 @@ def show_command(
 @app.command("build")
 def build_command(ctx: typer.Context) -> None:
     """Rebuild every track from the positions in the workspace (ingest does this itself)."""
+    from airpicture.pipeline.tracks import rebuild_tracks
+
     state = get_state(ctx)
     n = rebuild_tracks(state.workspace(), state.settings)
     state.say(f"{n:,} tracks built (gap {state.settings.tracks.gap_min:g} min)")

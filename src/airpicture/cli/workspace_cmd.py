@@ -8,17 +8,22 @@ import typer
 
 from airpicture.cli.output import human_bytes, print_fields, print_json, print_rows
 from airpicture.cli.state import get_state
-from airpicture.store import Workspace
 
 app = typer.Typer(help="Create and inspect the workspace folder.", no_args_is_help=True)
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the workspace (folder, database at the current schema); safe to run again."""
+    """Create the workspace (folder, database at the current schema, the inbox folders); safe to run again."""
+    from airpicture.pipeline.run import INBOX_KINDS
+    from airpicture.store import Workspace
+
     state = get_state(ctx)
     workspace = Workspace.init(state.settings.workspace)
+    for kind in INBOX_KINDS:
+        (workspace.root / "inbox" / kind).mkdir(parents=True, exist_ok=True)
     state.say(f"workspace ready at {workspace.root} (schema version {workspace.schema_version})")
+    state.say(f"drop files into {workspace.root / 'inbox'}/{{{','.join(INBOX_KINDS)}}}, then: airpicture run")
 
 
 @app.command()

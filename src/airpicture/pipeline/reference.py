@@ -69,6 +69,37 @@ def address_owner(settings: Settings, icao24: str) -> AddressOwner:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AircraftLookup:
+    """An address looked up: its allocation block (always) and its watch-list entry (when listed)."""
+
+    owner: AddressOwner
+    aircraft: Aircraft | None
+    watchlist: str
+    """Where the watch-list came from (the shipped copy or the user's update)."""
+
+    def allocation(self) -> str:
+        """``Belarus, block 510000–5103FF`` (or ``unallocated``)."""
+        block = self.owner.block
+        if block is None:
+            return self.owner.country_name
+        return f"{self.owner.country_name}, block {block.start_hex.upper()}–{block.end_hex.upper()}"
+
+
+def lookup_aircraft(settings: Settings, icao24: str) -> AircraftLookup:
+    """Any address: the State's block, and the watch-list entry if there is one (not listed is an answer)."""
+    address = normalize_icao24(icao24, where="aircraft")
+    data = reference_data(settings)
+    block = data.address_block(address)
+    owner = AddressOwner(
+        icao24=address,
+        country=(block.country or None) if block else None,
+        country_name=block.name if block else "unallocated",
+        block=block,
+    )
+    return AircraftLookup(owner=owner, aircraft=data.aircraft(address), watchlist=str(data.watchlist.source))
+
+
 def find_airfield(settings: Settings, name_or_code: str) -> Airfield:
     return reference_data(settings).airfield(name_or_code)
 
