@@ -289,3 +289,22 @@ def test_gzip_members_and_padding_read_back_exactly_and_any_cut_is_noticed(
     with pytest.raises(SourceError, match="cut short"), DecompressedStream(path, "gzip") as stream:
         while stream.read(read_size):
             pass
+
+
+def test_the_documented_limits_are_the_limits() -> None:
+    from tests.conftest import REPO
+
+    text = (REPO / "docs" / "ingest.md").read_text()
+    table = text[text.index("## Limits") :]
+    limits = Limits()
+
+    def size(n: int) -> str:
+        for unit, name in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+            if n % unit == 0:
+                return f"{n // unit} {name}"
+        return str(n)
+
+    for shown in (size(limits.max_line_bytes), str(limits.max_columns), size(limits.max_field_bytes)):
+        assert f"| {shown} |" in table
+    assert f"| {size(limits.max_document_bytes)} decompressed |" in table
+    assert f"| {size(limits.max_decompressed_bytes)} |" in table

@@ -250,3 +250,27 @@ def test_a_rotated_readsb_file_leaves_no_receiver_id_byte_in_the_quarantine_tabl
     with ws.connect(read_only=True) as con:
         raws = [r[0] for r in con.execute("SELECT raw FROM quarantine WHERE raw IS NOT NULL").fetchall()]
     assert [p for p in _id_pieces(receiver_id) for raw in raws if p in raw] == []
+
+
+def test_a_really_full_disk_is_the_same_clear_failure(tmp_path: Path) -> None:
+    # The RLIMIT_FSIZE test above runs everywhere; where the tests may mount (root), a 3 MiB tmpfs makes the
+    # kernel answer ENOSPC itself.
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); the RLIMIT_FSIZE test covers a full disk")
+    try:
+        big = tmp_path / "big.jsonl.gz"
+        _tile(ADSB / "tutorial.jsonl.gz", big, copies=4)
+        ws = Workspace.init(disk / "ws")
+        summary = ingest_paths(ws, [big, SBS], Settings(), CLOCK)
+        first, second = summary.files
+        assert first.status is FileStatus.FAILED and second.status is FileStatus.FAILED
+        assert "No space left on device" in (first.error or "") and "nothing of this file was kept" in (
+            first.error or ""
+        )
+        assert not list((disk / "ws" / "positions").glob("day=*/*.parquet"))
+        assert _count(ws, "SELECT count(*) FROM ingested_files") == 0
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
