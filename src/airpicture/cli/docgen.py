@@ -20,7 +20,11 @@ Generated from the commands' own `--help` by `python -m airpicture.cli.docgen > 
 when this file is out of date. Global options go before the command
 (`airpicture --workspace W export positions …`). Exit status: 0 success, 1 failure of the run, 2 bad
 input you can fix (usage, settings, unknown names, malformed files). Errors are one line on standard
-error; `--debug` shows the traceback. Listing commands take `--json`.
+error; `--debug` shows the traceback. Listing commands take `--json`. Tables keep the columns that fit
+the terminal (`COLUMNS`, or 80 when piped), most important first, and never cut or wrap an identifier; the
+caption names what was left out, and `--wide` shows every column. Data is printed as text, never read as
+markup (a callsign `[/evil]` prints as itself). `airpicture --version` and every `--help` start without
+loading the pipeline's libraries.
 """
 
 

@@ -73,13 +73,52 @@ def identity_table(icao24s: Sequence[str], reference: ReferenceData) -> pl.DataF
     )
 
 
+ROWS_PER_BATCH = 1_000_000
+"""Positions held at once while tracks are built: addresses are taken in batches of about this many rows."""
+
+
+def address_batches(positions: pl.LazyFrame, rows: int = ROWS_PER_BATCH) -> list[list[str | None]]:
+    """The addresses of ``positions`` in batches of at most ``rows`` positions each (an address with more
+    rows is a batch of its own). Tracks are per address, so building them batch by batch gives the same
+    tracks as building them at once, with memory bounded by the batch and not by the workspace."""
+    counts = positions.group_by("icao24").agg(pl.len().alias("n")).sort("icao24", nulls_last=True).collect()
+    batches: list[list[str | None]] = []
+    current: list[str | None] = []
+    size = 0
+    for address, n in counts.iter_rows():
+        if current and size + n > rows:
+            batches.append(current)
+            current, size = [], 0
+        current.append(address)
+        size += n
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _build_in_batches(positions: pl.LazyFrame, gap: timedelta) -> pl.DataFrame:
+    parts = []
+    for batch in address_batches(positions):
+        listed = [a for a in batch if a is not None]
+        chosen = pl.col("icao24").is_in(listed)
+        if len(listed) < len(batch):
+            chosen = chosen | pl.col("icao24").is_null()
+        parts.append(build_tracks(positions.filter(chosen), gap))
+    if not parts:
+        return build_tracks(positions, gap)
+    return pl.concat(parts).sort(["first_seen", "icao24"])
+
+
 def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
-    """Recompute the ``tracks`` table from every recorded position; returns the number of tracks."""
+    """Recompute the ``tracks`` table from every recorded position; returns the number of tracks.
+
+    Built a batch of addresses at a time (:func:`address_batches`): the demo's 6.6M positions took 2.3 GB
+    at once."""
     positions = complete_positions(workspace)
     if positions is None:
         tracks = None
     else:
-        tracks = build_tracks(positions, timedelta(minutes=settings.tracks.gap_min))
+        tracks = _build_in_batches(positions, timedelta(minutes=settings.tracks.gap_min))
         identity = identity_table(tracks["icao24"].unique().to_list(), reference_data(settings))
         tracks = tracks.join(identity, on="icao24", how="left")
     with workspace.connect() as con, transaction(con):

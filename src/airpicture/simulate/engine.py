@@ -10,8 +10,9 @@ Outputs in the output folder (every name contains ``simulated``)::
     simulated-truth-tracks.parquet          scripted 1 Hz positions of every flight
     truth.json                              ground-truth events (docs/formats/truth.md)
 
-Everything is computed before anything is written; the files are written to a temporary folder next to
-the output folder and moved in at the end, so a bad scenario writes nothing.
+The scenario is checked before anything is simulated; the files are written to a temporary folder next to
+the output folder, one night at a time (so memory holds one night, not all of them), and moved in at the
+end, so a failed run writes nothing into the output folder.
 """
 
 from __future__ import annotations
@@ -83,106 +84,165 @@ def simulate(
     nights = list(scenario.nights[-last_nights:] if last_nights else scenario.nights)
     region = reference.region(scenario.region)
     say = progress or (lambda _m: None)
-    runs: list[_Night] = []
+    windows: list[tuple[float, float]] = []
     events: list[dict[str, Any]] = []
     movements: dict[date, int] = {}
-    for night in nights:
-        window = night_window(scenario, night)
-        run = _Night(night, (window[0].timestamp(), window[1].timestamp()))
-        plan: list[tuple[Flight, bool]] = [(f, True) for f in scenario.flights if f.night == night]
-        for k, pattern in enumerate(scenario.sorties):
-            plan.extend((f, False) for f in traffic.sorties(pattern, k, night, window, seed))
-        if scenario.traffic is not None:
-            plan.extend((f, False) for f in traffic.civil(scenario.traffic, night, window, seed))
-        for stream, (flight, scripted) in enumerate(plan):
-            traj = fly(flight, strict=scripted)
-            run.flights.append((flight, traj, stream))
-            flight_truth = truth.flight_events(flight, traj, region, reference)
-            observe.mark(flight_truth, flight, traj, scenario.receivers)
-            events.extend(flight_truth)
-            if not flight.background and traj.marks.takeoff_s is not None:
-                movements[night] = movements.get(night, 0) + 1
-        runs.append(run)
-        say(f"flew {len(plan)} flights of the night of {night}")
-    baseline = statistics.median(movements.get(n, 0) for n in nights) if nights else 0.0
-    for night in scenario.surge_nights:
-        if night in nights:
-            events.append(truth.surge_event(scenario, night, night_window(scenario, night), movements.get(night, 0),
-                                            baseline))  # fmt: skip
-
-    t_lo, t_hi = runs[0].window[0], runs[-1].window[1]
-    notams = [n for n in scenario.notams if n.end.timestamp() > t_lo and n.issued.timestamp() < t_hi]
-    events.extend(truth.notam_event(n) for n in notams)
-    reports = [r for r in scenario.reports if t_lo <= r.observed_at.timestamp() < t_hi]
-
-    outputs: dict[str, bytes] = {}
-    mtimes: dict[str, float] = {}
-    manifest: list[dict[str, Any]] = []
     result = SimulationResult(out_dir=out_dir, nights=nights)
+    manifest: list[dict[str, Any]] = []
     states: list[dict[str, npt.NDArray[Any]]] = []
-    tracks: list[dict[str, npt.NDArray[Any]]] = []
     jam_hits = {j.name: set() for j in scenario.jamming}  # type: dict[str, set[int]]
     jam_span: dict[str, tuple[float, float]] = {}  # first and last jammed transmission per jamming area
-    for run in runs:
-        per_rx: list[list[tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8],
-                                npt.NDArray[np.bool_]]]] = [[] for _ in scenario.receivers]  # fmt: skip
-        for flight, traj, stream in run.flights:
-            rng = np.random.default_rng([seed, run.night.toordinal(), 100_000 + stream])
-            tx = radio.transmissions(flight, traj, scenario.rates, scenario.jamming, rng)
-            for j in scenario.jamming:
-                hit = radio.jammed(tx.lat, tx.lon, tx.t_s, (j,))
-                if hit.any():
-                    jam_hits[j.name].add(flight.identity.address)
-                    first, last = float(tx.t_s[hit].min()), float(tx.t_s[hit].max())
-                    seen = jam_span.get(j.name)
-                    jam_span[j.name] = (min(first, seen[0]), max(last, seen[1])) if seen else (first, last)
-            for r, receiver in enumerate(scenario.receivers):
-                rx_rng = np.random.default_rng([seed, run.night.toordinal(), 900_000 + r, stream])
-                idx, t_rx, signal = radio.receive(receiver, tx, rx_rng)
-                if idx.size:
-                    per_rx[r].append((t_rx, tx.frames[idx], signal, tx.long[idx]))
-            states.append(_states(flight, traj, scenario))
-            tracks.append(_track(flight, traj))
-        for r, receiver in enumerate(scenario.receivers):
-            name = f"simulated-{receiver.name}-{run.night:%Y%m%d}.beast"
-            data, first, last, n = _beast(receiver.name, per_rx[r], run.window[0])
-            outputs[name] = data
-            if n:
-                mtimes[name] = last
-            result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
-            manifest.append({
-                "file": name, "receiver": receiver.name, "receiver_id": _receiver_id(receiver.name).hex(),
-                "lat": receiver.lat, "lon": receiver.lon, "night": run.night.isoformat(), "clock": "12mhz",
-                "counter_epoch_utc": truth.iso(run.window[0]), "frames": n,
-                "first_frame_utc": truth.iso(first) if n else None, "last_frame_utc": truth.iso(last) if n else None,
-            })  # fmt: skip
-        result.flights += len(run.flights)
-    for j in scenario.jamming:
-        if j.end.timestamp() > t_lo and j.start.timestamp() < t_hi:
-            events.append(truth.jamming_event(j, len(jam_hits[j.name]), jam_span.get(j.name)))
-    events.sort(key=lambda e: (e["start"], e["type"], e.get("icao24") or ""))
-    for e in events:
-        result.events_by_type[e["type"]] = result.events_by_type.get(e["type"], 0) + 1
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out_dir.parent))
+    written: list[str] = []
+    truth_tracks: pq.ParquetWriter | None = None
+    try:
+        # One night at a time: its flights are flown, transmitted, received and written (Beast files, truth
+        # tracks), then dropped, so memory holds one night, not the whole scenario. Every random stream is
+        # seeded by (seed, night, flight), so the output does not depend on this order.
+        for night in nights:
+            window = night_window(scenario, night)
+            run = _Night(night, (window[0].timestamp(), window[1].timestamp()))
+            windows.append(run.window)
+            plan: list[tuple[Flight, bool]] = [(f, True) for f in scenario.flights if f.night == night]
+            for k, pattern in enumerate(scenario.sorties):
+                plan.extend((f, False) for f in traffic.sorties(pattern, k, night, window, seed))
+            if scenario.traffic is not None:
+                plan.extend((f, False) for f in traffic.civil(scenario.traffic, night, window, seed))
+            for stream, (flight, scripted) in enumerate(plan):
+                traj = fly(flight, strict=scripted)
+                run.flights.append((flight, traj, stream))
+                flight_truth = truth.flight_events(flight, traj, region, reference)
+                observe.mark(flight_truth, flight, traj, scenario.receivers)
+                events.extend(flight_truth)
+                if not flight.background and traj.marks.takeoff_s is not None:
+                    movements[night] = movements.get(night, 0) + 1
+            say(f"flew {len(plan)} flights of the night of {night}")
+            tracks = _transmit_night(scenario, run, seed, tmp, written, manifest, states, jam_hits, jam_span, result)
+            truth_tracks = _append_truth_tracks(truth_tracks, tmp / TRUTH_TRACKS, tracks)
+            result.flights += len(run.flights)
+            del run, tracks  # the night's trajectories and frames are written: let them go
+        if truth_tracks is not None:
+            truth_tracks.close()
+            written.append(TRUTH_TRACKS)
+        else:
+            (tmp / TRUTH_TRACKS).write_bytes(_parquet([]))
+            written.append(TRUTH_TRACKS)
 
-    outputs["simulated-manifest.json"] = _json({"simulated": True, "scenario": scenario.name, "seed": seed,
-                                                "beast_files": manifest})  # fmt: skip
-    outputs["simulated-opensky-states.csv.gz"] = _opensky(states)
-    outputs["simulated-notams.txt"] = documents.notams_file(notams).encode()
-    outputs["simulated-reports.csv"] = documents.reports_csv(reports, scenario.observers).encode()
-    outputs["simulated-truth-tracks.parquet"] = _parquet(tracks)
-    outputs["truth.json"] = _json({
-        "schema": TRUTH_SCHEMA, "simulated": True, "scenario": scenario.name, "title": scenario.title,
-        "region": scenario.region, "seed": seed, "nights": [n.isoformat() for n in nights],
-        "windows": [[truth.iso(r.window[0]), truth.iso(r.window[1])] for r in runs],
-        "military_movements": {n.isoformat(): movements.get(n, 0) for n in nights},
-        "event_types": truth.EVENT_TYPES,
-        "events": events,
-        "reports": [{"id": r.id, "truth": r.truth.value, "refers_to": r.refers_to or None, "observer": r.observer,
-                     "observed_at": truth.iso(r.observed_at)} for r in reports],
-        "files": sorted(outputs),
-    })  # fmt: skip
-    _write(out_dir, outputs, mtimes, result)
+        baseline = statistics.median(movements.get(n, 0) for n in nights) if nights else 0.0
+        for night in scenario.surge_nights:
+            if night in nights:
+                events.append(truth.surge_event(scenario, night, night_window(scenario, night),
+                                                movements.get(night, 0), baseline))  # fmt: skip
+
+        t_lo, t_hi = windows[0][0], windows[-1][1]
+        notams = [n for n in scenario.notams if n.end.timestamp() > t_lo and n.issued.timestamp() < t_hi]
+        events.extend(truth.notam_event(n) for n in notams)
+        reports = [r for r in scenario.reports if t_lo <= r.observed_at.timestamp() < t_hi]
+        for j in scenario.jamming:
+            if j.end.timestamp() > t_lo and j.start.timestamp() < t_hi:
+                events.append(truth.jamming_event(j, len(jam_hits[j.name]), jam_span.get(j.name)))
+        events.sort(key=lambda e: (e["start"], e["type"], e.get("icao24") or ""))
+        for e in events:
+            result.events_by_type[e["type"]] = result.events_by_type.get(e["type"], 0) + 1
+
+        outputs: dict[str, bytes] = {}
+        outputs["simulated-manifest.json"] = _json({"simulated": True, "scenario": scenario.name, "seed": seed,
+                                                    "beast_files": manifest})  # fmt: skip
+        outputs["simulated-opensky-states.csv.gz"] = _opensky(states)
+        outputs["simulated-notams.txt"] = documents.notams_file(notams).encode()
+        outputs["simulated-reports.csv"] = documents.reports_csv(reports, scenario.observers).encode()
+        outputs["truth.json"] = _json({
+            "schema": TRUTH_SCHEMA, "simulated": True, "scenario": scenario.name, "title": scenario.title,
+            "region": scenario.region, "seed": seed, "nights": [n.isoformat() for n in nights],
+            "windows": [[truth.iso(w[0]), truth.iso(w[1])] for w in windows],
+            "military_movements": {n.isoformat(): movements.get(n, 0) for n in nights},
+            "event_types": truth.EVENT_TYPES,
+            "events": events,
+            "reports": [{"id": r.id, "truth": r.truth.value, "refers_to": r.refers_to or None,
+                         "observer": r.observer, "observed_at": truth.iso(r.observed_at)} for r in reports],
+            "files": sorted([*outputs, *written]),
+        })  # fmt: skip
+        for name, data in outputs.items():
+            (tmp / name).write_bytes(data)
+            written.append(name)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in written:
+            os.replace(tmp / name, out_dir / name)
+            result.files.append(out_dir / name)
+    finally:
+        if truth_tracks is not None:
+            truth_tracks.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+TRUTH_TRACKS = "simulated-truth-tracks.parquet"
+
+
+def _transmit_night(
+    scenario: Scenario,
+    run: _Night,
+    seed: int,
+    tmp: Path,
+    written: list[str],
+    manifest: list[dict[str, Any]],
+    states: list[dict[str, npt.NDArray[Any]]],
+    jam_hits: dict[str, set[int]],
+    jam_span: dict[str, tuple[float, float]],
+    result: SimulationResult,
+) -> list[dict[str, npt.NDArray[Any]]]:
+    """Transmit and receive one night's flights; write its Beast files into ``tmp``; return its truth tracks."""
+    tracks: list[dict[str, npt.NDArray[Any]]] = []
+    per_rx: list[list[tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.uint8],
+                            npt.NDArray[np.bool_]]]] = [[] for _ in scenario.receivers]  # fmt: skip
+    for flight, traj, stream in run.flights:
+        rng = np.random.default_rng([seed, run.night.toordinal(), 100_000 + stream])
+        tx = radio.transmissions(flight, traj, scenario.rates, scenario.jamming, rng)
+        for j in scenario.jamming:
+            hit = radio.jammed(tx.lat, tx.lon, tx.t_s, (j,))
+            if hit.any():
+                jam_hits[j.name].add(flight.identity.address)
+                first, last = float(tx.t_s[hit].min()), float(tx.t_s[hit].max())
+                seen = jam_span.get(j.name)
+                jam_span[j.name] = (min(first, seen[0]), max(last, seen[1])) if seen else (first, last)
+        for r, receiver in enumerate(scenario.receivers):
+            rx_rng = np.random.default_rng([seed, run.night.toordinal(), 900_000 + r, stream])
+            idx, t_rx, signal = radio.receive(receiver, tx, rx_rng)
+            if idx.size:
+                per_rx[r].append((t_rx, tx.frames[idx], signal, tx.long[idx]))
+        del tx
+        states.append(_states(flight, traj, scenario))
+        tracks.append(_track(flight, traj))
+    for r, receiver in enumerate(scenario.receivers):
+        name = f"simulated-{receiver.name}-{run.night:%Y%m%d}.beast"
+        data, first, last, n = _beast(receiver.name, per_rx[r], run.window[0])
+        per_rx[r] = []
+        (tmp / name).write_bytes(data)
+        if n:
+            os.utime(tmp / name, ns=(round(last * 1e9), round(last * 1e9)))
+        written.append(name)
+        result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
+        manifest.append({
+            "file": name, "receiver": receiver.name, "receiver_id": _receiver_id(receiver.name).hex(),
+            "lat": receiver.lat, "lon": receiver.lon, "night": run.night.isoformat(), "clock": "12mhz",
+            "counter_epoch_utc": truth.iso(run.window[0]), "frames": n,
+            "first_frame_utc": truth.iso(first) if n else None, "last_frame_utc": truth.iso(last) if n else None,
+        })  # fmt: skip
+    return tracks
+
+
+def _append_truth_tracks(
+    writer: pq.ParquetWriter | None, path: Path, tracks: list[dict[str, npt.NDArray[Any]]]
+) -> pq.ParquetWriter | None:
+    """Append one night's truth tracks to the Parquet file (opened on the first night with rows)."""
+    if not tracks:
+        return writer
+    table = _truth_table(tracks)
+    if writer is None:
+        writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+    writer.write_table(table.cast(writer.schema))  # type: ignore[arg-type]  # stubs: ParquetSchema; it is pa.Schema
+    return writer
 
 
 def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> tuple[bytes, float, float, int]:
@@ -254,32 +314,19 @@ def _track(flight: Flight, traj: Trajectory) -> dict[str, npt.NDArray[Any]]:
     }  # fmt: skip
 
 
-def _parquet(tracks: list[dict[str, npt.NDArray[Any]]]) -> bytes:
+def _truth_table(tracks: list[dict[str, npt.NDArray[Any]]]) -> pa.Table:
     columns = {k: np.concatenate([t[k] for t in tracks]) for k in tracks[0]} if tracks else {}
     arrays = {k: pa.array(v) for k, v in columns.items()}
     if "ts" in arrays:
         arrays["ts"] = arrays["ts"].cast(pa.timestamp("us", tz="UTC"))
-    table = pa.table(arrays, metadata={"airpicture.table": "simulated_truth_tracks", "simulated": "true"})
+    return pa.table(arrays, metadata={"airpicture.table": "simulated_truth_tracks", "simulated": "true"})
+
+
+def _parquet(tracks: list[dict[str, npt.NDArray[Any]]]) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(_truth_table(tracks), sink, compression="zstd")
     return sink.getvalue()
 
 
 def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode()
-
-
-def _write(out_dir: Path, outputs: dict[str, bytes], mtimes: dict[str, float], result: SimulationResult) -> None:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out_dir.parent))
-    try:
-        for name, data in outputs.items():
-            (tmp / name).write_bytes(data)
-            if name in mtimes:
-                os.utime(tmp / name, ns=(round(mtimes[name] * 1e9), round(mtimes[name] * 1e9)))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name in outputs:
-            os.replace(tmp / name, out_dir / name)
-            result.files.append(out_dir / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
