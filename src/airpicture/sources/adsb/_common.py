@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as _compute
 
 from airpicture.model.errors import SourceError
-from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag
+from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag, TimeBasis
 
 ArrowColumn: TypeAlias = Any
 """An Arrow ``Array`` or ``ChunkedArray``. Typed loosely on purpose: the pyarrow stubs' compute overloads
@@ -131,7 +131,9 @@ class ReadOptions:
     start: datetime | None = None
     """UTC time of the first frame, for frame formats whose timestamps are not wall-clock time (Beast
     12 MHz counter, ``@``/``%`` hex lines) or absent (``*`` hex lines). Default: the file's mtime,
-    taken as the time of its last frame."""
+    taken as the time of its last frame (time basis ``file_mtime``: approximate)."""
+    start_from: str = "--start"
+    """Where ``start`` came from, for the notes: ``--start`` or the sidecar file's name."""
     beast_clock: BeastClock = BeastClock.MHZ12
     max_reorder_s: float = 5.0
     chunk_rows: int = DEFAULT_CHUNK_ROWS
@@ -146,6 +148,9 @@ class Chunk:
     positions: pa.Table | None = None
     rejects: pa.Table = field(default_factory=REJECTS_SCHEMA.empty_table)
     notes: tuple[str, ...] = field(default=())
+    time_basis: TimeBasis | None = None
+    """Where this chunk's times come from; None: no statement (the data's own times). Readers of receiver
+    clocks set it; a file's basis is the weakest its chunks state, ``absolute`` when none states one."""
 
 
 def detect_compression(head: bytes) -> Compression:
