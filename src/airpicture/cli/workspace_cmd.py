@@ -8,6 +8,7 @@ import typer
 
 from airpicture.cli.output import human_bytes, print_fields, print_json, print_rows
 from airpicture.cli.state import get_state
+from airpicture.pipeline.time_basis import basis_counts, basis_phrase, file_time_bases
 from airpicture.store import Workspace
 
 app = typer.Typer(help="Create and inspect the workspace folder.", no_args_is_help=True)
@@ -26,9 +27,12 @@ def info(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Row counts per table, UTC date range of positions, disk size."""
+    """Row counts per table, UTC date range of positions, disk size, and the time basis of the ingested files."""
     state = get_state(ctx)
-    summary = state.workspace().info()
+    workspace = state.workspace()
+    summary = workspace.info()
+    files = file_time_bases(workspace)
+    approximate = [f for f in files if f.approximate]
     if as_json:
         print_json(
             state.out,
@@ -39,6 +43,18 @@ def info(
                 "first_day": summary.first_day,
                 "last_day": summary.last_day,
                 "size_bytes": summary.size_bytes,
+                "time_basis": basis_counts(files),
+                "approximate_times": [
+                    {
+                        "path": f.path,
+                        "file_id": f.file_id,
+                        "format": f.format,
+                        "time_basis": f.basis,
+                        "time_anchor": f.anchor,
+                        "time_anchor_from": f.anchor_from,
+                    }
+                    for f in approximate
+                ],
             },
         )
         return
@@ -54,3 +70,15 @@ def info(
         "workspace",
     )
     print_rows(state.out, ("table", "rows"), [(k, f"{v:,}") for k, v in summary.row_counts.items()], "tables")
+    if files:
+        print_rows(state.out, ("time basis", "files"), [(k, f"{v:,}") for k, v in basis_counts(files).items()], "times")
+    if approximate:
+        print_rows(
+            state.out,
+            ("file", "time basis", "anchored on"),
+            [
+                (f.path, f.basis, basis_phrase(f.basis, f.anchor, f.anchor_from).partition("(")[2].rstrip(")"))
+                for f in approximate
+            ],
+            "files whose times are approximate: put the UTC start in <file>.start next to each and run again",
+        )

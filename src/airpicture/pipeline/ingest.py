@@ -24,11 +24,11 @@ again when a start time is given now that differs from the one it was anchored o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -414,10 +414,8 @@ class _FileJob:
             self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
             self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
         for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
-            try:
+            with contextlib.suppress(ValueError):  # a folder not named day=YYYY-MM-DD is no day
                 self.replaced_days.append(date.fromisoformat(stale.parent.name.removeprefix("day=")))
-            except ValueError:
-                pass
             stale.unlink(missing_ok=True)
 
     def _ingest(self, source: InputFile, spec: FormatSpec) -> None:

@@ -26,7 +26,7 @@ import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from airpicture.simulate import documents, frames, observe, radio, traffic, trut
 from airpicture.simulate.kinematics import Trajectory, fly
 from airpicture.simulate.parse import night_window
 from airpicture.simulate.scenario import Flight, Scenario
+from airpicture.sources.adsb.sidecar import sidecar_path
 
 TICKS_PER_S = 12_000_000
 TRUTH_SCHEMA = "airpicture.truth/1"
@@ -149,6 +150,8 @@ def simulate(
             outputs[name] = data
             if n:
                 mtimes[name] = last
+                # the UTC time of the first frame, so the recording's times are anchored, not its mtime's
+                outputs[sidecar_path(Path(name)).name] = _start_text(first, run.window[0])
             result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
             manifest.append({
                 "file": name, "receiver": receiver.name, "receiver_id": _receiver_id(receiver.name).hex(),
@@ -202,6 +205,14 @@ def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> t
     # the file's last frame time, exactly as a reader anchoring the counter on the mtime computes it
     last = epoch + float(counter[-1]) / TICKS_PER_S
     return header + body.tobytes(), float(t[0]), last, int(t.size)
+
+
+def _start_text(first: float, epoch: float) -> bytes:
+    """A ``.start`` sidecar (sources/adsb/sidecar.py) holding the first frame's time to the microsecond, exactly as
+    the reader maps its counter (epoch + counter // 12 µs)."""
+    counter = round((first - epoch) * TICKS_PER_S)
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=round(epoch * 1e6) + counter // 12)
+    return (start.isoformat().replace("+00:00", "Z") + "\n").encode()
 
 
 def _states(flight: Flight, traj: Trajectory, scenario: Scenario) -> dict[str, npt.NDArray[Any]]:

@@ -53,7 +53,9 @@ def read_sidecar(recording: Path) -> datetime | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError("start-time sidecar is not UTF-8 text", where=f"{path}:{exc.start}", expected=_EXPECTED) from None
+        raise SourceError(
+            "start-time sidecar is not UTF-8 text", where=f"{path}:{exc.start}", expected=_EXPECTED
+        ) from None
     found: datetime | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -61,7 +63,9 @@ def read_sidecar(recording: Path) -> datetime | None:
             continue
         where = f"{path}:{number}"
         if found is not None:
-            raise SourceError("a second line in the start-time sidecar", where=where, found=line[:60], expected=_EXPECTED)
+            raise SourceError(
+                "a second line in the start-time sidecar", where=where, found=line[:60], expected=_EXPECTED
+            )
         found = _parse(line, where)
     if found is None:
         raise SourceError("empty start-time sidecar", where=str(path), expected=_EXPECTED)
