@@ -24,6 +24,11 @@ from airpicture.testing import FixedClock
 DATA = Path(__file__).resolve().parents[1] / "data" / "adsb"
 COPIED_AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 """The modification time a plain ``cp`` gives a recording (fixed here: tests never read the wall clock)."""
+BIT = int(PositionFlag.TIME_APPROXIMATE)
+MTIME_NOTE = (
+    "12 MHz counter anchored: last frame at the file's mtime 2024-01-01T00:00:00+00:00; "
+    "times are approximate (pass --start to set them)"
+)
 
 
 def _copy(name: str, target: Path, mtime: datetime = COPIED_AT) -> Path:
@@ -44,8 +49,7 @@ def _positions(workspace: Workspace) -> list[tuple[object, ...]]:
     glob = str(workspace.root / "positions" / "*" / "*.parquet")
     with duckdb.connect() as con:
         return con.execute(
-            f"SELECT min(ts), max(ts), count(*), count(*) FILTER (WHERE (flags & {int(PositionFlag.TIME_APPROXIMATE)}) <> 0) "
-            f"FROM read_parquet('{glob}')"
+            f"SELECT min(ts), max(ts), count(*), count(*) FILTER ((flags & {BIT}) <> 0) FROM read_parquet('{glob}')"
         ).fetchall()
 
 
@@ -72,7 +76,9 @@ def test_a_sidecar_holds_one_utc_time_with_its_offset(tmp_path: Path) -> None:
         ("\n# nothing\n", "empty start-time sidecar", None),
     ],
 )
-def test_a_bad_sidecar_is_an_error_naming_file_and_line(tmp_path: Path, text: str, message: str, line: int | None) -> None:
+def test_a_bad_sidecar_is_an_error_naming_file_and_line(
+    tmp_path: Path, text: str, message: str, line: int | None
+) -> None:
     recording = tmp_path / "night.beast"
     sidecar_path(recording).write_text(text)
     with pytest.raises(SourceError) as error:
@@ -189,12 +195,14 @@ def test_files_ingested_before_time_bases_get_theirs_from_their_notes(tmp_path: 
     con.execute("INSERT INTO airpicture_meta VALUES ('schema_version', '7')")
     now = datetime(2024, 1, 1, tzinfo=UTC)
     for file_id, fmt, note in [
-        ("a", "beast", "12 MHz counter anchored: last frame at the file's mtime 2024-01-01T00:00:00+00:00; times are approximate (pass --start to set them)"),
+        ("a", "beast", MTIME_NOTE),
         ("b", "beast", "12 MHz counter anchored: first frame at 2022-07-11T18:00:00+00:00 (--start)"),
         ("c", "raw", "12 '*' lines carry no timestamp: stamped 2024-01-01T00:00:00+00:00"),
         ("d", "sbs", None),
     ]:
-        con.execute("INSERT INTO ingested_files VALUES (?, ?, ?, 1, ?, 1, 1, 0, NULL, 'file')", [file_id, file_id, fmt, now])
+        con.execute(
+            "INSERT INTO ingested_files VALUES (?, ?, ?, 1, ?, 1, 1, 0, NULL, 'file')", [file_id, file_id, fmt, now]
+        )
         if note:
             con.execute("INSERT INTO ingest_notes VALUES (?, ?)", [file_id, note])
     con.close()

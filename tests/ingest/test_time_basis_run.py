@@ -89,12 +89,12 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
     workspace = Workspace.open(root)
     bit = int(PositionFlag.TIME_APPROXIMATE)
     with workspace.connect(read_only=True) as con:
-        rows, flagged = con.execute(f"SELECT count(*), count(*) FILTER ((flags & {bit}) <> 0) FROM positions").fetchone()
+        rows, flagged = con.execute(
+            f"SELECT count(*), count(*) FILTER ((flags & {bit}) <> 0) FROM positions"
+        ).fetchone()
         tracks = con.execute("SELECT count(*), count(*) FILTER (time_approximate) FROM tracks").fetchone()
         events = con.execute("SELECT type, flags FROM events").fetchall()
-        body = json.loads(
-            con.execute("SELECT body FROM judgments WHERE current AND day = '2026-12-01'").fetchone()[0]
-        )
+        body = json.loads(con.execute("SELECT body FROM judgments WHERE current AND day = '2026-12-01'").fetchone()[0])
     assert rows > 10_000 and flagged == rows
     assert tracks[0] > 0 and tracks[1] == tracks[0]
     assert any(t == "airspace_entry" for t, _ in events)
@@ -126,5 +126,9 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
     _inbox_copy(simulated, known, sidecar=True)
     first = json.loads(_run(cli, known, "--json"))
     assert first["time_bases"] == {"receiver_clock_anchored": 1} and first["warnings"] == []
-    assert (first["day"], first["judgment"], first["confidence"]) == (again["day"], again["judgment"], again["confidence"])
+    assert (first["day"], first["judgment"], first["confidence"]) == (
+        again["day"],
+        again["judgment"],
+        again["confidence"],
+    )
     assert _outcome(known) == _outcome(root)

@@ -64,7 +64,7 @@ def read_sidecar(recording: Path) -> datetime | None:
         where = f"{path}:{number}"
         if found is not None:
             raise SourceError(
-                "a second line in the start-time sidecar", where=where, found=line[:60], expected=_EXPECTED
+                "a second time in the start-time sidecar", where=where, found=line[:60], expected=_EXPECTED
             )
         found = _parse(line, where)
     if found is None:
