@@ -45,7 +45,7 @@ def _inbox_copy(simulated: Path, root: Path, *, sidecar: bool) -> Path:
 
 
 def _run(cli: CliRunner, root: Path, *extra: str) -> str:
-    result = cli("--workspace", str(root), "--region", "belarus", "run", *extra, timeout=900)
+    result = cli("--workspace", str(root), "run", *extra, env={"AIRPICTURE_REGION": "belarus"}, timeout=900)
     assert result.returncode == 0, result.stderr + result.stdout
     return result.stdout
 
