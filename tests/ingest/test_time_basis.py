@@ -199,6 +199,7 @@ def test_files_ingested_before_time_bases_get_theirs_from_their_notes(tmp_path: 
         ("b", "beast", "12 MHz counter anchored: first frame at 2022-07-11T18:00:00+00:00 (--start)"),
         ("c", "raw", "12 '*' lines carry no timestamp: stamped 2024-01-01T00:00:00+00:00"),
         ("d", "sbs", None),
+        ("e", "notam-text", None),
     ]:
         con.execute(
             "INSERT INTO ingested_files VALUES (?, ?, ?, 1, ?, 1, 1, 0, NULL, 'file')", [file_id, file_id, fmt, now]
@@ -213,4 +214,5 @@ def test_files_ingested_before_time_bases_get_theirs_from_their_notes(tmp_path: 
         "b": ("receiver_clock_anchored", "option"),
         "c": ("none", None),
         "d": ("absolute", "data"),
+        "e": ("absolute", "data"),
     }

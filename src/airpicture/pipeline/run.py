@@ -317,10 +317,16 @@ def run_all(
             ).fetchall()
         }
     todo = sorted({d for d in available if d < target and d not in judged} | {target})
+    # report days judged on positions that have since moved (a recording ingested again on its start time):
+    # judged again, so no stale judgment stays current on the day of a copy
+    moved = {d - timedelta(days=k) for d in replaced_days for k in (0, 1)} & judged
+    todo = sorted(set(todo) | moved)
     assessment = None
     for i, d in enumerate(todo):
         tell("assess", i, len(todo))
-        assessment = assess(workspace, settings, clock, d, state)
+        judged_day = assess(workspace, settings, clock, d, state)
+        if d == target:
+            assessment = judged_day
     summary.assessed_days = len(todo)
     timed("assess", t)
 

@@ -40,6 +40,7 @@ from airpicture.simulate import documents, frames, observe, radio, traffic, trut
 from airpicture.simulate.kinematics import Trajectory, fly
 from airpicture.simulate.parse import night_window
 from airpicture.simulate.scenario import Flight, Scenario
+from airpicture.sources.adsb.clock import datetime_us
 from airpicture.sources.adsb.sidecar import sidecar_path
 
 TICKS_PER_S = 12_000_000
@@ -146,12 +147,12 @@ def simulate(
             tracks.append(_track(flight, traj))
         for r, receiver in enumerate(scenario.receivers):
             name = f"simulated-{receiver.name}-{run.night:%Y%m%d}.beast"
-            data, first, last, n = _beast(receiver.name, per_rx[r], run.window[0])
+            data, first, last, n, counters = _beast(receiver.name, per_rx[r], run.window[0])
             outputs[name] = data
             if n:
                 mtimes[name] = last
                 # the UTC time of the first frame, so the recording's times are anchored, not its mtime's
-                outputs[sidecar_path(Path(name)).name] = _start_text(first, run.window[0])
+                outputs[sidecar_path(Path(name)).name] = _start_text(counters, last)
             result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
             manifest.append({
                 "file": name, "receiver": receiver.name, "receiver_id": _receiver_id(receiver.name).hex(),
@@ -188,10 +189,13 @@ def simulate(
     return result
 
 
-def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> tuple[bytes, float, float, int]:
+def _beast(
+    name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float
+) -> tuple[bytes, float, float, int, tuple[int, int]]:
+    """The Beast bytes, first and last frame times, frame count, and the first and last non-zero counters."""
     header = frames.beast_receiver_id(_receiver_id(name))
     if not parts:
-        return header, 0.0, 0.0, 0
+        return header, 0.0, 0.0, 0, (0, 0)
     t = np.concatenate([p[0] for p in parts])
     order = np.argsort(t, kind="stable")
     t = t[order]
@@ -204,14 +208,19 @@ def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> t
     )
     # the file's last frame time, exactly as a reader anchoring the counter on the mtime computes it
     last = epoch + float(counter[-1]) / TICKS_PER_S
-    return header + body.tobytes(), float(t[0]), last, int(t.size)
+    nonzero = counter[counter != 0]
+    ends = (int(nonzero[0]), int(nonzero[-1])) if nonzero.size else (0, 0)
+    return header + body.tobytes(), float(t[0]), last, int(t.size), ends
 
 
-def _start_text(first: float, epoch: float) -> bytes:
-    """A ``.start`` sidecar (sources/adsb/sidecar.py) holding the first frame's time to the microsecond, exactly as
-    the reader maps its counter (epoch + counter // 12 µs)."""
-    counter = round((first - epoch) * TICKS_PER_S)
-    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=round(epoch * 1e6) + counter // 12)
+def _start_text(counters: tuple[int, int], last: float) -> bytes:
+    """A ``.start`` sidecar (sources/adsb/sidecar.py): the first frame's UTC time to the microsecond, chosen so the
+    reader gives every frame exactly the time it gave when the file was anchored on its modification time (the
+    mtime this module sets, read back as ``os.stat`` and the reader read it): recordings keep their times."""
+    ns = round(last * 1e9)  # what _write gives os.utime
+    mtime = datetime.fromtimestamp(ns // 10**9 + (ns % 10**9) * 1e-9, UTC)  # what os.stat gives the reader
+    base = datetime_us(mtime) - counters[1] // 12
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=base + counters[0] // 12)
     return (start.isoformat().replace("+00:00", "Z") + "\n").encode()
 
 

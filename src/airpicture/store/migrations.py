@@ -338,7 +338,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                          AND (n.note LIKE '%(--start)%' OR n.note LIKE '%UTC date from --start%'))
                 THEN 'receiver_clock_anchored'
             WHEN format IN ('jsonl', 'sbs', 'readsb-aircraft', 'readsb-trace', 'opensky-csv', 'opensky-parquet',
-                            'traffic-json') THEN 'absolute'
+                            'traffic-json') OR format LIKE 'notam-%' THEN 'absolute'
             ELSE NULL END
         WHERE time_basis IS NULL
         """,
