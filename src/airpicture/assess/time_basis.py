@@ -15,7 +15,7 @@ which items and why. Nothing about the night's times is evidence when the night 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from airpicture.assess.ach import AchResult
 from airpicture.assess.indicators import IndicatorOutcome
@@ -51,10 +51,15 @@ def cap_confidence(
     ]
     if not leaning:
         return level, basis
-    labels = "; ".join(item.label for item in leaning)
-    verb = "rests" if len(leaning) == 1 else "rest"
     basis = (
-        f"{basis}; {labels} {verb} on approximate times (receiver recordings timed by their files' modification "
-        "dates or without times), so confidence is at most low"
+        f"{basis}; {listing(item.label for item in leaning)} "
+        f"{'rests' if len(leaning) == 1 else 'rest'} on approximate times (receiver recordings timed by their "
+        "files' modification dates or without times), so confidence is at most low"
     )
     return Confidence.LOW, basis
+
+
+def listing(labels: Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: labels in one clause."""
+    shown = list(labels)  # as the question file writes them (proper nouns keep their capitals)
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -12,6 +12,10 @@ from airpicture.model.judgments import ReportInputs
 from airpicture.report.document import Kind, Sentence, _Builder
 
 
+def _listing(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -34,7 +38,7 @@ def approximate_times(b: _Builder, inputs: ReportInputs, coverage_ref: str) -> t
     )
     text = f"Times are approximate for {which}"
     if items:
-        text += " and for the assessment's " + ("item " if len(items) == 1 else "items ") + "; ".join(items)
+        text += " and for the assessment's " + ("item " if len(items) == 1 else "items ") + _listing(items)
     source = (
         f"{_plural(recordings, 'receiver recording', 'receiver recordings')} timed by the file's modification "
         "date or carrying no times"
