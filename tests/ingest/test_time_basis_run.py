@@ -72,7 +72,7 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
     assert "time basis of the new receiver files: 1 file_mtime" in out
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and RECORDING in warnings[0] and "times are approximate" in warnings[0]
-    assert f"{RECORDING}.start" in warnings[0] and "2026-12-01T23:00:00Z" in warnings[0]
+    assert "named like it plus .start" in warnings[0] and "2026-12-01T23:00:00Z" in warnings[0]
     assert sum(1 for line in out.splitlines() if RECORDING in line) == 1  # said once, not per record or event
     day_line = next(line for line in out.splitlines() if line.startswith("day "))
     assert day_line.startswith("day 2026-12-01:") and day_line.endswith("Confidence: low.")
@@ -123,6 +123,9 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
         stale = con.execute("SELECT body FROM judgments WHERE current AND day = '2026-12-01'").fetchone()
     assert stale is not None and json.loads(stale[0])["assessed"] is False
     assert not any(c.time_approximate for c in list_claims(workspace))
+    with workspace.connect(read_only=True) as con:
+        taken = [r[0] for r in con.execute("SELECT path FROM inbox_files ORDER BY path").fetchall()]
+    assert len(taken) == 2 and taken[1] == taken[0] + ".start" and not any("feeder-a" in t for t in taken)
 
     known = tmp_path / "known"
     assert cli("--workspace", str(known), "workspace", "init").returncode == 0

@@ -38,7 +38,7 @@ from airpicture.pipeline.report import write_report
 from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
 from airpicture.pipeline.time_basis import approximate_warning
 from airpicture.pipeline.tracks import rebuild_tracks
-from airpicture.sources.adsb.sidecar import is_sidecar, sidecar_path
+from airpicture.sources.adsb.sidecar import SIDECAR_SUFFIX, is_sidecar, sidecar_path
 from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace
 
@@ -211,6 +211,8 @@ def run_all(
         recordings = [p for p, _ in new["adsb"] if not is_sidecar(p)]  # a sidecar is read with its recording
         ingest = ingest_paths(workspace, recordings, settings, clock, on_file, IngestOptions(receiver_folders=folder))
         shown = {str(f.path): _inbox_shown(workspace.root / "inbox", f) for f in ingest.files}
+        # a sidecar is stored under its recording's shown path: a receiver name in the folder never in clear
+        shown.update({str(sidecar_path(f.path)): shown[str(f.path)] + SIDECAR_SUFFIX for f in ingest.files})
         for f in ingest.files:
             if f.status is FileStatus.FAILED:
                 outcomes[str(f.path)] = f"failed: {f.error}"

@@ -146,8 +146,8 @@ def approximate_files(con: Any) -> frozenset[str]:
 
 
 def approximate_warning(shown: str, basis: TimeBasis, anchor: datetime | None) -> str:
-    """The one warning the run summary prints for a file whose times are approximate."""
-    name = Path(shown).name
+    """The one warning the run summary prints for a file whose times are approximate. ``shown`` is the path as
+    shown (a receiver name in it replaced by its label), so the sidecar is described, not named."""
     how = (
         f"anchored on the file's modification time {_iso(anchor)}"
         if basis is TimeBasis.FILE_MTIME and anchor is not None
@@ -155,6 +155,6 @@ def approximate_warning(shown: str, basis: TimeBasis, anchor: datetime | None) -
     )
     return (
         f"warning: {shown}: times are approximate (time basis {basis.value}: {how}); everything derived from it is "
-        f"flagged time_approximate and supports at most low confidence. Put its UTC start in {name}.start next "
-        "to it and run again"
+        "flagged time_approximate and supports at most low confidence. Put its UTC start in a file named like it "
+        "plus .start, next to it, and run again"
     )
