@@ -184,5 +184,5 @@ def test_only_the_declared_columns_are_sorted_and_handed_over() -> None:
     class Wide(Narrow):
         columns = None  # type: ignore[assignment]
 
-    assert required_columns([Narrow()]) == ["ts", "icao24", "lat_deg", "source_file", "source_offset"]
+    assert required_columns([Narrow()]) == ["ts", "icao24", "lat_deg", "flags", "source_file", "source_offset"]
     assert required_columns([Narrow(), Wide()]) is None

@@ -1,8 +1,10 @@
 """Cutting one receiver's recording into several files, as hourly dumps or daily rotations do.
 
-A Beast file is cut at record boundaries (found with the real parser). A 12 MHz Beast counter is anchored
-on the file's modification time as the time of its last frame (docs/ingest.md), so each part gets the
-modification time of its own last frame: the parts ingest to exactly the UTC times of the whole file.
+A Beast file is cut at record boundaries (found with the real parser). A 12 MHz Beast counter is anchored by
+a ``<file>.start`` sidecar (the time of the first frame), else on the file's modification time as the time of
+its last frame (docs/ingest.md): each part gets a sidecar with the time of its own first frame when the source
+has one, and the modification time of its own last frame, so the parts ingest to exactly the UTC times of the
+whole file.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import gzip
 import itertools
 import os
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from airpicture.simulate.frames import beast_receiver_id
 from airpicture.sources.adsb.beast import RECEIVER_ID, BeastParser
+from airpicture.sources.adsb.sidecar import read_sidecar, sidecar_path
 
 TICKS_PER_S = 12_000_000
 
@@ -39,12 +43,17 @@ def split_beast(source: Path, out: list[Path], *, receiver_id: bytes | None) -> 
     n = len(offsets)
     bounds = [round(i * n / len(out)) for i in range(len(out) + 1)]
     header = beast_receiver_id(receiver_id) if receiver_id is not None else b""
+    start = read_sidecar(source)
+    epoch = start - timedelta(microseconds=counters[0] // 12) if start is not None else None
     for part, (lo, hi) in zip(out, itertools.pairwise(bounds), strict=True):
         end = offsets[hi] if hi < n else len(data)
         part.parent.mkdir(parents=True, exist_ok=True)
         part.write_bytes(header + data[offsets[lo] : end])
         mtime = last_s - (counters[-1] - counters[hi - 1]) / TICKS_PER_S
         os.utime(part, (mtime, mtime))
+        if epoch is not None:
+            first = epoch + timedelta(microseconds=counters[lo] // 12)
+            sidecar_path(part).write_text(first.astimezone(UTC).isoformat().replace("+00:00", "Z") + "\n")
 
 
 def split_jsonl(source: Path, out: list[Path]) -> None:

@@ -48,8 +48,8 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, o
     (inbox / "adsb").mkdir(parents=True)
     (inbox / "notams").mkdir()
     (inbox / "reports").mkdir()
-    for beast in sim.glob("*.beast"):
-        shutil.copy2(beast, inbox / "adsb" / beast.name)  # keeps the mtime that anchors the Beast clock
+    for beast in [*sim.glob("*.beast"), *sim.glob("*.beast.start")]:
+        shutil.copy2(beast, inbox / "adsb" / beast.name)  # with the .start sidecars that anchor the Beast clock
     shutil.copy2(sim / "simulated-notams.txt", inbox / "notams")
     shutil.copy2(sim / "simulated-reports.csv", inbox / "reports")
     key = base / "reporter.key"

@@ -10,6 +10,7 @@ from datetime import datetime
 from airpicture.assess.ach import AchResult, AchRules, analyse, confidence, key_evidence
 from airpicture.assess.indicators import IndicatorOutcome, evaluate
 from airpicture.assess.language import band, band_index
+from airpicture.assess.time_basis import approximate_items, cap_confidence
 from airpicture.model.judgments import Confidence, DayFacts, Judgment, Question
 
 
@@ -85,6 +86,8 @@ def assess_day(
     by_item = {o.item.item_id: o for o in outcomes if o.item is not None}
     open_contradictions = sum(1 for k in key if k in by_item for f in by_item[k].matched if f.contradicted)
     level, basis = confidence(result, key, open_contradictions)
+    approximate = approximate_items(outcomes, facts)
+    level, basis = cap_confidence(level, basis, result, key, approximate)
     top_p = result.posterior[result.top]
     tied = tuple(h for h in _ranked_ids(result) if top_p - result.posterior[h] <= question.tie_epsilon)
     tied = tied if len(tied) > 1 else ()
@@ -133,5 +136,6 @@ def assess_day(
         tied=tied if assessed else (),
         bands=tuple((h.hyp_id, band(result.posterior[h.hyp_id]).term()) for h in question.hypotheses),
         assessed=assessed,
+        time_approximate_items=approximate if assessed else (),
     )
     return judgment, outcomes

@@ -31,6 +31,7 @@ from airpicture.claims.build import (
 from airpicture.claims.graph import analyse
 from airpicture.claims.status import decide_status, effective_reliability, suggested_reliability
 from airpicture.model.claims import Appearance, Claim, ClaimStatus, SensorCheck, Source, SourceKind
+from airpicture.model.events import EvidenceKind
 from airpicture.model.reports import ObserverReport, ReportCategory
 
 NOTAM_EVENT_TYPE = "airspace restriction"
@@ -247,7 +248,30 @@ def build_claims(inputs: ClaimInputs, rules: ClaimRules, sensors: SensorLookup |
         )
         for sid, s in sources.items()
     }
+    flagged = frozenset(e.event_id for e in inputs.events if "time_approximate" in e.flags)
+    claims = [
+        replace(c, time_approximate=True)
+        if _on_approximate_times(c, appearances, inputs.approximate_files, flagged)
+        else c
+        for c in claims
+    ]
     return ClaimSet(tuple(sorted(claims, key=lambda c: (c.start, c.claim_id))), appearances, final)
+
+
+def _on_approximate_times(
+    claim: Claim, appearances: Mapping[str, Appearance], files: frozenset[str], flagged: frozenset[str]
+) -> bool:
+    """Whether any appearance of ``claim`` rests on approximate times: it cites a position of a recording whose
+    times are approximate (``files``), or it is a detector event flagged ``time_approximate`` (``flagged``)."""
+    for aid in claim.appearances:
+        if aid.startswith("event:") and aid[6:].split("/", 1)[0] in flagged:
+            return True
+        appearance = appearances.get(aid)
+        if appearance is not None and any(
+            e.kind is EvidenceKind.POSITION and e.source_file in files for e in appearance.evidence
+        ):
+            return True
+    return False
 
 
 def _cross_check(

@@ -162,6 +162,8 @@ class ClaimInputs:
     notams: Sequence[NotamInput] = ()
     entries: Sequence[Entry] = ()
     analyst_grades: Mapping[str, Reliability] = field(default_factory=dict)
+    approximate_files: frozenset[str] = frozenset()
+    """Ids of the recordings whose times are approximate (time basis ``file_mtime`` or ``none``)."""
 
 
 @dataclass(frozen=True, slots=True)

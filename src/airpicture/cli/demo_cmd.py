@@ -44,6 +44,8 @@ def demo(
                 "positions": run.positions,
                 "files": run.new_files,
                 "failed_files": run.failed_files,
+                "time_bases": run.time_bases,
+                "warnings": run.warnings,
                 "notams": run.notams,
                 "reports": run.reports,
                 "tracks": run.tracks,

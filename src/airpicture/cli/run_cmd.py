@@ -43,6 +43,9 @@ def run_command(
             {
                 "new_files": summary.new_files,
                 "failed_files": summary.failed_files,
+                "time_bases": summary.time_bases,
+                "warnings": summary.warnings,
+                "approximate_items": list(summary.approximate_items),
                 "positions": summary.positions,
                 "notams": summary.notams,
                 "reports": summary.reports,

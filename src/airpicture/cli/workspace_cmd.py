@@ -31,9 +31,14 @@ def info(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Row counts per table, UTC date range of positions, disk size."""
+    """Row counts per table, UTC date range of positions, disk size, and the time basis of the ingested files."""
+    from airpicture.pipeline.time_basis import basis_counts, basis_phrase, file_time_bases
+
     state = get_state(ctx)
-    summary = state.workspace().info()
+    workspace = state.workspace()
+    summary = workspace.info()
+    files = file_time_bases(workspace)
+    approximate = [f for f in files if f.approximate]
     if as_json:
         print_json(
             state.out,
@@ -44,6 +49,18 @@ def info(
                 "first_day": summary.first_day,
                 "last_day": summary.last_day,
                 "size_bytes": summary.size_bytes,
+                "time_basis": basis_counts(files),
+                "approximate_times": [
+                    {
+                        "path": f.path,
+                        "file_id": f.file_id,
+                        "format": f.format,
+                        "time_basis": f.basis,
+                        "time_anchor": f.anchor,
+                        "time_anchor_from": f.anchor_from,
+                    }
+                    for f in approximate
+                ],
             },
         )
         return
@@ -59,3 +76,15 @@ def info(
         "workspace",
     )
     print_rows(state.out, ("table", "rows"), [(k, f"{v:,}") for k, v in summary.row_counts.items()], "tables")
+    if files:
+        print_rows(state.out, ("time basis", "files"), [(k, f"{v:,}") for k, v in basis_counts(files).items()], "times")
+    if approximate:
+        print_rows(
+            state.out,
+            ("file", "time basis", "anchored on"),
+            [
+                (f.path, f.basis, basis_phrase(f.basis, f.anchor, f.anchor_from).partition("(")[2].rstrip(")"))
+                for f in approximate
+            ],
+            "files whose times are approximate: put the UTC start in <file>.start next to each and run again",
+        )

@@ -13,6 +13,11 @@ a short lead-in from the previous day, and the context), events and per-day aggr
 no store and no global state, and its output does not depend on row order: a distributed driver can call
 it on a cluster exactly as the local driver does. :func:`stitch_events` then joins events that were cut
 at midnight.
+
+An event resting on positions whose times are approximate (``PositionFlag.TIME_APPROXIMATE``: the recording
+was anchored on its file's modification time, or has no times) gets the flag ``time_approximate``
+(:func:`mark_time_approximate`): when it cites such a position, or cites no position at all (an aggregate,
+such as a night's surge) on a day holding such positions.
 """
 
 from __future__ import annotations
@@ -33,9 +38,9 @@ from airpicture.detect.region_geometry import RegionGeometry
 from airpicture.detect.tables import address_numbers
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
-from airpicture.model.events import Event
+from airpicture.model.events import Event, EvidenceKind
 from airpicture.model.region import Region
-from airpicture.model.schemas import POSITIONS_SCHEMA
+from airpicture.model.schemas import POSITIONS_SCHEMA, PositionFlag
 
 ENTRY_POINT_GROUP = "airpicture.detectors"
 
@@ -162,12 +167,16 @@ class PartitionResult:
 
 CANONICAL_KEYS = ("icao24", "ts", "source_file", "source_offset")
 """The columns that order a partition for detectors (and that every detector gets, whatever it declares)."""
+ALWAYS_READ = ("flags",)
+"""Read whatever the detectors declare: the driver marks events on approximate times from it."""
+TIME_APPROXIMATE = "time_approximate"
+"""The event flag of an event resting on approximate times (docs/ingest.md, docs/assessment.md)."""
 
 
 def required_columns(detectors: Sequence[Detector]) -> list[str] | None:
     """The position columns ``detectors`` read: the union of their ``columns`` declarations plus the canonical
-    keys, in schema order; ``None`` when any detector declares none (it gets every column)."""
-    wanted: set[str] = set(CANONICAL_KEYS)
+    keys and ``flags``, in schema order; ``None`` when any detector declares none (it gets every column)."""
+    wanted: set[str] = set(CANONICAL_KEYS) | set(ALWAYS_READ)
     for detector in detectors:
         declared = getattr(detector, "columns", None)
         if declared is None:
@@ -246,6 +255,7 @@ def detect_partition(
     (a night's surge is judged once, when the night ends): theirs are kept when they *end* in the day.
     """
     table = positions if lead_in is None or lead_in.num_rows == 0 else pa.concat_tables([lead_in, positions])
+    approximate = approximate_files(table)
     wanted = required_columns(detectors)
     if wanted is not None and set(wanted) < set(table.schema.names):
         table = table.select([name for name in table.schema.names if name in wanted])
@@ -265,6 +275,7 @@ def detect_partition(
             events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
         if output.aggregates.num_rows:
             aggregates.append(output.aggregates.select(AGGREGATES_SCHEMA.names).cast(AGGREGATES_SCHEMA))
+    events = mark_time_approximate(events, approximate)
     events.sort(key=lambda e: (e.start, e.type, e.event_id))
     return PartitionResult(
         day=ctx.day,
@@ -272,6 +283,28 @@ def detect_partition(
         aggregates=pa.concat_tables(aggregates),
         detectors=tuple((d.name, d.version) for d in ordered),
     )
+
+
+def approximate_files(positions: pa.Table) -> frozenset[str]:
+    """The ``source_file`` of every row flagged ``TIME_APPROXIMATE`` (empty without a ``flags`` column)."""
+    if positions.num_rows == 0 or "flags" not in positions.schema.names:
+        return frozenset()
+    bit = pa.scalar(int(PositionFlag.TIME_APPROXIMATE), pa.uint16())
+    flagged = pc.not_equal(pc.bit_wise_and(positions["flags"], bit), pa.scalar(0, pa.uint16()))
+    return frozenset(str(f) for f in pc.unique(positions["source_file"].filter(flagged)).to_pylist())
+
+
+def mark_time_approximate(events: Iterable[Event], approximate: frozenset[str]) -> list[Event]:
+    """Flag ``time_approximate`` on events citing a position of an ``approximate`` file, and on events citing no
+    position (aggregates) when there is any such file; other events are returned as they are."""
+    out: list[Event] = []
+    for event in events:
+        cited = {e.source_file for e in event.evidence if e.kind is EvidenceKind.POSITION}
+        hit = bool(cited & approximate) if cited else bool(approximate)
+        if hit and TIME_APPROXIMATE not in event.flags:
+            event = replace(event, flags=(*event.flags, TIME_APPROXIMATE))
+        out.append(event)
+    return out
 
 
 def _subject_key(event: Event) -> tuple[Any, ...]:

@@ -161,6 +161,9 @@ class Claim:
     lon_deg: float | None = None
     sensor_check: SensorCheck = SensorCheck.NOT_APPLICABLE
     coverage_fraction: float | None = None
+    time_approximate: bool = False
+    """Some of its support rests on approximate times (a recording anchored on its file's modification time, or
+    without times; docs/ingest.md): such a claim supports at most low confidence (docs/assessment.md)."""
 
     @property
     def independent_roots(self) -> int:

@@ -257,6 +257,9 @@ class DayFacts:
     activity: tuple[NightCount, ...]
     coverage: Coverage
     monitoring_since: date | None = None
+    approximate_recordings: tuple[str, ...] = ()
+    """Recordings (file ids) with positions in the window whose times are approximate (time basis ``file_mtime``
+    or ``none``, docs/ingest.md): what receivers measured that night rests on approximate times."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +297,8 @@ class Judgment:
     """(hypothesis id, ICD 203 band) for every hypothesis."""
     assessed: bool = True
     """False when nothing bore on the question (no ACH item): no band and no confidence are stated."""
+    time_approximate_items: tuple[str, ...] = ()
+    """Items (ids) resting on approximate times (docs/assessment.md, "Approximate times"), in matrix order."""
 
     def probability(self, hyp_id: str) -> float:
         return dict(self.posterior)[hyp_id]
@@ -352,6 +357,7 @@ def judgment_to_dict(j: Judgment) -> dict[str, Any]:
         "tied": list(j.tied),
         "bands": dict(j.bands) if j.assessed else None,
         "assessed": j.assessed,
+        "time_approximate_items": list(j.time_approximate_items),
         "board": [
             {
                 **asdict(r),
@@ -411,6 +417,7 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
         tied=tuple(d.get("tied", ())),
         bands=tuple((d.get("bands") or {}).items()),
         assessed=bool(d.get("assessed", True)),
+        time_approximate_items=tuple(d.get("time_approximate_items", ())),
         board=tuple(
             BoardRow(
                 indicator_id=r["indicator_id"],

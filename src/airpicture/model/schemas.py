@@ -10,7 +10,7 @@ any event can cite the bytes that prove it.
 
 from __future__ import annotations
 
-from enum import IntFlag
+from enum import IntFlag, StrEnum
 
 import pyarrow as pa
 
@@ -40,6 +40,32 @@ class PositionFlag(IntFlag):
     """The ICAO address was recovered from the parity field (DF0/4/5/16/20/21), not sent in clear."""
     SIMULATED = 1 << 8
     """Comes from the scenario simulator, not from a real receiver."""
+    TIME_APPROXIMATE = 1 << 9
+    """The row's time is approximate: its file's time basis is ``file_mtime`` or ``none`` (:class:`TimeBasis`)."""
+
+
+class TimeBasis(StrEnum):
+    """Where the times of an ingested file come from (``ingested_files.time_basis``, docs/ingest.md).
+
+    Ordered from strongest to weakest; a file whose records differ takes the weakest of them."""
+
+    ABSOLUTE = "absolute"
+    """The data carries UTC times (state vectors, SBS, readsb, JSONL with timestamps)."""
+    RECEIVER_CLOCK_ANCHORED = "receiver_clock_anchored"
+    """A receiver clock (Beast 12 MHz counter, GPS time of day) anchored by ``--start`` or a ``.start`` sidecar."""
+    FILE_MTIME = "file_mtime"
+    """A receiver clock anchored on the file's modification time: approximate (a plain ``cp`` changes it)."""
+    NONE = "none"
+    """No time at all in the data (``*`` hex lines): every record gets the anchor time. Approximate."""
+
+    @property
+    def approximate(self) -> bool:
+        """Times of this basis are not evidence of when something happened (``time_approximate``)."""
+        return self in (TimeBasis.FILE_MTIME, TimeBasis.NONE)
+
+    def weakest(self, other: TimeBasis) -> TimeBasis:
+        order = list(TimeBasis)
+        return self if order.index(self) >= order.index(other) else other
 
 
 RAW_FRAMES_FIELDS: list[pa.Field[pa.DataType]] = [

@@ -27,6 +27,7 @@ from airpicture.model.judgments import ClaimFacts, Coverage, DayFacts, Judgment,
 from airpicture.model.settings import Settings
 from airpicture.pipeline.claims import receiver_keys
 from airpicture.pipeline.detect import region_monitoring_since
+from airpicture.pipeline.time_basis import approximate_files
 from airpicture.store import Workspace
 from airpicture.store import claims as claim_store
 from airpicture.store import judgments as store
@@ -190,6 +191,7 @@ def day_facts(workspace: Workspace, question: Question, day: date, state: Worksp
         # "since monitoring began": of this region (a recording from elsewhere in the workspace does not count)
         monitoring_since = region_monitoring_since(con, question.region) or state.first_day
         last = con.execute("SELECT max(ts) FROM positions WHERE ts < ?", [end]).fetchone() if state.bins else None
+        approximate = _approximate_recordings(con, workspace, start, end)
     cutoff = min(end, last[0].astimezone(UTC)) if last and last[0] else end
     return DayFacts(
         day=day,
@@ -201,7 +203,23 @@ def day_facts(workspace: Workspace, question: Question, day: date, state: Worksp
         activity=tuple(night_counts(question, state, [n for n in nights if n >= first - timedelta(days=1)])),
         coverage=coverage,
         monitoring_since=monitoring_since,
+        approximate_recordings=approximate,
     )
+
+
+def _approximate_recordings(
+    con: duckdb.DuckDBPyConnection, workspace: Workspace, start: datetime, end: datetime
+) -> tuple[str, ...]:
+    """Recordings with positions in ``start``-``end`` whose times are approximate (pipeline/time_basis.py)."""
+    files = sorted(approximate_files(con))
+    if not files or not workspace.has_partitions("positions"):
+        return ()
+    marks = ", ".join("?" for _ in files)
+    rows = con.execute(
+        f"SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? AND source_file IN ({marks}) ORDER BY 1",
+        [start, end, *files],
+    ).fetchall()
+    return tuple(r[0] for r in rows)
 
 
 def data_days(question: Question, state: WorkspaceState) -> list[date]:

@@ -34,6 +34,7 @@ from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
 from airpicture.pipeline.entries import parse_entry
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind, time_and_address_clause
+from airpicture.pipeline.time_basis import approximate_files
 from airpicture.store import Workspace
 from airpicture.store import claims as store
 from airpicture.store.events import EVENT_COLUMNS, row_to_event
@@ -211,6 +212,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
         notams=notams,
         entries=entries,
         analyst_grades=store.load_grades(con),
+        approximate_files=approximate_files(con),
     )
 
 
@@ -324,6 +326,7 @@ def claim_record(claim: Claim) -> dict[str, Any]:
         "appearances": list(claim.appearances),
         "sensor_check": claim.sensor_check.value,
         "coverage_fraction": claim.coverage_fraction,
+        "time_approximate": claim.time_approximate,
     }
 
 

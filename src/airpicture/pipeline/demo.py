@@ -113,7 +113,8 @@ def run_demo(
 
     workspace = Workspace.init(workspace_dir)
     inbox = workspace_dir / "inbox"
-    _into_inbox(sorted(simulated_dir.glob("simulated-*.beast")) + bundled_recordings(out_dir / "real"), inbox / "adsb")
+    recordings = sorted(simulated_dir.glob("simulated-*.beast")) + sorted(simulated_dir.glob("simulated-*.beast.start"))
+    _into_inbox(recordings + bundled_recordings(out_dir / "real"), inbox / "adsb")  # .start: their start times
     _into_inbox(sorted(simulated_dir.glob("simulated-notams*.txt")), inbox / "notams")
     _into_inbox(sorted(simulated_dir.glob("simulated-reports*.csv")), inbox / "reports")
 

@@ -14,15 +14,22 @@ file of no known format, or one a reader refuses, is reported as failed with one
 Each file's receiver (``--receiver``, the inbox sub-folder, the first Beast 0xE3 receiver id, else none: the
 file is its own receiver) is recorded in ``ingested_files.receiver`` as a keyed pseudonym only, and every
 path and message that leaves here has the receiver's name replaced by its label (pipeline/receivers.py).
+
+Each file's **time basis** (``absolute``, ``receiver_clock_anchored``, ``file_mtime``, ``none``;
+pipeline/time_basis.py) is recorded in ``ingested_files.time_basis`` with its anchor. A receiver clock is
+anchored by ``--start``, else by the file's ``<file>.start`` sidecar, else on the file's mtime; the rows of a
+file whose times are approximate carry ``PositionFlag.TIME_APPROXIMATE``. A file already ingested is ingested
+again when a start time is given now that differs from the one it was anchored on (a sidecar added later).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,10 +41,11 @@ import pyarrow.compute as pc
 from airpicture.decode.modes import FrameDecoder
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
-from airpicture.model.schemas import PositionFlag
+from airpicture.model.schemas import PositionFlag, TimeBasis
 from airpicture.model.settings import Settings
 from airpicture.pipeline.ingest_support import WriteFailed, detected_hint, spool_stdin, writing
 from airpicture.pipeline.receivers import Receiver, ReceiverKeys, ReceiverOrigin, inbox_receiver, normalise_name, redact
+from airpicture.pipeline.time_basis import StartTime, anchor_changed, anchor_of, basis_phrase, start_for
 from airpicture.sources.adsb import (
     REJECTS_SCHEMA,
     AdsbFormat,
@@ -119,6 +127,12 @@ class FileOutcome:
     receiver_from: ReceiverOrigin = ReceiverOrigin.FILE
     shown_path: str = ""
     """The path as shown and stored: any receiver name in it replaced by ``receiver-<8 hex>``."""
+    time_basis: TimeBasis | None = None
+    """Where the file's times come from (docs/ingest.md); approximate for ``file_mtime`` and ``none``."""
+    time_anchor: datetime | None = None
+    time_anchor_from: str | None = None
+    replaced_days: tuple[date, ...] = ()
+    """UTC days that held positions of an earlier ingest of this file (removed before it was read again)."""
 
     @property
     def shown(self) -> str:
@@ -142,7 +156,9 @@ class FileOutcome:
                 f"{self.shown}: already ingested (same content, {self.file_id and self.file_id[:12]}); --force to redo"
             )
         rx = f", {self.receiver_from.value} receiver-{self.receiver[:8]}" if self.receiver else ""
-        return f"{self.shown} [{self.format}{rx}]: {count_line(self.kind, self.read, self.stored, self.rejected)}"
+        times = f", {basis_phrase(self.time_basis, self.time_anchor, self.time_anchor_from)}" if self.time_basis else ""
+        counts = count_line(self.kind, self.read, self.stored, self.rejected)
+        return f"{self.shown} [{self.format}{rx}{times}]: {counts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +374,10 @@ class _FileJob:
     """Why the workspace could not be written (disk full …): the batch stops trying files."""
     path_text: str = ""
     """The path as given, replaced by ``label`` in messages."""
+    time_basis: TimeBasis | None = None
+    """The weakest time basis the file's chunks stated so far (None: none stated: ``absolute``)."""
+    start: StartTime = field(default_factory=StartTime)
+    replaced_days: list[date] = field(default_factory=list)
 
     def _hide(self, text: str) -> str:
         if self.label is not None and self.path_text:
@@ -371,8 +391,17 @@ class _FileJob:
             source, head = open_input(path)
         except SourceError as exc:
             return FileOutcome(path, FileStatus.FAILED, error=self._hide(str(exc)), shown_path=shown)
-        if not self.options.force and self._recorded(source.file_id):
-            return FileOutcome(path, FileStatus.SKIPPED, file_id=source.file_id, shown_path=shown)
+        try:
+            self.start = start_for(path, self.options.start)
+        except SourceError as exc:
+            return FileOutcome(
+                path, FileStatus.FAILED, file_id=source.file_id, error=self._hide(str(exc)), shown_path=shown
+            )
+        recorded = self._recorded(source.file_id)
+        if recorded is not None and not self.options.force:
+            if not anchor_changed(recorded, self.start):
+                return FileOutcome(path, FileStatus.SKIPPED, file_id=source.file_id, shown_path=shown)
+            self.notes.append(f"ingested again: its start time is now given ({self.start.label})")
         try:
             spec = _spec_for(self.forced, source, head)
         except SourceError as exc:
@@ -402,7 +431,9 @@ class _FileJob:
                 )
             self._name_from_beast_id()
             shown = self._hide(str(path))
-            self._record(source, spec, shown)
+            basis = self.time_basis or TimeBasis.ABSOLUTE
+            anchor, anchor_from = anchor_of(basis, self.start, source.mtime)
+            self._record(source, spec, shown, basis, anchor, anchor_from.value)
         except WriteFailed as exc:
             self.broken = str(exc)
             self._forget_quietly(source.file_id)
@@ -428,6 +459,10 @@ class _FileJob:
             receiver=self.receiver.pseudonym if self.receiver else None,
             receiver_from=self.receiver.origin if self.receiver else ReceiverOrigin.FILE,
             shown_path=shown,
+            time_basis=basis,
+            time_anchor=anchor,
+            time_anchor_from=anchor_from.value,
+            replaced_days=tuple(sorted(set(self.replaced_days))),
         )
 
     def _name_from_beast_id(self) -> None:
@@ -441,8 +476,12 @@ class _FileJob:
 
     # -- steps -------------------------------------------------------------------------------------------
 
-    def _recorded(self, file_id: str) -> bool:
-        return self.con.execute("SELECT 1 FROM ingested_files WHERE file_id = ?", [file_id]).fetchone() is not None
+    def _recorded(self, file_id: str) -> tuple[Any, ...] | None:
+        """``(time_basis, time_anchor, time_anchor_from)`` of an earlier ingest of this file; None when none."""
+        row = self.con.execute(
+            "SELECT time_basis, time_anchor, time_anchor_from FROM ingested_files WHERE file_id = ?", [file_id]
+        ).fetchone()
+        return None if row is None else tuple(row)
 
     def _forget(self, file_id: str) -> None:
         """Remove every trace of an earlier (complete or interrupted) ingest of this file."""
@@ -452,6 +491,8 @@ class _FileJob:
             self.con.execute("DELETE FROM ingest_notes WHERE file_id = ?", [file_id])
             self.con.execute("INSERT OR IGNORE INTO ingest_pending VALUES (?)", [file_id])
         for stale in (self.workspace.root / "positions").glob(f"day=*/part-{part_prefix(file_id)}-*.parquet"):
+            with contextlib.suppress(ValueError):  # a folder not named day=YYYY-MM-DD is no day
+                self.replaced_days.append(date.fromisoformat(stale.parent.name.removeprefix("day=")))
             stale.unlink(missing_ok=True)
 
     def _forget_quietly(self, file_id: str) -> None:
@@ -464,7 +505,8 @@ class _FileJob:
 
     def _ingest(self, source: InputFile, spec: FormatSpec) -> None:
         decoder = _decoder(self.options) if spec.kind is RecordKind.FRAMES else None
-        for chunk in spec.read(source, self.read_options):
+        read_options = replace(self.read_options, start=self.start.start, start_from=self.start.label)
+        for chunk in spec.read(source, read_options):
             self._take(source, chunk, decoder)
             if self.progress is not None:
                 self.progress(
@@ -477,6 +519,8 @@ class _FileJob:
     def _take(self, source: InputFile, chunk: Chunk, decoder: FrameDecoder | None) -> None:
         self.read += chunk.read
         self.notes.extend(chunk.notes)
+        if chunk.time_basis is not None:
+            self.time_basis = chunk.time_basis if self.time_basis is None else self.time_basis.weakest(chunk.time_basis)
         self._reject(source, chunk.rejects)
         positions = chunk.positions
         self.good += (chunk.frames.num_rows if chunk.frames is not None else 0) + (
@@ -498,6 +542,8 @@ class _FileJob:
         if positions is not None and positions.num_rows:
             if is_simulated(source.path):
                 positions = mark_simulated(positions)
+            if chunk.time_basis is not None and chunk.time_basis.approximate:
+                positions = mark_time_approximate(positions)
             self.buffered.append(positions)
             self.buffered_rows += positions.num_rows
             if self.buffered_rows >= self.settings.ingest.flush_rows:
@@ -559,7 +605,15 @@ class _FileJob:
             self.workspace.write_partitioned("positions", table, part)
         self.parts += 1
 
-    def _record(self, source: InputFile, spec: FormatSpec, shown_path: str) -> None:
+    def _record(
+        self,
+        source: InputFile,
+        spec: FormatSpec,
+        shown_path: str,
+        basis: TimeBasis,
+        anchor: datetime | None,
+        anchor_from: str,
+    ) -> None:
         with writing("the ingested_files table of the workspace database"), transaction(self.con):
             if self.notes:
                 self.con.executemany(
@@ -567,7 +621,8 @@ class _FileJob:
                 )
             self.con.execute(
                 "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
-                "records_stored, records_rejected, receiver, receiver_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "records_stored, records_rejected, receiver, receiver_from, time_basis, time_anchor, time_anchor_from) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     source.file_id,
                     shown_path,
@@ -579,6 +634,9 @@ class _FileJob:
                     sum(self.rejected.values()),
                     self.receiver.pseudonym if self.receiver else None,
                     (self.receiver.origin if self.receiver else ReceiverOrigin.FILE).value,
+                    basis.value,
+                    anchor,
+                    anchor_from,
                 ],
             )
             self.con.execute("DELETE FROM ingest_pending WHERE file_id = ?", [source.file_id])
@@ -595,8 +653,17 @@ def is_simulated(path: Path) -> bool:
 
 def mark_simulated(positions: pa.Table) -> pa.Table:
     """Set the ``SIMULATED`` flag on every row: simulated data is labelled in every record, not just its file."""
+    return _set_flag(positions, PositionFlag.SIMULATED)
+
+
+def mark_time_approximate(positions: pa.Table) -> pa.Table:
+    """Set ``TIME_APPROXIMATE`` on every row: the rows of a chunk whose time basis is approximate."""
+    return _set_flag(positions, PositionFlag.TIME_APPROXIMATE)
+
+
+def _set_flag(positions: pa.Table, flag: PositionFlag) -> pa.Table:
     index = positions.schema.get_field_index("flags")
-    flags: Any = pc.bit_wise_or(positions["flags"], pa.scalar(int(PositionFlag.SIMULATED), pa.uint16()))
+    flags: Any = pc.bit_wise_or(positions["flags"], pa.scalar(int(flag), pa.uint16()))
     return positions.set_column(index, positions.schema.field("flags"), flags)
 
 

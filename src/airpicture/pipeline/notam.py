@@ -278,7 +278,8 @@ def _catalog(
     with workspace.connect() as con:
         con.execute(
             "INSERT OR REPLACE INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
-            "records_stored, records_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "records_stored, records_rejected, time_basis, time_anchor_from) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'absolute', 'data')",  # NOTAM times are in the text
             [file_id, str(path), fmt, size, now, read, stored, rejected],
         )
 

@@ -5,10 +5,15 @@ unchanged evidence gives the same judgment).
 Inbox folders (created when missing)::
 
     <workspace>/inbox/adsb/          receiver files (any format 'airpicture ingest' reads); a first-level
-                                     sub-folder names the receiver: inbox/adsb/<receiver>/… (docs/ingest.md)
+                                     sub-folder names the receiver: inbox/adsb/<receiver>/… (docs/ingest.md);
+                                     <file>.start next to a Beast/hex recording holds its UTC start time
     <workspace>/inbox/notams/        NOTAM files
     <workspace>/inbox/reports/       observer-report exports (CSV/JSON, media next to them)
     <workspace>/inbox/appearances/   appearance documents (JSON)
+
+A recording whose times are approximate (anchored on its file's modification time, or without times) is
+warned about once, in the summary; a ``.start`` sidecar added next to it later makes the next run ingest it
+again on that start and re-detect the days its positions left.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, e
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
 from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
+from airpicture.pipeline.time_basis import approximate_warning
 from airpicture.pipeline.tracks import rebuild_tracks
+from airpicture.sources.adsb.sidecar import SIDECAR_SUFFIX, is_sidecar, sidecar_path
 from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace
 
@@ -48,6 +55,12 @@ class RunSummary:
 
     new_files: dict[str, int] = field(default_factory=dict)
     failed_files: list[str] = field(default_factory=list)
+    time_bases: dict[str, int] = field(default_factory=dict)
+    """Receiver files ingested in this run per time basis (absolute, receiver_clock_anchored, file_mtime, none)."""
+    warnings: list[str] = field(default_factory=list)
+    """One per file whose times are approximate."""
+    approximate_items: tuple[str, ...] = ()
+    """Labels of the judgment's items that rest on approximate times."""
     positions: int = 0
     notams: int = 0
     reports: int = 0
@@ -67,12 +80,18 @@ class RunSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        """The one-screen summary."""
+        """The one-screen summary: a warning for each new file whose times are approximate, once."""
         new = ", ".join(f"{k} {v}" for k, v in self.new_files.items()) or "none"
         out = [
             f"inbox: new files {new}" + (f"; {len(self.failed_files)} failed" if self.failed_files else ""),
             f"ingest: {self.positions:,} positions, {self.notams} NOTAMs, {self.reports} reports, "
             f"{self.appearances} appearance documents",
+        ]
+        if self.time_bases:
+            bases = ", ".join(f"{n} {basis}" for basis, n in self.time_bases.items())
+            out.append(f"time basis of the new receiver files: {bases}")
+        out += self.warnings
+        out += [
             f"tracks: {'unchanged' if self.tracks is None else f'{self.tracks:,} rebuilt'}; "
             f"detection: {self.detected_days} day(s), {self.events:,} events",
             f"claims: {'unchanged' if self.claims is None else f'{self.claims:,}'} "
@@ -81,6 +100,8 @@ class RunSummary:
         ]
         if self.day is not None:
             out.append(f"day {self.day.isoformat()}: {self.judgment} Confidence: {self.confidence}.")
+            if self.approximate_items:
+                out.append("resting on approximate times: " + "; ".join(self.approximate_items))
             if self.change:
                 out.append(f"change: {self.change}")
             out += [f"report: {p}" for p in self.report_files]
@@ -99,6 +120,8 @@ def _sha256(path: Path) -> str:
 
 
 def _new_files(workspace: Workspace, kind: str) -> list[tuple[Path, str]]:
+    """Inbox files not taken in yet (by content hash). A receiver recording is new again when its ``.start``
+    sidecar is: the sidecar is taken in with it (recorded under its own hash)."""
     folder = workspace.root / "inbox" / kind
     folder.mkdir(parents=True, exist_ok=True)
     with workspace.connect(read_only=True) as con:
@@ -108,8 +131,12 @@ def _new_files(workspace: Workspace, kind: str) -> list[tuple[Path, str]]:
         if kind == "reports" and path.suffix.lower() not in (".csv", ".json"):
             continue  # media files sit next to the export they belong to
         sha = _sha256(path)
-        if sha not in taken:
+        sidecar = sidecar_path(path) if kind == "adsb" else None
+        sidecar_sha = _sha256(sidecar) if sidecar is not None and sidecar.is_file() else None
+        if sha not in taken or (sidecar_sha is not None and sidecar_sha not in taken):
             found.append((path, sha))
+            if sidecar is not None and sidecar_sha is not None:
+                found.append((sidecar, sidecar_sha))
     return found
 
 
@@ -165,11 +192,14 @@ def run_all(
     t = time.perf_counter()
     tell("inbox", 0, None)
     new = {kind: _new_files(workspace, kind) for kind in INBOX_KINDS}
-    summary.new_files = {k: len(v) for k, v in new.items() if v}
+    # sidecars are counted with their recordings, not as files of their own
+    summary.new_files = {k: n for k, v in new.items() if (n := sum(1 for p, _ in v if not is_sidecar(p)))}
     timed("inbox", t)
 
     t = time.perf_counter()
     new_adsb_ids: list[str] = []
+    replaced_days: set[date] = set()
+    inbox = workspace.root / "inbox"
     if new["adsb"]:
         outcomes: dict[str, str] = {}
 
@@ -178,10 +208,11 @@ def run_all(
                 tell("ingest", getattr(event, "file_index", 0) + 1, getattr(event, "files_total", None))
 
         folder = workspace.root / "inbox" / "adsb"
-        ingest = ingest_paths(
-            workspace, [p for p, _ in new["adsb"]], settings, clock, on_file, IngestOptions(receiver_folders=folder)
-        )
+        recordings = [p for p, _ in new["adsb"] if not is_sidecar(p)]  # a sidecar is read with its recording
+        ingest = ingest_paths(workspace, recordings, settings, clock, on_file, IngestOptions(receiver_folders=folder))
         shown = {str(f.path): _inbox_shown(workspace.root / "inbox", f) for f in ingest.files}
+        # a sidecar is stored under its recording's shown path: a receiver name in the folder never in clear
+        shown.update({str(sidecar_path(f.path)): shown[str(f.path)] + SIDECAR_SUFFIX for f in ingest.files})
         for f in ingest.files:
             if f.status is FileStatus.FAILED:
                 outcomes[str(f.path)] = f"failed: {f.error}"
@@ -189,6 +220,14 @@ def run_all(
             elif f.status is FileStatus.INGESTED and f.file_id:
                 new_adsb_ids.append(f.file_id)
                 summary.positions += f.stored
+                replaced_days.update(f.replaced_days)
+                if f.time_basis is not None:
+                    summary.time_bases[f.time_basis.value] = summary.time_bases.get(f.time_basis.value, 0) + 1
+                    if f.time_basis.approximate:
+                        summary.warnings.append(
+                            approximate_warning(_inbox_shown(inbox, f), f.time_basis, f.time_anchor)
+                        )
+        summary.time_bases = dict(sorted(summary.time_bases.items()))
         _record(workspace, "adsb", new["adsb"], clock, outcomes, shown)
     timed("ingest", t)
 
@@ -241,7 +280,8 @@ def run_all(
     timed("tracks", t)
 
     t = time.perf_counter()
-    days = _days_of(workspace, new_adsb_ids)
+    # a recording ingested again on a new start time: the days its old positions were on are detected again too
+    days = sorted(set(_days_of(workspace, new_adsb_ids)) | replaced_days)
     if days:
         detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
         summary.detected_days = len(days)
@@ -279,10 +319,16 @@ def run_all(
             ).fetchall()
         }
     todo = sorted({d for d in available if d < target and d not in judged} | {target})
+    # report days judged on positions that have since moved (a recording ingested again on its start time):
+    # judged again, so no stale judgment stays current on the day of a copy
+    moved = {d - timedelta(days=k) for d in replaced_days for k in (0, 1)} & judged
+    todo = sorted(set(todo) | moved)
     assessment = None
     for i, d in enumerate(todo):
         tell("assess", i, len(todo))
-        assessment = assess(workspace, settings, clock, d, state)
+        judged_day = assess(workspace, settings, clock, d, state)
+        if d == target:
+            assessment = judged_day
     summary.assessed_days = len(todo)
     timed("assess", t)
 
@@ -302,6 +348,8 @@ def run_all(
         summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {runner} ({j.runner_up_band})."
     summary.confidence = j.confidence.value if j.assessed else "none"
     summary.change = j.change_explanation
+    marked = set(j.time_approximate_items)
+    summary.approximate_items = tuple(i.label for i in j.items if marked & {i.item_id, *i.merged})
     summary.report_files = written.files
     timed("report", t)
     return summary

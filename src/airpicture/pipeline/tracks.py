@@ -144,7 +144,8 @@ class TrackFilter:
 LIST_COLUMNS = (
     "track_id, icao24, first_seen, last_seen, duration_s, n_rows, n_fixes, "
     "array_to_string(callsigns, ' ') AS callsigns, array_to_string(list_distinct(squawks), ' ') AS squawks, "
-    "alt_min_ft, alt_max_ft, n_flagged, aircraft_type, operator, role, country, of_interest"
+    "alt_min_ft, alt_max_ft, n_flagged, aircraft_type, operator, role, country, of_interest, "
+    "coalesce(time_approximate, false) AS time_approximate"
 )
 
 
@@ -198,7 +199,8 @@ EXPORT_COLUMNS = (
     "array_to_string(callsigns, ' ') AS callsigns, array_to_string(squawks, ' ') AS squawks, "
     "nic_min, nic_max, nacp_min, nacp_max, n_flagged, n_impossible_speed, n_position_jump, n_cpr_ambiguous, "
     "n_frozen_position, n_integrity_low, alt_min_ft, alt_max_ft, lat_min_deg, lat_max_deg, lon_min_deg, "
-    "lon_max_deg, aircraft_type, operator, role, country, of_interest, geometry"
+    "lon_max_deg, aircraft_type, operator, role, country, of_interest, "
+    "coalesce(time_approximate, false) AS time_approximate, geometry"
 )
 
 

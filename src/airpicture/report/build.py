@@ -22,6 +22,7 @@ from airpicture.report.document import (
     receivers_phrase,
     sorted_facts,
 )
+from airpicture.report.time_basis import approximate_times
 
 _STRONG = (ClaimStatus.CORROBORATED, ClaimStatus.CONFIRMED)
 
@@ -38,7 +39,7 @@ def build_document(inputs: ReportInputs) -> Document:
     today = sorted_facts(facts.claims)
     coverage_ref = f"coverage:{facts.day.isoformat()}"
     c = facts.coverage
-    coverage = (
+    coverage: tuple[Sentence, ...] = (
         Sentence(
             f"Coverage: {receivers_phrase(c)}, up {c.receiver_fraction:.0%} of the night "
             f"({q.night_start_local}-{q.night_end_local} local time); {c.reports} observer report(s) from "
@@ -203,6 +204,7 @@ def build_document(inputs: ReportInputs) -> Document:
     # -- assessment --------------------------------------------------------------------------------------
     assessment, key = _assessment(b, inputs, coverage_ref)
     takeaways.append(assessment[0])
+    coverage += approximate_times(b, inputs, coverage_ref)  # last: it cites the facts stated above
     title = f"{inputs.region_title} air picture: the night of {_when_day(facts.day)}"
     if inputs.simulated:
         # Simulated data is labelled as simulated in every report built from it (issue: simulator).

@@ -27,7 +27,7 @@ import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ from airpicture.simulate import documents, frames, observe, radio, traffic, trut
 from airpicture.simulate.kinematics import Trajectory, fly
 from airpicture.simulate.parse import night_window
 from airpicture.simulate.scenario import Flight, Scenario
+from airpicture.sources.adsb.clock import datetime_us
+from airpicture.sources.adsb.sidecar import sidecar_path
 
 TICKS_PER_S = 12_000_000
 TRUTH_SCHEMA = "airpicture.truth/1"
@@ -216,11 +218,15 @@ def _transmit_night(
         tracks.append(_track(flight, traj))
     for r, receiver in enumerate(scenario.receivers):
         name = f"simulated-{receiver.name}-{run.night:%Y%m%d}.beast"
-        data, first, last, n = _beast(receiver.name, per_rx[r], run.window[0])
+        data, first, last, n, counters = _beast(receiver.name, per_rx[r], run.window[0])
         per_rx[r] = []
         (tmp / name).write_bytes(data)
         if n:
             os.utime(tmp / name, ns=(round(last * 1e9), round(last * 1e9)))
+            # the UTC time of the first frame, so the recording's times are anchored, not its mtime's
+            start_name = sidecar_path(Path(name)).name
+            (tmp / start_name).write_bytes(_start_text(counters, last))
+            written.append(start_name)
         written.append(name)
         result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
         manifest.append({
@@ -245,10 +251,13 @@ def _append_truth_tracks(
     return writer
 
 
-def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> tuple[bytes, float, float, int]:
+def _beast(
+    name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float
+) -> tuple[bytes, float, float, int, tuple[int, int]]:
+    """The Beast bytes, first and last frame times, frame count, and the first and last non-zero counters."""
     header = frames.beast_receiver_id(_receiver_id(name))
     if not parts:
-        return header, 0.0, 0.0, 0
+        return header, 0.0, 0.0, 0, (0, 0)
     t = np.concatenate([p[0] for p in parts])
     order = np.argsort(t, kind="stable")
     t = t[order]
@@ -261,7 +270,20 @@ def _beast(name: str, parts: list[tuple[Any, Any, Any, Any]], epoch: float) -> t
     )
     # the file's last frame time, exactly as a reader anchoring the counter on the mtime computes it
     last = epoch + float(counter[-1]) / TICKS_PER_S
-    return header + body.tobytes(), float(t[0]), last, int(t.size)
+    nonzero = counter[counter != 0]
+    ends = (int(nonzero[0]), int(nonzero[-1])) if nonzero.size else (0, 0)
+    return header + body.tobytes(), float(t[0]), last, int(t.size), ends
+
+
+def _start_text(counters: tuple[int, int], last: float) -> bytes:
+    """A ``.start`` sidecar (sources/adsb/sidecar.py): the first frame's UTC time to the microsecond, chosen so the
+    reader gives every frame exactly the time it gave when the file was anchored on its modification time (the
+    mtime this module sets, read back as ``os.stat`` and the reader read it): recordings keep their times."""
+    ns = round(last * 1e9)  # what _transmit_night gives os.utime
+    mtime = datetime.fromtimestamp(ns // 10**9 + (ns % 10**9) * 1e-9, UTC)  # what os.stat gives the reader
+    base = datetime_us(mtime) - counters[1] // 12
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=base + counters[0] // 12)
+    return (start.isoformat().replace("+00:00", "Z") + "\n").encode()
 
 
 def _states(flight: Flight, traj: Trajectory, scenario: Scenario) -> dict[str, npt.NDArray[Any]]:

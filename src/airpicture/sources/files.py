@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from airpicture.sources.adsb.sidecar import is_sidecar
+
 STDIN = Path("-")
 """The path that means standard input (``airpicture ingest -``)."""
 
@@ -25,7 +27,8 @@ class Walk:
 
 
 def walk_paths(paths: Iterable[Path]) -> Walk:
-    """Files as given, folders walked recursively (sorted, hidden files skipped); missing paths kept (they fail).
+    """Files as given, folders walked recursively (sorted; hidden files and ``.start`` sidecars skipped: a sidecar
+    is read with its recording); missing paths kept (they fail).
 
     Inside a folder, a symbolic link (to a file or a folder) is never followed: it goes to ``links``. A path
     named on the command line is read as named, link or not."""
@@ -38,7 +41,7 @@ def walk_paths(paths: Iterable[Path]) -> Walk:
                     continue
                 if p.is_symlink():
                     links.append(p)
-                elif p.is_file():
+                elif p.is_file() and not is_sidecar(p):  # a .start sidecar is read with its recording
                     files.append((p, True))
         else:
             files.append((path, False))

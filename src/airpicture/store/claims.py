@@ -198,6 +198,7 @@ def _claim_row(c: Claim) -> list[Any]:
         "primary_roots": list(c.primary_roots),
         "echoes": list(c.echoes),
         "contradictions": list(c.contradictions),
+        "time_approximate": c.time_approximate,
     }
     return [
         c.claim_id,
@@ -241,6 +242,7 @@ def _claim_from_row(row: Sequence[Any]) -> Claim:
         lon_deg=lon,
         sensor_check=SensorCheck(check),
         coverage_fraction=coverage,
+        time_approximate=bool(parts.get("time_approximate", False)),
     )
 
 

@@ -317,6 +317,35 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver VARCHAR",
         "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver_from VARCHAR",  # option|inbox|beast_id|file
     ),
+    # 7 -> 8: the time basis of each ingested file (issue 12: times from a file's modification date) and the
+    # time_approximate flag of tracks. time_basis: absolute | receiver_clock_anchored | file_mtime | none;
+    # time_anchor: the start time given (--start or a .start sidecar) or the mtime used; time_anchor_from:
+    # option | sidecar | mtime | data. Files ingested before: their basis from the ingest notes they left (the
+    # receiver formats), 'absolute' for the formats that carry UTC times, NULL (unknown) otherwise.
+    (
+        "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS time_basis VARCHAR",
+        "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS time_anchor TIMESTAMPTZ",
+        "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS time_anchor_from VARCHAR",
+        "ALTER TABLE tracks ADD COLUMN IF NOT EXISTS time_approximate BOOLEAN",
+        """
+        UPDATE ingested_files SET time_basis = CASE
+            WHEN EXISTS (SELECT 1 FROM ingest_notes n WHERE n.file_id = ingested_files.file_id
+                         AND n.note LIKE '%''*'' lines carry no timestamp%') THEN 'none'
+            WHEN EXISTS (SELECT 1 FROM ingest_notes n WHERE n.file_id = ingested_files.file_id
+                         AND (n.note LIKE '%at the file''s mtime%' OR n.note LIKE '%UTC date from the file''s mtime%'))
+                THEN 'file_mtime'
+            WHEN EXISTS (SELECT 1 FROM ingest_notes n WHERE n.file_id = ingested_files.file_id
+                         AND (n.note LIKE '%(--start)%' OR n.note LIKE '%UTC date from --start%'))
+                THEN 'receiver_clock_anchored'
+            WHEN format IN ('jsonl', 'sbs', 'readsb-aircraft', 'readsb-trace', 'opensky-csv', 'opensky-parquet',
+                            'traffic-json') OR format LIKE 'notam-%' THEN 'absolute'
+            ELSE NULL END
+        WHERE time_basis IS NULL
+        """,
+        "UPDATE ingested_files SET time_anchor_from = CASE time_basis WHEN 'file_mtime' THEN 'mtime' "
+        "WHEN 'receiver_clock_anchored' THEN 'option' WHEN 'absolute' THEN 'data' ELSE NULL END "
+        "WHERE time_anchor_from IS NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,9 @@ Per track: first/last seen, row and usable-fix counts, callsigns in order of fir
 squawk change and each on-ground transition with its time, NIC/NACp ranges, counts of flagged rows per
 quality flag (flagged rows are kept and counted, never dropped: the interference detector needs them),
 altitude range, bounding box of the usable fixes, and their GeoJSON ``LineString`` (a ``Point`` for a
-single fix, null for none). A usable fix has latitude and longitude and none of the ``UNUSABLE`` flags.
+single fix, null for none), and ``time_approximate``: whether any of its rows carries ``TIME_APPROXIMATE``
+(its times rest on a file's modification time or on no time at all: docs/ingest.md). A usable fix has latitude
+and longitude and none of the ``UNUSABLE`` flags.
 Identity (type, operator, role, country) is not known here; ``pipeline.tracks`` joins it.
 """
 
@@ -68,6 +70,7 @@ TRACK_COLUMNS = (
     "lon_max_deg",
     "geometry",
     "source_files",
+    "time_approximate",
 )
 
 _NEEDED = (
@@ -142,6 +145,7 @@ def build_tracks(positions: pl.LazyFrame | pl.DataFrame, gap: timedelta = timede
         pl.col("lon_deg").filter(usable).max().alias("lon_max_deg"),
         pl.col("_coord").filter(usable).str.join(",").alias("_coords"),
         pl.col("source_file").unique().sort().alias("source_files"),
+        ((flags & int(PositionFlag.TIME_APPROXIMATE)) != 0).any().alias("time_approximate"),
     ]
     tracks = frame.group_by(seg).agg(aggs)
     n_fixes = pl.col("n_fixes")

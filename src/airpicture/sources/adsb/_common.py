@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
-from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag
+from airpicture.model.schemas import POSITIONS_SCHEMA, RAW_FRAMES_SCHEMA, PositionFlag, TimeBasis
 from airpicture.sources.adsb.streams import (
     DEFAULT_LIMITS,
     DecompressedStream,
@@ -138,7 +138,9 @@ class ReadOptions:
     start: datetime | None = None
     """UTC time of the first frame, for frame formats whose timestamps are not wall-clock time (Beast
     12 MHz counter, ``@``/``%`` hex lines) or absent (``*`` hex lines). Default: the file's mtime,
-    taken as the time of its last frame."""
+    taken as the time of its last frame (time basis ``file_mtime``: approximate)."""
+    start_from: str = "--start"
+    """Where ``start`` came from, for the notes: ``--start`` or the sidecar file's name."""
     beast_clock: BeastClock = BeastClock.MHZ12
     max_reorder_s: float = 5.0
     chunk_rows: int = DEFAULT_CHUNK_ROWS
@@ -155,6 +157,9 @@ class Chunk:
     positions: pa.Table | None = None
     rejects: pa.Table = field(default_factory=REJECTS_SCHEMA.empty_table)
     notes: tuple[str, ...] = field(default=())
+    time_basis: TimeBasis | None = None
+    """Where this chunk's times come from; None: no statement (the data's own times). Readers of receiver
+    clocks set it; a file's basis is the weakest its chunks state, ``absolute`` when none states one."""
 
 
 def detect_compression(head: bytes) -> Compression:
@@ -330,9 +335,7 @@ def with_too_long(chunk: Chunk, block: LineBlock, limits: Limits) -> Chunk:
         f"line longer than {limits.max_line_bytes:,} bytes (the limit): skipped",
         [start for _, start in block.too_long],
     )
-    return Chunk(
-        chunk.read + long.num_rows, chunk.frames, chunk.positions, concat_rejects([chunk.rejects, long]), chunk.notes
-    )
+    return replace(chunk, read=chunk.read + long.num_rows, rejects=concat_rejects([chunk.rejects, long]))
 
 
 @dataclass(slots=True)

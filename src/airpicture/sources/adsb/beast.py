@@ -28,7 +28,7 @@ Read in 8 MiB blocks, so memory is bounded whatever the file size.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -244,7 +244,7 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     anchor_counter = None
     if options.beast_clock is BeastClock.MHZ12 and options.start is None:
         anchor_counter = last_counter(source, options.limits)
-    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
+    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter, options.start_from)
     order = OrderCheck(int(options.max_reorder_s * 1e6))
     parser = BeastParser()
     offset = 0
@@ -255,6 +255,7 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
             parsed = parser.feed(block, offset, last=not block)
             offset += len(block)
             chunk = _to_chunk(parsed, clock, order, notes=(clock.note(),) if first else ())
+            chunk = replace(chunk, time_basis=clock.basis)
             if chunk.read or chunk.notes:
                 first = False
                 yield chunk

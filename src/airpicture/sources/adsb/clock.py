@@ -24,6 +24,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from airpicture.model.schemas import TimeBasis
 from airpicture.sources.adsb._common import BeastClock
 
 _DAY_US = 86_400_000_000
@@ -46,19 +47,26 @@ class CounterClock:
     mtime: datetime
     last_counter: int | None = None
     """For ``12mhz`` without ``start``: the file's last non-zero counter (found by a first pass)."""
+    start_from: str = "--start"
+    """Where ``start`` came from (``--start`` or a sidecar's name), for the note."""
     _base_us: int | None = field(default=None, init=False)
     _prev_tod_us: int | None = field(default=None, init=False)
     zero_counters: int = field(default=0, init=False)
 
+    @property
+    def basis(self) -> TimeBasis:
+        """``receiver_clock_anchored`` with a start time, else ``file_mtime`` (approximate)."""
+        return TimeBasis.RECEIVER_CLOCK_ANCHORED if self.start is not None else TimeBasis.FILE_MTIME
+
     def note(self) -> str:
         if self.kind is BeastClock.MHZ12:
             if self.start is not None:
-                return f"12 MHz counter anchored: first frame at {self.start.isoformat()} (--start)"
+                return f"12 MHz counter anchored: first frame at {self.start.isoformat()} ({self.start_from})"
             return (
                 f"12 MHz counter anchored: last frame at the file's mtime {self.mtime.isoformat()}; "
-                "times are approximate (pass --start to set them)"
+                "times are approximate (pass --start, or put the UTC start in a .start file next to it)"
             )
-        anchor = "--start" if self.start is not None else "the file's mtime"
+        anchor = self.start_from if self.start is not None else "the file's mtime; times are approximate"
         return f"GPS time of day; UTC date from {anchor}"
 
     def to_micros(self, counters: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
+from airpicture.model.schemas import TimeBasis
 from airpicture.sources.adsb._common import (
     BeastClock,
     Chunk,
@@ -68,7 +69,7 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     anchor_counter = None
     if options.beast_clock is BeastClock.MHZ12 and options.start is None:
         anchor_counter = _last_counter(source, options.limits)
-    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter)
+    clock = CounterClock(options.beast_clock, options.start, source.mtime, anchor_counter, options.start_from)
     order = OrderCheck(int(options.max_reorder_s * 1e6))
     untimed = 0
     first = True
@@ -81,13 +82,18 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
             cut = block.is_last and not block.data.endswith(b"\n")
             chunk, n_untimed = _parse(lines, block.first_line - 1, clock, order, truncated_last=cut)
             untimed += n_untimed
-            if first:
-                chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),))
-                first = False
+            # '*' lines have no time at all (basis none); the others the receiver clock's basis
+            basis = TimeBasis.NONE if n_untimed else clock.basis
+            chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),) if first else (), basis)
+            first = False
             yield with_too_long(chunk, block, limits)
     if untimed:
         anchor = (options.start or source.mtime).isoformat()
-        yield Chunk(read=0, notes=(f"{untimed:,} '*' lines carry no timestamp: stamped {anchor}",))
+        yield Chunk(
+            read=0,
+            notes=(f"{untimed:,} '*' lines carry no timestamp: stamped {anchor}; their times are approximate",),
+            time_basis=TimeBasis.NONE,
+        )
 
 
 def _parse(
