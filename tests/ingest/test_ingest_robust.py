@@ -274,3 +274,14 @@ def test_a_really_full_disk_is_the_same_clear_failure(tmp_path: Path) -> None:
         assert _count(ws, "SELECT count(*) FROM ingested_files") == 0
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_refused_link_in_a_receiver_folder_is_named_by_its_pseudonym_only(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "Toulouse Roof").mkdir(parents=True)
+    (inbox / "Toulouse Roof" / "link.sbs").symlink_to(SBS)
+    ws = Workspace.init(tmp_path / "ws")
+    options = IngestOptions(receiver_folders=inbox)
+    (refused,) = ingest_paths(ws, [inbox], _settings(tmp_path), CLOCK, options=options).files
+    assert refused.status is FileStatus.FAILED and "receiver-" in (refused.error or "")
+    assert "toulouse" not in ((refused.error or "") + refused.shown).lower()

@@ -89,3 +89,12 @@ def test_faa_domestic_notam_fails_alone_with_a_clear_reason() -> None:
     assert n.valid_from is not None and n.valid_from.hour == 13 and n.valid_to is not None
     assert n.text == "RWY 2R/20L CLSD 2207141300-2207142100"
     assert "FAA domestic format" in n.issues[0].reason
+
+
+@pytest.mark.parametrize("vertex", ["913000N0274500E", "526000N0274500E", "523000N1814500E", "N526000 E0274500"])
+def test_an_out_of_range_coordinate_rejects_the_notam_instead_of_dropping_a_vertex(vertex: str) -> None:
+    e = f"TEMPO RESTRICTED AREA 523000N0274500E-{vertex}-524500N0290000E-523000N0274500E."
+    n = parse_notam(_notam("UMMV/QRTCA/IV/BO/W/000/100/5230N02800E030", e=e))
+    assert n.rejected and n.status is ParseStatus.FAILED
+    bad = next(i for i in n.issues if i.rejected)
+    assert bad.item == "E" and n.raw[bad.offset : bad.offset + len(vertex)] == vertex

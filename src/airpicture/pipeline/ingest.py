@@ -304,8 +304,7 @@ def ingest_paths(
 
 
 def _refused_link(link: Path, options: IngestOptions, keys: ReceiverKeys) -> FileOutcome:
-    named = _named_receiver(link, options, keys) if options.receiver is None else None
-    shown = redact(str(link), named)
+    shown = redact(str(link), _named_receiver(link, options, keys))
     return FileOutcome(
         link,
         FileStatus.FAILED,

@@ -81,6 +81,18 @@ def find_coordinates(text: str, base: int = 0) -> Iterator[Coordinate]:
     yield from found
 
 
+def out_of_range_coordinates(text: str, base: int = 0) -> Iterator[tuple[int, str]]:
+    """Fragments written like coordinates whose minutes or seconds reach 60 or whose degrees pass 90°/180°
+    (``913000N0274500E``): ``(offset + base, raw)``, for the parser to reject rather than drop a vertex."""
+    good = [(c.span.start - base, c.span.end - base) for c in find_coordinates(text)]
+    for pattern in (_SUFFIX, _PREFIX):
+        for match in pattern.finditer(text):
+            if coordinate_from_match(match, base) is None and not any(
+                s < match.end() and match.start() < e for s, e in good
+            ):
+                yield base + match.start(), match.group(0)
+
+
 _QGEO = re.compile(r"^(?P<lat>\d{4})(?P<ns>[NS])(?P<lon>\d{5})(?P<ew>[EW])(?P<radius>\d{3})?$")
 
 

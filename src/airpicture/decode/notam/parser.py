@@ -19,7 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 
-from airpicture.decode.notam.fields import find_coordinates, parse_datetime, parse_limit, parse_qgeo
+from airpicture.decode.notam.fields import (
+    find_coordinates,
+    out_of_range_coordinates,
+    parse_datetime,
+    parse_limit,
+    parse_qgeo,
+)
 from airpicture.model.notam import Coordinate, Notam, NotamIssue, NotamKind, QLine, Span, TextItem, VerticalLimit
 
 _HEADER = re.compile(
@@ -331,6 +337,17 @@ def parse_notam(text: str) -> Notam:
     e = by_letter.get("E")
     if e is not None:
         coordinates.extend(find_coordinates(e.text, e.span.start))
+        for offset, raw in out_of_range_coordinates(e.text, e.span.start):
+            issues.items.append(
+                NotamIssue(
+                    notam_id,
+                    "E",
+                    offset,
+                    f"coordinate {raw!r} is out of range (minutes or seconds of 60 or more, or beyond 90°/180°): "
+                    "the area cannot be drawn, NOTAM rejected",
+                    rejected=True,
+                )
+            )
     elif header is not None:
         issues.add("E", end, "no E) item")
 
