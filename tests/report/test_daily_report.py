@@ -59,7 +59,12 @@ def test_july_night_states_every_required_fact(pipeline_run) -> None:  # type: i
     assert "flying at night, above the baseline" in md
     assert md.count("shows a new temporary restricted area") == 2
     assert "No missile launches were recorded" in md and "receivers up" in md
-    assert "separately reported a missile launch" in md and "no sensor, official or imagery source confirms it" in md
+    # one eyewitness and one second-hand account: reported, never "separately reported" (issue 12 item 5)
+    assert "separately reported a missile launch" not in md
+    assert (
+        "An observer reported a missile launch near Mazyr around 22:30 UTC, and a second-hand account repeats it; "
+        "this could not be independently confirmed" in md
+    )
     j = inputs.judgment
     texts = [s.text for s in rendered.document.assessment]
     assert texts[0] == f"{j.hypothesis(j.top).proposition} is {j.band}."

@@ -19,6 +19,7 @@ from airpicture.report.document import (
     Sentence,
     _Builder,
     claim_text,
+    counted,
     receivers_phrase,
     sorted_facts,
 )
@@ -41,8 +42,8 @@ def build_document(inputs: ReportInputs) -> Document:
     coverage = (
         Sentence(
             f"Coverage: {receivers_phrase(c)}, up {c.receiver_fraction:.0%} of the night "
-            f"({q.night_start_local}-{q.night_end_local} local time); {c.reports} observer report(s) from "
-            f"{c.reporters} observer(s); {c.notams} NOTAM(s) in force.",
+            f"({q.night_start_local}-{q.night_end_local} local time); {counted(c.reports, 'observer report')} from "
+            f"{counted(c.reporters, 'observer')}; {counted(c.notams, 'NOTAM')} in force.",
             Kind.FACT,
             (b.cite(coverage_ref),),
         ),
@@ -79,11 +80,11 @@ def build_document(inputs: ReportInputs) -> Document:
             if earlier and earlier in by_event:
                 novelty_cites += (b.cite(by_event[earlier].claim.claim_id),)
             since = (
-                f"since {_when_day(date.fromisoformat(since_text))}"
+                f"in our records since {_when_day(date.fromisoformat(since_text))}"
                 if since_text
                 else (f"since monitoring began ({began})")
             )
-            novelty = f", the first time {since}"
+            novelty = f", the first time {since}" + _coverage_gap(nf, facts.day)
         elif t == "airspace_entry":
             row = next(
                 (
@@ -96,7 +97,7 @@ def build_document(inputs: ReportInputs) -> Document:
             if row is not None and f.claim.claim_id == row.claim_ids[0]:
                 if row.last_seen and row.last_claim_id:
                     novelty, novelty_cites = (
-                        f", the first time since {_when_day(row.last_seen)}",
+                        f", the first time in our records since {_when_day(row.last_seen)}",
                         (b.cite(row.last_claim_id),),
                     )
                 else:
@@ -117,7 +118,7 @@ def build_document(inputs: ReportInputs) -> Document:
         used = sum(1 for n in facts.activity if n.night < facts.day and n.coverage > 0)
         s = Sentence(
             f"ADS-B and Mode S tracks show {tonight.count} aircraft without airline callsigns flying at night, "
-            f"{level} the baseline of {surge.baseline:.1f} (mean of the {used} earlier night(s) with receiver data "
+            f"{level} the baseline of {surge.baseline:.1f} (mean of the {counted(used, 'earlier night')} with receiver data "
             f"in the last {q.baseline_days}), "
             f"with receivers up {tonight.coverage:.0%} of the night.",
             Kind.FACT,
@@ -147,7 +148,7 @@ def build_document(inputs: ReportInputs) -> Document:
     if new:
         takeaways.append(
             Sentence(
-                f"{len(new)} new temporary restricted area(s) appeared along the Ukrainian border.",
+                f"{counted(len(new), 'new temporary restricted area')} appeared along the Ukrainian border.",
                 Kind.FACT,
                 tuple(b.cite(f.claim.claim_id) for f in new),
             )
@@ -157,7 +158,7 @@ def build_document(inputs: ReportInputs) -> Document:
             Sentence(
                 "No new airspace restrictions near the watched borders were recorded"
                 + (
-                    f" ({c.notams_on_file} NOTAM(s) on file)."
+                    f" ({counted(c.notams_on_file, 'NOTAM')} on file)."
                     if c.notams_on_file
                     else "; no NOTAM feed is on file, so this absence says nothing."
                 ),
@@ -171,14 +172,24 @@ def build_document(inputs: ReportInputs) -> Document:
     confirmed = [f for f in launches if f.claim.status is ClaimStatus.CONFIRMED]
     missile_row = board.get("missile-launches")
     if not any(f.claim.event_type == "missile launch" for f in confirmed):
-        cov_ok = missile_row is not None and (missile_row.coverage or 0) >= next(
-            (i.min_coverage for i in q.indicators if i.indicator_id == "missile-launches"), 0.5
+        # Absence names only the coverage that could have seen a launch (docs/assessment.md, "Absence"): observer
+        # reports from the region (no official alert data is ingested); never ADS-B receivers, which cannot.
+        ind = next((i for i in q.indicators if i.indicator_id == "missile-launches"), None)
+        thin = ind is None or missile_row is None or (missile_row.coverage or 0.0) < ind.min_coverage
+        heard = (
+            f"{counted(c.reports, 'observer report')} from {counted(c.reporters, 'observer')} in the region"
+            if c.reports
+            else "no observer report from the region"
         )
         text = (
-            f"No missile launches were recorded: no sensor, NOTAM, official or imagery source confirms one, with "
-            f"receivers up {c.receiver_fraction:.0%} of the night and {c.reports} observer report(s) received"
+            f"No missile launch was confirmed: the only coverage that could have seen one is {heard} (no official "
+            "alert data is ingested, and ADS-B receivers cannot observe launches)"
         )
-        text += "." if cov_ok else "; coverage is too low for this absence to count as evidence."
+        if thin:
+            fewer = f" (fewer than {ind.min_observers} observers)" if ind is not None else ""
+            text += f"; this coverage is thin{fewer}, so the absence does not count as evidence."
+        else:
+            text += "."
         s = Sentence(text, Kind.FACT, (b.cite(coverage_ref),))
         sections["missiles"].append(s)
         takeaways.append(s)
@@ -194,7 +205,7 @@ def build_document(inputs: ReportInputs) -> Document:
     if not sections["ground"]:
         sections["ground"].append(
             Sentence(
-                f"No ground reports of military activity were received ({c.reports} report(s) in all).",
+                f"No ground reports of military activity were received ({counted(c.reports, 'report')} in all).",
                 Kind.FACT,
                 (b.cite(coverage_ref),),
             )
@@ -332,6 +343,32 @@ def _novelty_by_event(today: list[ClaimFacts]) -> dict[str, tuple[ClaimFacts, st
                 since, earlier = e.attributes.get("first_time_since"), e.attributes.get("earlier_event_id")
                 out[str(about)] = (f, str(since) if since else None, str(earlier) if earlier else None)
     return out
+
+
+def _coverage_gap(novelty: ClaimFacts, day: date) -> str:
+    """What a "first time since" rests on: the days of its interval without receiver data, and whether that
+    gap is so large the novelty is not counted (docs/assessment.md, "Novelty")."""
+    attrs = next((e.attributes for e in novelty.events if e.type == "novelty"), {})
+    gaps = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in attrs.get("uncovered") or []]
+    if not gaps:
+        return ""
+    text = " (no receiver data " + ", ".join(_span_days(a, b, day.year) for a, b in gaps) + ")"
+    if attrs.get("coverage_thin"):
+        text += ", so with no data for most of that time it is not counted as new"
+    return text
+
+
+def _span_days(a: date, b: date, year: int) -> str:
+    """ "5 July", "6–8 July", "5 April – 4 July" (the year only when it is not the report's)."""
+
+    def one(d: date, with_month: bool = True) -> str:
+        return f"{d.day}" + (f" {d.strftime('%B')}" if with_month else "") + (f" {d.year}" if d.year != year else "")
+
+    if a == b:
+        return one(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{one(b)}"
+    return f"{one(a)} – {one(b)}"
 
 
 def _when_day(d: object) -> str:

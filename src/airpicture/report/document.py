@@ -158,7 +158,8 @@ class _Builder:
             c = i.facts.coverage
             record = (
                 f"{receivers_phrase(c)}; receivers up {c.receiver_fraction:.0%} of the night; "
-                f"{c.reports} observer report(s) from {c.reporters} observer(s); {c.notams} NOTAM(s) in force"
+                f"{counted(c.reports, 'observer report')} from {counted(c.reporters, 'observer')}; "
+                f"{counted(c.notams, 'NOTAM')} in force"
             )
             return Endnote(
                 number, ref, "airpicture collection log", _iso(i.facts.cutoff), _iso(i.generated_at), record, "B3", "-"
@@ -201,6 +202,10 @@ class _Builder:
         since …") belongs to the claim and comes right after it; the status clause ends the sentence."""
         cites = (self.cite(facts.claim.claim_id), *extra)
         what = claim_text + novelty
+        hearsay = sum(1 for a in facts.claim.echoes if a.startswith("report:"))
+        if hearsay:
+            # second-hand accounts are echoes of an unknown root (docs/claims.md): said, never counted
+            what += ", and " + ("a second-hand account repeats it" if hearsay == 1 else f"{hearsay} second-hand accounts repeat it")
         status = facts.claim.status
         w = witnesses(facts)
         who = source_phrase(w, facts.claim.event_type)
@@ -287,6 +292,11 @@ def source_phrase(w: Witnesses, event_type: str) -> str:
         what = UNSOURCED_PHRASES.get(w.unsourced, f"the {w.unsourced.replace('_', ' ')} detector")
         parts.append(f"{what} (aggregated from receiver data; no single raw record cited)")
     return " and ".join(parts) or "a source"
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 observer", "4 observers", "0 NOTAMs": a report never writes "(s)" plurals."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _count(n: int, noun: str) -> str:
