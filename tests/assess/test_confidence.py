@@ -20,7 +20,10 @@ MIXED = [("sensor:rx1",), ("sensor:rx2",), ("notam:A0812/22",), ("observer:o1",)
 
 
 def items(ratings: str, keys: list[tuple[str, ...]], prefix: str = "e") -> list[AchItem]:
-    return [replace(item(f"{prefix}{k}", "B", "H", "M", ratings), root_keys=(key,), grade="B1") for k, key in enumerate(keys)]
+    return [
+        replace(item(f"{prefix}{k}", "B", "H", "M", ratings), root_keys=(key,), grade="B1")
+        for k, key in enumerate(keys)
+    ]
 
 
 def judge(chosen: list[AchItem], rules: ConfidenceRules | None = None) -> tuple[Confidence, str]:
@@ -45,7 +48,7 @@ def test_one_item_deciding_the_band_rules_out_high() -> None:
 
 
 def test_a_small_margin_rules_out_high() -> None:
-    chosen = items("C C I I", MIXED[:3] + [("observer:o2",), ("notam:A2/22",)]) + items(
+    chosen = items("C C I I", [*MIXED[:3], ("observer:o2",), ("notam:A2/22",)]) + items(
         "CC C I I", [("sensor:rx5",), ("observer:o3",)], "f"
     )
     result = analyse(chosen, HYPS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -116,13 +117,15 @@ def _along_border(
     into Belarus; negative: still in Russia), one fix per second at ``speed_kms``."""
     entry = next(
         e
-        for e in AirspaceCrossingDetector().detect(great_circle_track(icao24, SMOLENSK_SIDE, MAZYR_AREA), belarus_context).events
+        for e in AirspaceCrossingDetector()
+        .detect(great_circle_track(icao24, SMOLENSK_SIDE, MAZYR_AREA), belarus_context)
+        .events
         if e.type == "airspace_entry"
     )
     lon0, lat0 = json.loads(entry.geometry or "")["coordinates"]
     bearing = float(initial_bearing_deg(*SMOLENSK_SIDE, *MAZYR_AREA))
     along: list[float] = []
-    for a, b in zip(offsets_km, offsets_km[1:], strict=False):
+    for a, b in itertools.pairwise(offsets_km):
         n = max(2, int(abs(b - a) / speed_kms))
         along.extend(np.linspace(a, b, n, endpoint=False).tolist())
     along.append(offsets_km[-1])
@@ -154,7 +157,9 @@ def test_a_graze_into_the_country_is_one_excursion_not_an_entry(belarus_context:
 
 def test_a_chain_of_three_grazes_is_its_net_crossing_once(belarus_context: DetectionContext) -> None:
     track = _along_border(belarus_context, [-20.0, 1.0, -1.0, 40.0])
-    events = [e for e in AirspaceCrossingDetector().detect(track, belarus_context).events if e.type != "track_end_inside"]
+    events = [
+        e for e in AirspaceCrossingDetector().detect(track, belarus_context).events if e.type != "track_end_inside"
+    ]
     assert [e.type for e in events] == ["airspace_entry"]
     assert events[0].attributes["crossings"] == 3
 
@@ -168,4 +173,8 @@ def test_a_real_exit_and_return_stays_two_crossings(belarus_context: DetectionCo
     # and with the hysteresis switched off, the wobble of the first test is two crossings again
     wobble = _along_border(belarus_context, [-20.0, 10.0, -1.0, 40.0])
     plain = AirspaceCrossingDetector(rejoin_s=0).detect(wobble, belarus_context).events
-    assert [e.type for e in plain if e.type.startswith("airspace_")] == ["airspace_entry", "airspace_exit", "airspace_entry"]
+    assert [e.type for e in plain if e.type.startswith("airspace_")] == [
+        "airspace_entry",
+        "airspace_exit",
+        "airspace_entry",
+    ]

@@ -299,7 +299,9 @@ class ConfidenceRules:
 def band_deciders(result: AchResult) -> tuple[str, ...]:
     """Items on which the top hypothesis's band alone rests: dropping the item, or reading it one step weaker,
     changes the top hypothesis or its band (single-item sensitivity)."""
-    out = [r.item_id for r in result.sensitivity if r.critical and (r.change == "drop" or r.change.startswith("weaker"))]
+    out = [
+        r.item_id for r in result.sensitivity if r.critical and (r.change == "drop" or r.change.startswith("weaker"))
+    ]
     return tuple(dict.fromkeys(out))
 
 
@@ -333,7 +335,9 @@ def confidence(
     )
     flips = bool(result.flips_when_dropped)
     deciders = [i for i in band_deciders(result) if i in items and i not in result.flips_when_dropped]
-    margin = result.posterior[result.top] - result.posterior[result.runner_up] if result.runner_up != result.top else 1.0
+    margin = (
+        result.posterior[result.top] - result.posterior[result.runner_up] if result.runner_up != result.top else 1.0
+    )
     parts = [
         f"{roots} independent root{'s' if roots != 1 else ''} behind the key evidence"
         + (f" ({describe_clusters(clusters)})" if clusters else ""),

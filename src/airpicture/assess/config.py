@@ -174,7 +174,9 @@ def parse_question(text: str, where: str) -> Question:
     confidence_rules = tuple((k, _get(rules, k, f"{where}: confidence", float)) for k in CONFIDENCE_KEYS if k in rules)
     for key, value in confidence_rules:
         if math.isnan(value) or value < 0 or (key.endswith("margin") and value > 1):
-            raise ConfigError("bad value", where=f"{where}: confidence.{key}", found=str(value), expected="0 <= x (<= 1)")
+            raise ConfigError(
+                "bad value", where=f"{where}: confidence.{key}", found=str(value), expected="0 <= x (<= 1)"
+            )
     return Question(
         confidence_rules=confidence_rules,
         question_id=_get(q, "id", w, str),

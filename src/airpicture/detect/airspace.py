@@ -241,9 +241,7 @@ class AirspaceCrossingDetector:
             k = end + 1
         return out
 
-    def _excursion(
-        self, chain: list[Event], fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]
-    ) -> Event:
+    def _excursion(self, chain: list[Event], fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> Event:
         """One event for a chain of grazing crossings: the net crossing (odd chain) or a ``border_excursion``."""
         first, last = chain[0], chain[-1]
         rows = np.arange(int(j[0]), int(i[-1]) + 1)

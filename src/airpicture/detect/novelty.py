@@ -121,7 +121,9 @@ class NoveltyDetector:
             gaps = [[a.isoformat(), b.isoformat()] for a, b in _ranges(missing)]
             share = len(missing) / len(days) if days else 0.0
         thin = share > self.max_uncovered_share
-        phrase = f"for the first time in our records since {since}" if since else "for the first time since monitoring began"
+        phrase = (
+            f"for the first time in our records since {since}" if since else "for the first time since monitoring began"
+        )
         if gaps:
             phrase += "; no receiver data " + ", ".join(a if a == b else f"{a} – {b}" for a, b in gaps)
         cited = tuple(replace(e, note=f"earlier event {earlier.event_id}") for e in earlier.evidence) if earlier else ()
@@ -166,7 +168,7 @@ def covered_days(history: pa.Table) -> frozenset[date] | None:
     if rows.num_rows == 0:
         return None
     seen = rows.filter(pc.greater(rows["value"], pa.scalar(0.0)))
-    return frozenset(seen["day"].to_pylist())
+    return frozenset(d for d in seen["day"].to_pylist() if isinstance(d, date))
 
 
 def _ranges(days: list[date]) -> list[tuple[date, date]]:

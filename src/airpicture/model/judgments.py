@@ -448,6 +448,8 @@ class MapData:
     orbits: tuple[tuple[str, str], ...] = ()
     restrictions: tuple[tuple[str, str], ...] = ()
     markers: tuple[tuple[str, str, float, float], ...] = ()
+    places: tuple[tuple[str, float, float], ...] = ()
+    """Towns to name on the map: (name, lon, lat), in the report's romanisation (docs/report.md)."""
 
 
 @dataclass(frozen=True, slots=True)
