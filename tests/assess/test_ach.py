@@ -146,13 +146,14 @@ def test_one_step_shift_moves_the_whole_item_not_one_cell() -> None:
 
 def test_confidence_counts_receivers_not_events() -> None:
     rx = (("sensor:rx1",), ("sensor:rx2",))
-    entry = replace(item("entry", "B", "M", "H", "C C C II"), root_keys=rx, grade="B1")
-    orbit = replace(item("orbit", "B", "M", "H", "C C C II"), root_keys=rx, grade="B1")
+    # ratings that separate H1 from the rest (a tie would be Low whatever the roots: docs/assessment.md)
+    entry = replace(item("entry", "B", "M", "H", "CC C I II"), root_keys=rx, grade="B1")
+    orbit = replace(item("orbit", "B", "M", "H", "CC C I II"), root_keys=rx, grade="B1")
     result = analyse([entry, orbit], HYPS)
     level, basis = confidence(result, ("entry", "orbit"), 0)
     assert basis.startswith("2 independent roots behind the key evidence (2 receivers)")
     assert level is Confidence.MODERATE  # two receivers are not the three roots High needs
-    notam = replace(item("notam", "A", "H", "H", "C C N N"), root_keys=(("notam:A0812/22",),), grade="A3")
+    notam = replace(item("notam", "A", "H", "H", "C I N N"), root_keys=(("notam:A0812/22",),), grade="A3")
     level, basis = confidence(analyse([entry, orbit, notam], HYPS), ("entry", "orbit", "notam"), 0)
     assert "(1 NOTAM and 2 receivers)" in basis and level is Confidence.HIGH
 

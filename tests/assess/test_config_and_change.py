@@ -101,7 +101,10 @@ def test_remains_only_when_the_band_is_unchanged() -> None:
     previous = _judgment(0.30, (ITEM,))
     assert explain_change(previous, "support", "unlikely", ["a50-entry"], {}) == "remains unlikely (as on 2022-07-10)"
     risen = explain_change(previous, "support", "likely", ["a50-entry", "night-surge"], {"night-surge": "Night surge"})
-    assert risen == "has risen from unlikely to likely since 2022-07-10 because of new evidence (Night surge)"
+    assert risen == (
+        "has risen from unlikely to likely since 2022-07-10, a swing of two bands, "
+        "because of new evidence (Night surge)"
+    )
     fallen = explain_change(_judgment(0.6, (ITEM,)), "support", "unlikely", [], {})
     assert (
         fallen.startswith("has fallen from likely to unlikely")

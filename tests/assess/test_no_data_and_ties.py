@@ -64,7 +64,7 @@ def test_the_day_after_nothing_to_assess_does_not_say_remains() -> None:
 
 
 def test_a_quiet_covered_night_favours_routine_activity() -> None:
-    covered = Coverage(3, 0.9, 0, 0, 0, receivers=("r1", "r2", "r3"), notams_on_file=2)
+    covered = Coverage(3, 0.9, 6, 4, 0, receivers=("r1", "r2", "r3"), notams_on_file=2)
     judged, outcomes = assess_day(load_question("belarus"), _facts(covered), None, CLOCK.now())
     assert judged.top == "routine" and not judged.tied
     absent = {o.item.item_id for o in outcomes if o.item is not None and o.absent}
@@ -81,7 +81,7 @@ def test_a_tie_is_reported_as_a_tie() -> None:
         question,
         indicators=tuple(i for i in question.indicators if i.indicator_id == "missile-launches"),
     )
-    covered = Coverage(3, 0.9, 0, 0, 0, receivers=("r1",))
+    covered = Coverage(3, 0.9, 6, 4, 0, receivers=("r1",))
     judged, _ = assess_day(only_missiles, _facts(covered), None, CLOCK.now())
     assert set(judged.tied) == {"support", "routine", "other"}
     assert dict(judged.bands)["support"] == dict(judged.bands)["routine"]
@@ -120,3 +120,24 @@ def test_a_quiet_covered_kaliningrad_night_favours_routine_flying() -> None:
     absent = {o.item.item_id for o in outcomes if o.item is not None and o.absent}
     # (night aviation "in line with its baseline" needs earlier covered nights, which these facts do not have)
     assert {"aew-orbit:absent", "border-restrictions:absent", "gnss-interference:absent"} <= absent
+
+
+def test_absence_of_launches_rests_on_observers_never_on_receivers() -> None:
+    """Issue 12 item 6: ADS-B receivers cannot see a missile launch; their uptime is no coverage for one."""
+    question = load_question("belarus")
+    receivers_only = Coverage(3, 1.0, 0, 0, 0, receivers=("r1", "r2", "r3"), notams_on_file=2)
+    _, outcomes = assess_day(question, _facts(receivers_only), None, CLOCK.now())
+    by_id = {o.row.indicator_id: o for o in outcomes}
+    assert by_id["missile-launches"].item is None  # no observer: no evidence, whatever the receivers
+    assert by_id["missile-launches"].row.coverage == 0.0 and by_id["missile-launches"].row.note == "no observer, thin"
+    thin = replace(receivers_only, reports=2, reporters=2)
+    _, outcomes = assess_day(question, _facts(thin), None, CLOCK.now())
+    by_id = {o.row.indicator_id: o for o in outcomes}
+    assert by_id["missile-launches"].item is None and by_id["missile-launches"].row.note == "2 observers, thin"
+    enough = replace(receivers_only, reports=6, reporters=4)
+    _, outcomes = assess_day(question, _facts(enough), None, CLOCK.now())
+    item = {o.row.indicator_id: o for o in outcomes}["missile-launches"].item
+    assert item is not None and item.grade == "F3" and item.root_keys == (("observer-reports:2022-07-11",),)
+    # the aviation rows keep receiver coverage; ground rows their observers
+    rows = {o.row.indicator_id: o.row for o in outcomes}
+    assert rows["a50-entry"].note == "receivers up 100%" and rows["ground-movements"].note == "4 observers"

@@ -68,7 +68,7 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
     explain = cli("-w", str(ws), "claims", "explain", bang["claim_id"], env=env)
     assert explain.returncode == 0, explain.stderr
     text = explain.stdout
-    assert "status reported" in text and "1 independent root(s)" in text and "2 echo(es)" in text
+    assert "status reported" in text and "1 independent root," in text and "2 echoes" in text
     assert "raw: report row 6 of file" in text and "loud bang in the north" in text
     assert text.index("report:") < text.index("group-post") < text.index("article (asserted)")
     heli_text = cli("-w", str(ws), "claims", "explain", heli["claim_id"], env=env).stdout

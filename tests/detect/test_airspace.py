@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -103,3 +105,76 @@ def test_spoofed_positions_never_make_a_crossing(belarus_context: DetectionConte
     assert unverified[0].attributes["countries"] == ["BY", "UA"]
     assert unverified[0].attributes["reasons"] == ["position_jump"]
     assert "integrity_degraded" in unverified[0].flags
+
+
+# -- hysteresis (issue 12 item 4: a border wobble counted twice) ---------------------------------------------
+
+
+def _along_border(
+    belarus_context: DetectionContext, offsets_km: list[float], icao24: str = "14c5a9", speed_kms: float = 0.18
+) -> pa.Table:
+    """A track that moves along the Smolensk–Mazyr line through the offsets (km from where that line crosses
+    into Belarus; negative: still in Russia), one fix per second at ``speed_kms``."""
+    entry = next(
+        e
+        for e in AirspaceCrossingDetector()
+        .detect(great_circle_track(icao24, SMOLENSK_SIDE, MAZYR_AREA), belarus_context)
+        .events
+        if e.type == "airspace_entry"
+    )
+    lon0, lat0 = json.loads(entry.geometry or "")["coordinates"]
+    bearing = float(initial_bearing_deg(*SMOLENSK_SIDE, *MAZYR_AREA))
+    along: list[float] = []
+    for a, b in itertools.pairwise(offsets_km):
+        n = max(2, int(abs(b - a) / speed_kms))
+        along.extend(np.linspace(a, b, n, endpoint=False).tolist())
+    along.append(offsets_km[-1])
+    lats, lons = destination(lat0, lon0, bearing, np.array(along))
+    points = [
+        (START + timedelta(seconds=k), float(la), float(lo), 30000.0)
+        for k, (la, lo) in enumerate(zip(lats, lons, strict=True))
+    ]
+    return make_track(icao24, points, callsign="RFF6616")
+
+
+def test_a_wobble_out_and_back_is_not_a_second_entry(belarus_context: DetectionContext) -> None:
+    # in at 0 km, 10 km inside, back 1 km into Russia (~20 s out), then deep into Belarus: one entry
+    track = _along_border(belarus_context, [-20.0, 10.0, -1.0, 40.0])
+    events = AirspaceCrossingDetector().detect(track, belarus_context).events
+    kinds = sorted(e.type for e in events if e.type != "track_end_inside")
+    assert kinds == ["airspace_entry", "border_excursion"]
+    excursion = next(e for e in events if e.type == "border_excursion")
+    assert excursion.attributes["crossings"] == 2 and excursion.attributes["to_country"] == "RU"
+    assert excursion.detector_version == AirspaceCrossingDetector.version == 4
+
+
+def test_a_graze_into_the_country_is_one_excursion_not_an_entry(belarus_context: DetectionContext) -> None:
+    track = _along_border(belarus_context, [-20.0, 1.0, -20.0])
+    events = AirspaceCrossingDetector().detect(track, belarus_context).events
+    assert [e.type for e in events] == ["border_excursion"]
+    assert events[0].attributes["to_country"] == "BY"
+
+
+def test_a_chain_of_three_grazes_is_its_net_crossing_once(belarus_context: DetectionContext) -> None:
+    track = _along_border(belarus_context, [-20.0, 1.0, -1.0, 40.0])
+    events = [
+        e for e in AirspaceCrossingDetector().detect(track, belarus_context).events if e.type != "track_end_inside"
+    ]
+    assert [e.type for e in events] == ["airspace_entry"]
+    assert events[0].attributes["crossings"] == 3
+
+
+def test_a_real_exit_and_return_stays_two_crossings(belarus_context: DetectionContext) -> None:
+    # 20 km out into Russia and back: beyond rejoin_km of the border, so a real exit and a second entry
+    track = _along_border(belarus_context, [-20.0, 10.0, -20.0, 40.0])
+    events = AirspaceCrossingDetector().detect(track, belarus_context).events
+    kinds = [e.type for e in events if e.type.startswith("airspace_")]
+    assert kinds == ["airspace_entry", "airspace_exit", "airspace_entry"]
+    # and with the hysteresis switched off, the wobble of the first test is two crossings again
+    wobble = _along_border(belarus_context, [-20.0, 10.0, -1.0, 40.0])
+    plain = AirspaceCrossingDetector(rejoin_s=0).detect(wobble, belarus_context).events
+    assert [e.type for e in plain if e.type.startswith("airspace_")] == [
+        "airspace_entry",
+        "airspace_exit",
+        "airspace_entry",
+    ]

@@ -57,6 +57,34 @@ def test_novelty_since_monitoring_began_only_in_an_old_enough_archive(belarus_co
     assert novelty.attributes["phrase"] == "for the first time since monitoring began"
 
 
+def _coverage_history(days: list[date]) -> pa.Table:
+    """The detect driver's coverage aggregate: positions inside the region's frame on each of ``days``."""
+    return pa.table({"day": pa.array(days, pa.date32()), "detector": ["coverage"] * len(days),
+                     "key": ["positions_in_region"] * len(days), "value": pa.array([500.0] * len(days))},
+                    schema=AGGREGATES_SCHEMA)  # fmt: skip
+
+
+def test_novelty_states_the_gap_in_its_records_and_is_not_novel_across_it(belarus_context: DetectionContext) -> None:
+    """Issue 12 item 8: "first time since 4 April" hid that there was no receiver data 5 April – 26 June."""
+    earlier = _entry(datetime(2022, 4, 4, 21, 14, tzinfo=UTC), 10)
+    today = _entry(datetime(2022, 7, 11, 21, 14, tzinfo=UTC), 20)
+    june = [date(2022, 6, 27) + timedelta(days=k) for k in range(14)]  # 27 June – 10 July covered
+    ctx = DetectionContext(**{**_fields(belarus_context), "events": (today,), "earlier_events": (earlier,),
+                              "history": _coverage_history([date(2022, 4, 4), *june])})  # fmt: skip
+    (novelty,) = NoveltyDetector().detect(POSITIONS_SCHEMA.empty_table(), ctx).events
+    assert novelty.attributes["uncovered"] == [["2022-04-05", "2022-06-26"]]
+    assert novelty.attributes["coverage_thin"] is True  # 83 of 97 days without data
+    assert novelty.attributes["phrase"] == (
+        "for the first time in our records since 2022-04-04; no receiver data 2022-04-05 – 2022-06-26"
+    )
+    # the same interval fully covered: novel, and nothing to add
+    every_day = [date(2022, 4, 4) + timedelta(days=k) for k in range(98)]
+    ctx = DetectionContext(**{**_fields(ctx), "history": _coverage_history(every_day)})
+    (novelty,) = NoveltyDetector().detect(POSITIONS_SCHEMA.empty_table(), ctx).events
+    assert novelty.attributes["uncovered"] == [] and novelty.attributes["coverage_thin"] is False
+    assert novelty.attributes["phrase"] == "for the first time in our records since 2022-04-04"
+
+
 def _night_history(region: object, nights: list[date], metric: str, values: list[float]) -> pa.Table:
     days, keys, out = [], [], []
     for night, value in zip(nights, values, strict=True):

@@ -232,6 +232,7 @@ _KINDS = (
     ("notam:", "NOTAM", "NOTAMs"),
     ("notam-feed", "NOTAM feed", "NOTAM feeds"),
     ("observer:", "observer", "observers"),
+    ("observer-reports:", "observer network (the night's reports)", "observer networks"),
 )
 
 
@@ -265,24 +266,80 @@ def describe_clusters(clusters: Sequence[tuple[str, ...]]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) -> tuple[Confidence, str]:
-    """The deterministic confidence rule of spec §1 and the basis it rests on, in words (no likelihood terms).
+@dataclass(frozen=True, slots=True)
+class ConfidenceRules:
+    """What confidence needs beyond spec §1 (docs/assessment.md, "Confidence"): defaults, configurable per
+    question file (``[confidence]``).
 
-    ``open_contradictions`` counts open contradictions, from sources graded C or better, of the claims behind
-    the key evidence.
+    - ``high_min_roots``: independent roots behind the key evidence for High (spec §1: 3);
+    - ``high_min_margin``: High needs the top hypothesis this far above the runner-up (probability points);
+    - ``low_below_margin``: a margin below this is Low (the evidence hardly separates the two);
+    - ``high_min_root_kinds``: High needs roots of this many kinds of collection (receivers, NOTAMs,
+      observers …): three receivers are one way of knowing, open to one failure (spoofing, a blind spot).
     """
+
+    high_min_roots: int = 3
+    high_min_margin: float = 0.30
+    low_below_margin: float = 0.10
+    high_min_root_kinds: int = 2
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[str, float]]) -> ConfidenceRules:
+        """The defaults with the question file's overrides (``[confidence]``: key = number)."""
+        values = dict(pairs)
+        d = cls()
+        return cls(
+            high_min_roots=int(values.get("high_min_roots", d.high_min_roots)),
+            high_min_margin=float(values.get("high_min_margin", d.high_min_margin)),
+            low_below_margin=float(values.get("low_below_margin", d.low_below_margin)),
+            high_min_root_kinds=int(values.get("high_min_root_kinds", d.high_min_root_kinds)),
+        )
+
+
+def band_deciders(result: AchResult) -> tuple[str, ...]:
+    """Items on which the top hypothesis's band alone rests: dropping the item, or reading it one step weaker,
+    changes the top hypothesis or its band (single-item sensitivity)."""
+    out = [
+        r.item_id for r in result.sensitivity if r.critical and (r.change == "drop" or r.change.startswith("weaker"))
+    ]
+    return tuple(dict.fromkeys(out))
+
+
+def _kinds(clusters: Sequence[tuple[str, ...]]) -> set[str]:
+    return {next((one for prefix, one, _ in _KINDS if c[0].startswith(prefix)), "other source") for c in clusters}
+
+
+def confidence(
+    result: AchResult, key: Sequence[str], open_contradictions: int, rules: ConfidenceRules | None = None
+) -> tuple[Confidence, str]:
+    """The deterministic confidence rule (spec §1, with the additions of docs/assessment.md) and its basis in
+    words (no likelihood terms: ICD 203 keeps likelihood and confidence in separate sentences).
+
+    Low: ≤ 1 independent root behind the key evidence, the top hypothesis flips when one item is left out, key
+    evidence only from D/E/F sources, or a margin over the runner-up below ``low_below_margin``.
+    High: ≥ ``high_min_roots`` roots of ≥ ``high_min_root_kinds`` kinds, one graded A1/A2/B1, no item that
+    alone decides the band, a margin of at least ``high_min_margin``, no open contradiction graded C or better.
+    Moderate otherwise. ``open_contradictions`` counts open contradictions, from sources graded C or better, of
+    the claims behind the key evidence.
+    """
+    rules = rules or ConfidenceRules()
     items = {i.item_id: i for i in result.items}
     chosen = [items[k] for k in key if k in items]
     clusters = root_clusters(chosen)
-    roots = range(len(clusters))
+    roots = len(clusters)
+    kinds = _kinds(clusters)
     grades = sorted({item.grade for item in chosen if item.grade})
     strong = any(g in _STRONG_GRADES for g in grades)
     weak_only = bool(chosen) and all(
         item.reliability in (Reliability.D, Reliability.E, Reliability.F) for item in chosen
     )
     flips = bool(result.flips_when_dropped)
+    deciders = [i for i in band_deciders(result) if i in items and i not in result.flips_when_dropped]
+    margin = (
+        result.posterior[result.top] - result.posterior[result.runner_up] if result.runner_up != result.top else 1.0
+    )
     parts = [
-        f"{len(roots)} independent root{'s' if len(roots) != 1 else ''} behind the key evidence"
+        f"{roots} independent root{'s' if roots != 1 else ''} behind the key evidence"
         + (f" ({describe_clusters(clusters)})" if clusters else ""),
         f"grades {', '.join(grades)}" if grades else "no graded key evidence",
         (
@@ -292,12 +349,35 @@ def confidence(result: AchResult, key: Sequence[str], open_contradictions: int) 
             if flips
             else "the leading hypothesis holds when any one item is left out"
         ),
-        f"{open_contradictions} open contradiction{'s' if open_contradictions != 1 else ''} "
-        "from sources graded C or better",
     ]
+    if deciders:
+        parts.append(
+            "the band rests on "
+            + ("one item" if len(deciders) == 1 else "single items")
+            + " ("
+            + "; ".join(items[i].label for i in deciders)
+            + "): without "
+            + ("it" if len(deciders) == 1 else "any one of them")
+            + " or read less firmly, the band changes"
+        )
+    parts.append(
+        f"the margin over the runner-up is {margin * 100:.0f} points "
+        f"({result.posterior[result.top]:.0%} against {result.posterior[result.runner_up]:.0%})"
+    )
+    parts.append(
+        f"{open_contradictions} open contradiction{'s' if open_contradictions != 1 else ''} "
+        "from sources graded C or better"
+    )
     basis = "; ".join(parts)
-    if len(roots) <= 1 or flips or weak_only:
+    if roots <= 1 or flips or weak_only or margin < rules.low_below_margin:
         return Confidence.LOW, basis
-    if len(roots) >= 3 and strong and open_contradictions == 0:
+    if (
+        roots >= rules.high_min_roots
+        and len(kinds) >= rules.high_min_root_kinds
+        and strong
+        and open_contradictions == 0
+        and not deciders
+        and margin >= rules.high_min_margin
+    ):
         return Confidence.HIGH, basis
     return Confidence.MODERATE, basis

@@ -18,7 +18,8 @@ from airpicture.model.judgments import Hypothesis, Indicator, Question, Rating, 
 
 SECTIONS = ("aviation", "restrictions", "missiles", "ground")
 METRICS = ("", "night_activity")
-COVERAGE_SOURCES = ("receivers", "notams")
+COVERAGE_SOURCES = ("receivers", "notams", "observers")
+CONFIDENCE_KEYS = ("high_min_roots", "high_min_margin", "low_below_margin", "high_min_root_kinds")
 
 
 def shipped_regions() -> list[str]:
@@ -154,13 +155,30 @@ def parse_question(text: str, where: str) -> Question:
                 watch=_get(t, "watch", w, str, ""),
                 assumption=_get(t, "assumption", w, str, ""),
                 coverage_source=coverage_source,
+                min_observers=_get(t, "min_observers", w, int, 3),
             )
         )
     w = f"{where}: question"
     tie_epsilon = _get(q, "tie_epsilon", w, float, 0.01)
     if not 0 <= tie_epsilon < 0.5:
         raise ConfigError("bad tie_epsilon", where=f"{w}: tie_epsilon", found=str(tie_epsilon), expected="0 <= x < 0.5")
+    rules = data.get("confidence", {})
+    if not isinstance(rules, dict):
+        raise ConfigError("bad value", where=f"{where}: confidence", expected="a table of rule = number")
+    unknown = sorted(set(rules) - set(CONFIDENCE_KEYS))
+    if unknown:
+        raise ConfigError(
+            "unknown confidence rule", where=f"{where}: confidence", found=", ".join(unknown),
+            expected=", ".join(CONFIDENCE_KEYS),
+        )  # fmt: skip
+    confidence_rules = tuple((k, _get(rules, k, f"{where}: confidence", float)) for k in CONFIDENCE_KEYS if k in rules)
+    for key, value in confidence_rules:
+        if math.isnan(value) or value < 0 or (key.endswith("margin") and value > 1):
+            raise ConfigError(
+                "bad value", where=f"{where}: confidence.{key}", found=str(value), expected="0 <= x (<= 1)"
+            )
     return Question(
+        confidence_rules=confidence_rules,
         question_id=_get(q, "id", w, str),
         region=_get(q, "region", w, str),
         text=_get(q, "text", w, str),

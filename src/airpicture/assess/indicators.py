@@ -28,6 +28,7 @@ from airpicture.model.judgments import (
     BoardRow,
     BoardState,
     ClaimFacts,
+    Coverage,
     DayFacts,
     Indicator,
     NightCount,
@@ -94,6 +95,38 @@ def _best(reliabilities: Iterable[Reliability]) -> Reliability:
     return min(reliabilities, key=lambda r: _RELIABILITY_ORDER.index(r.value), default=Reliability.F)
 
 
+_ABSENCE_GRADE = {
+    "receivers": (Reliability.B, "B3"),  # raw sensor tracks (spec §2)
+    "notams": (Reliability.A, "A3"),  # published NOTAMs
+    "observers": (Reliability.F, "F3"),  # observers start at F (spec §2): the network cannot be judged yet
+}
+
+
+def absence_coverage_of(ind: Indicator, coverage: Coverage) -> tuple[float, bool]:
+    """The coverage (0-1) that could have seen what ``ind`` looks for, and whether it is thin (below the
+    indicator's ``min_coverage``): the coverage rule of docs/assessment.md, "Absence", per coverage source."""
+    if ind.coverage_source == "notams":
+        value = 1.0 if coverage.notams_on_file > 0 else 0.0
+    elif ind.coverage_source == "observers":
+        value = min(1.0, coverage.reporters / ind.min_observers) if ind.min_observers > 0 else 1.0
+    else:
+        value = coverage.receiver_fraction
+    return value, value < ind.min_coverage
+
+
+def coverage_note(ind: Indicator, coverage: Coverage) -> str:
+    """The coverage behind an indicator's board row, in a few words, naming only what could have seen its
+    pattern: "receivers up 100%", "2 NOTAMs on file", "4 observers" ("1 observer, thin")."""
+    if ind.coverage_source == "notams":
+        n = coverage.notams_on_file
+        return f"{n} NOTAM{'' if n == 1 else 's'} on file" if n else "no NOTAM feed"
+    if ind.coverage_source == "observers":
+        n = coverage.reporters
+        text = "no observer" if n == 0 else "1 observer" if n == 1 else f"{n} observers"
+        return text + (", thin" if n < ind.min_observers else "")
+    return f"receivers up {coverage.receiver_fraction:.0%}"
+
+
 @dataclass(frozen=True, slots=True)
 class IndicatorOutcome:
     """The board row and (when it fires, or its absence counts) the ACH item of one indicator."""
@@ -127,6 +160,14 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
     earlier_nights = [n for n in facts.activity if baseline_start <= n.night < facts.day and n.coverage > 0]
     covered = {n.night for n in earlier_nights}
     coverage = facts.coverage.receiver_fraction
+    # events whose "first time since" rests mostly on a gap in the records: not novel (docs/assessment.md)
+    thin_novelty = {
+        str(e.attributes.get("event_id"))
+        for f in facts.claims
+        if f.claim.event_type == "novelty"
+        for e in f.events
+        if e.type == "novelty" and e.attributes.get("coverage_thin")
+    }
     out: list[IndicatorOutcome] = []
     for ind in question.indicators:
         matched = tuple(f for f in facts.claims if matches(ind, f))
@@ -148,13 +189,15 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             baseline = statistics.fmean(baseline_counts) if baseline_counts else 0.0
             spread = statistics.pstdev(baseline_counts) if baseline_counts else 0.0  # no covered night: none
             gap = (facts.day - last_day).days if last_day else None
-            if matched and (gap is None or gap >= question.novelty_gap_days):
+            gap_in_records = any(e.event_id in thin_novelty for f in matched for e in f.events)
+            if matched and (gap is None or gap >= question.novelty_gap_days) and not gap_in_records:
                 state = BoardState.NOVEL
             elif matched and len(matched) > baseline + 2 * spread and len(matched) >= 1.5 * max(baseline, 1.0):
                 state = BoardState.ELEVATED
             else:
                 state = BoardState.NORMAL
-            row_cov = coverage if ind.section != "ground" else None  # observer reports: no receiver coverage
+            # the coverage that could have seen this indicator's pattern (its coverage_source), never another's
+            row_cov = absence_coverage_of(ind, facts.coverage)[0]
         row = BoardRow(
             ind.indicator_id,
             ind.label,
@@ -167,16 +210,21 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             last_seen=last_day,
             last_claim_id=last_claim,
             monitoring_since=facts.monitoring_since,
+            note=coverage_note(ind, facts.coverage),
         )
         item = None
         absent = False
         receiver_keys = tuple((f"sensor:{r}",) for r in facts.coverage.receivers)
-        if ind.coverage_source == "notams":
-            absence_coverage = 1.0 if facts.coverage.notams_on_file > 0 else 0.0
-            absence_keys: tuple[tuple[str, ...], ...] = (("notam-feed",),)
+        absence_coverage, _ = absence_coverage_of(ind, facts.coverage)
+        if ind.coverage_source == "observers":
+            # launches, drones and vehicles are seen by people (and official alerts, none ingested), never by
+            # ADS-B receivers: the absence rests on the night's observer reports from the region alone
+            absence_keys: tuple[tuple[str, ...], ...] = ((f"observer-reports:{facts.day.isoformat()}",),)
+            absence_root = f"observer-reports:{facts.day.isoformat()}/{ind.indicator_id}"
+        elif ind.coverage_source == "notams":
+            absence_keys = (("notam-feed",),)
             absence_root = f"notam-feed:{facts.day.isoformat()}/{ind.indicator_id}"
         else:
-            absence_coverage = facts.coverage.receiver_fraction
             absence_keys = receiver_keys
             # one root per absence: "no A-50" and "no launches" are two observations of one night, not echoes
             absence_root = f"coverage:{facts.day.isoformat()}/{ind.indicator_id}"
@@ -221,9 +269,9 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
                 credibility=Weight.M,
                 relevance=ind.relevance,
                 ratings=ind.absence_ratings,
-                reliability=Reliability.A if ind.coverage_source == "notams" else Reliability.B,
+                reliability=_ABSENCE_GRADE[ind.coverage_source][0],
                 roots=(absence_root,),
-                grade="A3" if ind.coverage_source == "notams" else "B3",
+                grade=_ABSENCE_GRADE[ind.coverage_source][1],
                 indicator_id=ind.indicator_id,
                 root_keys=absence_keys,
             )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from airpicture.assess.ach import AchResult, AchRules, analyse, confidence, key_evidence
+from airpicture.assess.ach import AchResult, AchRules, ConfidenceRules, analyse, confidence, key_evidence
 from airpicture.assess.indicators import IndicatorOutcome, evaluate
 from airpicture.assess.language import band, band_index
 from airpicture.assess.time_basis import approximate_items, cap_confidence
@@ -27,9 +27,16 @@ def _judgment_id(question: Question, facts: DayFacts, result: AchResult) -> str:
 
 
 def explain_change(
-    previous: Judgment | None, top: str, band_term: str, items: Sequence[str], labels: dict[str, str]
+    previous: Judgment | None,
+    top: str,
+    band_term: str,
+    items: Sequence[str],
+    labels: dict[str, str],
+    day: date | None = None,
 ) -> str:
-    """ "remains <band>" only when the band of the same hypothesis is unchanged; otherwise risen/fallen and why."""
+    """ "remains <band>" only when the band of the same hypothesis is unchanged; otherwise risen/fallen and why.
+    A move of more than one band is called a swing, with its size and the nights it took (``day``: the day
+    judged), so a reader sees that the judgment jumped rather than drifted."""
     if previous is None:
         return "first assessment of this question"
     if not previous.assessed:
@@ -47,8 +54,17 @@ def explain_change(
     since = previous.day.isoformat()
     if prev_band == band_term:
         return f"remains {band_term} (as on {since})"
-    direction = "risen" if band_index(band_term) > band_index(prev_band) else "fallen"
-    return f"has {direction} from {prev_band} to {band_term} since {since} because of {why}"
+    steps = band_index(band_term) - band_index(prev_band)
+    direction = "risen" if steps > 0 else "fallen"
+    swing = ""
+    if abs(steps) > 1:
+        nights = (day - previous.day).days if day is not None else None
+        over = " in one night" if nights == 1 else f" in {nights} nights" if nights else ""
+        swing = f", a swing of {_NUMBERS.get(abs(steps), str(abs(steps)))} bands{over},"
+    return f"has {direction} from {prev_band} to {band_term} since {since}{swing} because of {why}"
+
+
+_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
 def _some(labels: Sequence[str], shown: int = 3) -> str:
@@ -85,7 +101,7 @@ def assess_day(
     key = key_evidence(result)
     by_item = {o.item.item_id: o for o in outcomes if o.item is not None}
     open_contradictions = sum(1 for k in key if k in by_item for f in by_item[k].matched if f.contradicted)
-    level, basis = confidence(result, key, open_contradictions)
+    level, basis = confidence(result, key, open_contradictions, ConfidenceRules.from_pairs(question.confidence_rules))
     approximate = approximate_items(outcomes, facts)
     level, basis = cap_confidence(level, basis, result, key, approximate)
     top_p = result.posterior[result.top]
@@ -128,7 +144,7 @@ def assess_day(
         supersedes=previous.judgment_id if previous else None,
         previous_band=previous.band if previous else None,
         change_explanation=(
-            explain_change(previous, result.top, top_band.term(), _weightiest_first(result, key), labels)
+            explain_change(previous, result.top, top_band.term(), _weightiest_first(result, key), labels, facts.day)
             if assessed
             else "nothing to assess"
         ),

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from airpicture.claims.graph import UNKNOWN_ROOT
 from airpicture.claims.status import DEFAULT_CLASS_GRADES
 from airpicture.model.claims import (
     Appearance,
@@ -43,7 +44,7 @@ from airpicture.model.claims import (
     SourceKind,
 )
 from airpicture.model.events import Event, Evidence, EvidenceKind
-from airpicture.model.reports import Artifact, ObserverReport, ReportCategory
+from airpicture.model.reports import Artifact, HowKnown, ObserverReport, ReportCategory
 
 EARTH_RADIUS_KM = 6371.0088
 AIRCRAFT_CATEGORIES = (ReportCategory.FIXED_WING, ReportCategory.HELICOPTER, ReportCategory.AIRFIELD_ACTIVITY)
@@ -226,6 +227,9 @@ def report_appearance(report: ObserverReport, artifacts: Mapping[str, Artifact])
         published_at=report.observed_at,
         quote=report.text,
         attribution=f"observer report ({report.how_known.value})",
+        # Hearsay (spec §6 "second-hand"): the reporter relays someone we do not know, who may be any other
+        # observer of the claim; it is an echo of an unknown root, never a root of its own (issue 12 item 5).
+        cites=(f"{UNKNOWN_ROOT}{report.report_id}",) if report.how_known is HowKnown.SECOND_HAND else (),
         observer=report.reporter_hash,
         artifact_sha256=tuple(a.sha256 for a in arts),
         artifact_phash=tuple(a.phash for a in arts),

@@ -10,6 +10,9 @@ and they share no root: not the same observer pseudonym, sensor/receiver, NOTAM,
 2. Root clusters: roots merged (union-find) when they share an observer, sensor, NOTAM, document, artifact
    SHA-256, near-identical perceptual hash, or — for sources that are not observers, sensors or NOTAM
    offices — the same source.
+   A second-hand account (hearsay) cites ``unknown-root:<report>``: the unknown witness it relays. Unknown
+   roots are never independent roots (the witness may be any other root of the claim); the account is an
+   echo, so corroboration needs two roots that each saw or measured the thing.
 3. ``independent_roots`` = number of supporting clusters; ``echoes`` = supporting appearances that cite
    something (a detector's statement citing its own receiver records is a derivation, not an echo).
    A cluster is *primary* when one of its roots is (raw NOTAM, raw sensor track,
@@ -28,6 +31,9 @@ from dataclasses import dataclass
 from airpicture.model.claims import Appearance, Modality, Source, SourceKind
 
 _SUPPORT = (Modality.ASSERTED, Modality.HEDGED)
+UNKNOWN_ROOT = "unknown-root:"
+"""Prefix of what a second-hand account cites: the witness it relays, whom nobody entered or can name. Such a
+reference root is never independent (it may be any other root of the claim), so it counts for nothing."""
 _NO_SOURCE_MERGE = (SourceKind.OBSERVER, SourceKind.SENSOR, SourceKind.NOTAM)
 
 
@@ -160,8 +166,10 @@ def analyse(
     origin = min(all_support_roots, key=lambda r: _order(r, graph)) if all_support_roots else None
     live = [a for a in supporting if a.appearance_id not in withdrawn]
     support_roots: set[str] = set().union(*(roots_of[a.appearance_id] for a in live)) - withdrawn
+    support_roots = {r for r in support_roots if not r.startswith(f"ref:{UNKNOWN_ROOT}")}
     denying = [a for a in graph.values() if a.modality is Modality.DENIED and a.appearance_id not in withdrawn]
     deny_roots: set[str] = set().union(*(roots_of[a.appearance_id] for a in denying)) - support_roots
+    deny_roots = {r for r in deny_roots if not r.startswith(f"ref:{UNKNOWN_ROOT}")}
     support_clusters = _clusters(support_roots, graph, sources, phash_max_distance)
     deny_clusters = _clusters(deny_roots, graph, sources, phash_max_distance)
     primary = [c[0] for c in support_clusters if any(r in graph and graph[r].primary for r in c)]

@@ -10,13 +10,19 @@ country's boundary. Fixes flagged as spoofed or implausible (``CPR_AMBIGUOUS``, 
 becomes an ``unverified_crossing`` event with the reason. Tracks that start or end inside the watched
 country are marked with ``track_start_inside`` / ``track_end_inside`` events (a track that is still
 running within ``max_gap_s`` of the day's end is left to the next day's run).
+
+Hysteresis (a track grazing the border): consecutive crossings of one address less than ``rejoin_s`` apart,
+whose fixes between them all lie within ``rejoin_km`` of the watched country's boundary, are one chain. An
+even chain (out and back in, or in and back out) is one ``border_excursion`` event, not an exit and an
+entry; an odd chain is its first crossing alone (the net change), with ``crossings`` = the chain's length.
+So a wobble never counts twice as evidence.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,7 +47,7 @@ class AirspaceCrossingDetector:
     """Entries into and exits from the watched country, with interpolated time and point."""
 
     name: ClassVar[str] = "airspace"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     columns: ClassVar[frozenset[str]] = FIXES_COLUMNS
 
     max_gap_s: float = 600.0
@@ -55,6 +61,10 @@ class AirspaceCrossingDetector:
     """Halvings that locate the border along a crossing segment (exact country lookup at each step)."""
     merge_s: float = 900.0
     """Unverified country changes of one address less than this apart make one ``unverified_crossing``."""
+    rejoin_s: float = 300.0
+    """Hysteresis: crossings of one address less than this apart may be one excursion (see ``rejoin_km``)."""
+    rejoin_km: float = 5.0
+    """Hysteresis: ... when every fix between them lies within this distance of the watched boundary."""
 
     def detect(self, positions: pa.Table, ctx: DetectionContext) -> DetectorOutput:
         if ctx.geometry is None:
@@ -90,7 +100,8 @@ class AirspaceCrossingDetector:
         ci, cj = ci[keep], cj[keep]
         if len(ci):
             fraction = self._fractions(fixes, ci, cj, geometry)
-            events.extend(self._crossings(fixes, ci, cj, fraction, country, ctx))
+            crossings = self._crossings(fixes, ci, cj, fraction, country, ctx)
+            events.extend(self._merge_wobbles(fixes, ci, cj, crossings, geometry))
 
         if any_suspect:
             same = fixes.address_code[1:] == fixes.address_code[:-1]
@@ -198,6 +209,70 @@ class AirspaceCrossingDetector:
             )
         return events
 
+    def _merge_wobbles(
+        self,
+        fixes: Fixes,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        crossings: list[Event],
+        geometry: Any,
+    ) -> list[Event]:
+        """Chains of crossings that graze the border (``rejoin_s``, ``rejoin_km``) become one event each."""
+        if len(crossings) < 2 or self.rejoin_s <= 0:
+            return crossings
+        boundary = geometry.countries[geometry.region.watched_country].boundary
+        linked = [False] * (len(crossings) - 1)
+        for k in range(len(crossings) - 1):
+            a, b = crossings[k], crossings[k + 1]
+            if fixes.address_code[j[k]] != fixes.address_code[i[k + 1]]:
+                continue
+            if (b.start - a.start).total_seconds() > self.rejoin_s:
+                continue
+            rows = np.arange(int(j[k]), int(i[k + 1]) + 1)
+            linked[k] = _max_distance_km(fixes.lat[rows], fixes.lon[rows], boundary) <= self.rejoin_km
+        out: list[Event] = []
+        k = 0
+        while k < len(crossings):
+            end = k
+            while end < len(linked) and linked[end]:
+                end += 1
+            chain = crossings[k : end + 1]
+            out.append(chain[0] if len(chain) == 1 else self._excursion(chain, fixes, i[k : end + 1], j[k : end + 1]))
+            k = end + 1
+        return out
+
+    def _excursion(self, chain: list[Event], fixes: Fixes, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> Event:
+        """One event for a chain of grazing crossings: the net crossing (odd chain) or a ``border_excursion``."""
+        first, last = chain[0], chain[-1]
+        rows = np.arange(int(j[0]), int(i[-1]) + 1)
+        chain_attrs = {
+            "crossings": len(chain),
+            "duration_s": round((last.start - first.start).total_seconds(), 3),
+            "merged": [[e.type, e.start.isoformat()] for e in chain],
+        }
+        evidence = tuple(dict.fromkeys((*first.evidence, *last.evidence)))
+        flags = tuple(dict.fromkeys(f for e in chain for f in e.flags))
+        if len(chain) % 2:
+            return replace(first, attributes={**first.attributes, **chain_attrs}, evidence=evidence, flags=flags)
+        points = [json.loads(e.geometry or "{}").get("coordinates") for e in chain]
+        return Event(
+            type="border_excursion",
+            start=first.start,
+            end=last.start,
+            detector=self.name,
+            detector_version=self.version,
+            geometry=json.dumps({"type": "LineString", "coordinates": points}),
+            subjects=first.subjects,
+            attributes={
+                "from_country": first.attributes["from_country"],
+                "to_country": first.attributes["to_country"],
+                **chain_attrs,
+                "fixes": len(rows),
+            },
+            flags=flags,
+            evidence=evidence,
+        )
+
     def _unverified(
         self,
         fixes: Fixes,
@@ -268,6 +343,21 @@ class AirspaceCrossingDetector:
                     )
                 )
         return events
+
+
+def _max_distance_km(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], boundary: Any) -> float:
+    """The largest distance (km) of the fixes from ``boundary``, in a local equirectangular plane around them
+    (the boundary is clipped to the fixes' box plus half a degree first; accurate to a few parts in a thousand
+    over the few kilometres that matter here)."""
+    lat0 = float(np.mean(lat))
+    kx, ky = 111.32 * np.cos(np.radians(lat0)), 110.57
+    box = shapely.box(float(lon.min()) - 0.5, float(lat.min()) - 0.5, float(lon.max()) + 0.5, float(lat.max()) + 0.5)
+    near = shapely.intersection(boundary, box)
+    if near.is_empty:
+        return float("inf")
+    plane = shapely.transform(near, lambda c: c * np.array([kx, ky]))
+    points = shapely.points(lon * kx, lat * ky)
+    return float(np.max(shapely.distance(plane, points)))
 
 
 def _alt(value: float) -> Any:

@@ -115,8 +115,11 @@ class Indicator:
     watch: str = ""
     assumption: str = ""
     coverage_source: str = "receivers"
-    """What the absence is measured against: ``receivers`` (receiver coverage of the night) or ``notams``
-    (a NOTAM feed on file for the day)."""
+    """What the absence is measured against — only coverage that could have seen the thing: ``receivers``
+    (receiver coverage of the night: aircraft), ``notams`` (a NOTAM feed on file: restrictions) or
+    ``observers`` (observer reports from the region: launches, drones, ground movements)."""
+    min_observers: int = 3
+    """``observers`` coverage: distinct observers reporting in the night for full coverage; fewer is thin."""
 
     def rating_map(self, absent: bool = False) -> dict[str, Rating]:
         return dict(self.absence_ratings if absent else self.ratings)
@@ -141,6 +144,8 @@ class Question:
     assumptions: tuple[str, ...] = ()
     tie_epsilon: float = 0.01
     """Hypotheses within this probability of the top one are tied with it: no hypothesis is favoured."""
+    confidence_rules: tuple[tuple[str, float], ...] = ()
+    """The question file's ``[confidence]`` table (``assess.ach.ConfidenceRules``): overrides of its defaults."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,6 +455,8 @@ class MapData:
     orbits: tuple[tuple[str, str], ...] = ()
     restrictions: tuple[tuple[str, str], ...] = ()
     markers: tuple[tuple[str, str, float, float], ...] = ()
+    places: tuple[tuple[str, float, float], ...] = ()
+    """Towns to name on the map: (name, lon, lat), in the report's romanisation (docs/report.md)."""
 
 
 @dataclass(frozen=True, slots=True)

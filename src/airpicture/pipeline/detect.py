@@ -253,6 +253,7 @@ def run_detection(
         aggregates.append(result.aggregates)
         # later days of this run see this day's aggregates, exactly as a later run would from the store
         history = pa.concat_tables([history.filter(pc.not_equal(history["day"], pa.scalar(day, pa.date32()))),
+                                    _coverage_aggregate(day, in_region),
                                     result.aggregates.cast(AGGREGATES_SCHEMA)])  # fmt: skip
         previous_day, previous = day, positions
         if advance is not None:

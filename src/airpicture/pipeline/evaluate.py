@@ -102,7 +102,13 @@ def evaluate(workspace: Workspace, truth_path: Path, *, tolerance_s: float = DEF
     detected: dict[str, list[tuple[float, float, str | None, tuple[float, float] | None]]] = {}
     for kind, start, end, icao24, geometry, attributes in rows:
         if any(a <= start < b for a, b in windows):
-            detected.setdefault(kind, []).append((start, end, icao24, _point(geometry, json.loads(attributes))))
+            attrs = json.loads(attributes)
+            # a chain of grazing crossings (airspace hysteresis) stands for every crossing it merged
+            merged_crossings = attrs.get("merged", [])
+            for merged, at in merged_crossings if kind == "border_excursion" else merged_crossings[1:]:
+                t = datetime.fromisoformat(at).timestamp()
+                detected.setdefault(merged, []).append((t, t, icao24, None))
+            detected.setdefault(kind, []).append((start, end, icao24, _point(geometry, attrs)))
     by_type: dict[str, list[dict[str, Any]]] = {}
     for event in truth["events"]:
         if any(a <= _time(event["start"]) < b for a, b in windows):

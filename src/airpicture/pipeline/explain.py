@@ -69,8 +69,8 @@ def explain(workspace: Workspace, claim_id: str) -> list[str]:
             f"claim {claim.claim_id}: {claim.event_type} {claim.subject}".rstrip(),
             f"  when {claim.start.isoformat()} … {claim.end.isoformat()}; where {place}",
             f"  status {claim.status.value} (support {claim.support.value}), credibility {cred}; "
-            f"{claim.independent_roots} independent root(s), {len(claim.primary_roots)} primary, "
-            f"{claim.echo_count} echo(es), {len(claim.contradictions)} contradiction(s); "
+            f"{_n(claim.independent_roots, 'independent root')}, {len(claim.primary_roots)} primary, "
+            f"{_n(claim.echo_count, 'echo', 'echoes')}, {_n(len(claim.contradictions), 'contradiction')}; "
             f"sensor check: {claim.sensor_check.value}"
             + (f" (coverage {claim.coverage_fraction:.0%})" if claim.coverage_fraction is not None else ""),
         ]
@@ -112,3 +112,8 @@ def explain(workspace: Workspace, claim_id: str) -> list[str]:
                 f"{e.to_status.value} by {e.actor} rule {e.rule}: {e.reason}"
             )
     return lines
+
+
+def _n(n: int, one: str, many: str = "") -> str:
+    """ "1 independent root", "2 echoes": no "(s)" plurals."""
+    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -25,7 +25,7 @@ from airpicture.model.judgments import MapData, Provenance, ReportInputs
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import Assessment, assess, read_state
 from airpicture.pipeline.ingest import SIMULATED_PREFIX
-from airpicture.pipeline.places import place_phrases
+from airpicture.pipeline.places import map_places, place_phrases
 from airpicture.pipeline.reference import reference_data
 from airpicture.report import FORMATS, render_report
 from airpicture.store import Workspace
@@ -133,7 +133,11 @@ def map_data(workspace: Workspace, settings: Settings, assessment: Assessment) -
             "drone",
         ):
             pass
-    return MapData(tuple(countries), region.watched_country, tracks, tuple(orbits), tuple(restrictions), tuple(markers))
+    watched = reference.country(region.watched_country).bounds
+    return MapData(
+        tuple(countries), region.watched_country, tracks, tuple(orbits), tuple(restrictions), tuple(markers),
+        places=map_places(region.watched_country, (watched[0], watched[1], watched[2], watched[3])),
+    )  # fmt: skip
 
 
 def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assessment: Assessment) -> ReportInputs:

@@ -32,9 +32,11 @@ def render_report(inputs: ReportInputs, formats: tuple[str, ...] = FORMATS) -> R
         outputs["json"] = to_json(doc, inputs.judgment)
     if "html" in formats:
         cites = {n.ref: n.number for n in doc.endnotes}
+        statuses = {n.ref: n.status for n in doc.endnotes}
+        named = {*doc.extra.get("named_aircraft", ()), *doc.extra.get("named_notams", ())}
         outputs["html"] = to_html(
             doc,
-            map_svg(inputs.map, cites),
+            map_svg(inputs.map, cites, statuses=statuses, named=named, simulated=inputs.simulated),
             chart_svg(doc.activity, doc.baseline, doc.day.isoformat()),
             inputs.map,
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Iterable
+from dataclasses import asdict, replace
 from datetime import date
 from typing import cast
 
@@ -19,6 +20,7 @@ from airpicture.report.document import (
     Sentence,
     _Builder,
     claim_text,
+    counted,
     receivers_phrase,
     sorted_facts,
 )
@@ -42,8 +44,8 @@ def build_document(inputs: ReportInputs) -> Document:
     coverage: tuple[Sentence, ...] = (
         Sentence(
             f"Coverage: {receivers_phrase(c)}, up {c.receiver_fraction:.0%} of the night "
-            f"({q.night_start_local}-{q.night_end_local} local time); {c.reports} observer report(s) from "
-            f"{c.reporters} observer(s); {c.notams} NOTAM(s) in force.",
+            f"({q.night_start_local}-{q.night_end_local} local time); {counted(c.reports, 'observer report')} from "
+            f"{counted(c.reporters, 'observer')}; {counted(c.notams, 'NOTAM')} in force.",
             Kind.FACT,
             (b.cite(coverage_ref),),
         ),
@@ -54,6 +56,7 @@ def build_document(inputs: ReportInputs) -> Document:
     # -- aviation ------------------------------------------------------------------------------------
     shown: set[str] = set()
     novel_events = _novelty_by_event(today)
+    gaps_said: set[str] = set()  # a gap in the records is spelled out once, then referred to
     by_event = {e[6:]: f for f in (*facts.history, *today) for e in f.claim.appearances if e.startswith("event:")}
     for f in today:
         t = f.claim.event_type
@@ -80,11 +83,11 @@ def build_document(inputs: ReportInputs) -> Document:
             if earlier and earlier in by_event:
                 novelty_cites += (b.cite(by_event[earlier].claim.claim_id),)
             since = (
-                f"since {_when_day(date.fromisoformat(since_text))}"
+                f"in our records since {_when_day(date.fromisoformat(since_text))}"
                 if since_text
-                else (f"since monitoring began ({began})")
+                else (f"since monitoring began on {began}")
             )
-            novelty = f", the first time {since}"
+            novelty = f", the first time {since}" + _coverage_gap(nf, facts.day, gaps_said)
         elif t == "airspace_entry":
             row = next(
                 (
@@ -97,7 +100,7 @@ def build_document(inputs: ReportInputs) -> Document:
             if row is not None and f.claim.claim_id == row.claim_ids[0]:
                 if row.last_seen and row.last_claim_id:
                     novelty, novelty_cites = (
-                        f", the first time since {_when_day(row.last_seen)}",
+                        f", the first time in our records since {_when_day(row.last_seen)}",
                         (b.cite(row.last_claim_id),),
                     )
                 else:
@@ -105,11 +108,12 @@ def build_document(inputs: ReportInputs) -> Document:
                         f", the first time since monitoring began ({began})",
                         (b.cite(coverage_ref),),
                     )
-        sentence = b.fact(f, claim_text(f, inputs), novelty_cites, novelty)
+        sentence = b.fact(f, claim_text(f, inputs, b.names), novelty_cites, novelty)
         sections["aviation"].append(sentence)
         shown.add(f.claim.claim_id)
         if novelty and t == "airspace_entry" and len(takeaways) < 2:
-            takeaways.append(sentence)
+            # the section names the aircraft with its address; the takeaway repeats it without (one name)
+            takeaways.append(replace(sentence, text=_without_addresses(sentence.text, b.names.best)))
     surge = board.get("night-surge")
     tonight = next((n for n in facts.activity if n.night == facts.day), None)
     if surge is not None and tonight is not None:
@@ -118,8 +122,8 @@ def build_document(inputs: ReportInputs) -> Document:
         used = sum(1 for n in facts.activity if n.night < facts.day and n.coverage > 0)
         s = Sentence(
             f"ADS-B and Mode S tracks show {tonight.count} aircraft without airline callsigns flying at night, "
-            f"{level} the baseline of {surge.baseline:.1f} (mean of the {used} earlier night(s) with receiver data "
-            f"in the last {q.baseline_days}), "
+            f"{level} the baseline of {surge.baseline:.1f} (mean of the {counted(used, 'earlier night')} with "
+            f"receiver data in the last {q.baseline_days}), "
             f"with receivers up {tonight.coverage:.0%} of the night.",
             Kind.FACT,
             (ref,),
@@ -143,12 +147,12 @@ def build_document(inputs: ReportInputs) -> Document:
     # -- restrictions ----------------------------------------------------------------------------------
     for f in today:
         if f.claim.event_type in ("restriction_appeared", "aircraft_in_restricted_area"):
-            sections["restrictions"].append(b.fact(f, claim_text(f, inputs)))
+            sections["restrictions"].append(b.fact(f, claim_text(f, inputs, b.names)))
     new = [f for f in today if f.claim.event_type == "restriction_appeared"]
     if new:
         takeaways.append(
             Sentence(
-                f"{len(new)} new temporary restricted area(s) appeared along the Ukrainian border.",
+                f"{counted(len(new), 'new temporary restricted area')} appeared along the Ukrainian border.",
                 Kind.FACT,
                 tuple(b.cite(f.claim.claim_id) for f in new),
             )
@@ -158,7 +162,7 @@ def build_document(inputs: ReportInputs) -> Document:
             Sentence(
                 "No new airspace restrictions near the watched borders were recorded"
                 + (
-                    f" ({c.notams_on_file} NOTAM(s) on file)."
+                    f" ({counted(c.notams_on_file, 'NOTAM')} on file)."
                     if c.notams_on_file
                     else "; no NOTAM feed is on file, so this absence says nothing."
                 ),
@@ -172,30 +176,43 @@ def build_document(inputs: ReportInputs) -> Document:
     confirmed = [f for f in launches if f.claim.status is ClaimStatus.CONFIRMED]
     missile_row = board.get("missile-launches")
     if not any(f.claim.event_type == "missile launch" for f in confirmed):
-        cov_ok = missile_row is not None and (missile_row.coverage or 0) >= next(
-            (i.min_coverage for i in q.indicators if i.indicator_id == "missile-launches"), 0.5
-        )
-        text = (
-            f"No missile launches were recorded: no sensor, NOTAM, official or imagery source confirms one, with "
-            f"receivers up {c.receiver_fraction:.0%} of the night and {c.reports} observer report(s) received"
-        )
-        text += "." if cov_ok else "; coverage is too low for this absence to count as evidence."
+        # Absence names only the coverage that could have seen a launch (docs/assessment.md, "Absence"): observer
+        # reports from the region (no official alert data is ingested); never ADS-B receivers, which cannot.
+        ind = next((i for i in q.indicators if i.indicator_id == "missile-launches"), None)
+        thin = ind is None or missile_row is None or (missile_row.coverage or 0.0) < ind.min_coverage
+        blind = "no official alert data is ingested, and ADS-B receivers cannot observe launches"
+        if not c.reports:
+            text = (
+                "No missile launch was confirmed, and nothing could have seen one: no observer report came from "
+                f"the region ({blind}), so the absence does not count as evidence."
+            )
+        else:
+            text = (
+                "No missile launch was confirmed: the only coverage that could have seen one is "
+                f"{counted(c.reports, 'observer report')} from {counted(c.reporters, 'observer')} in the region "
+                f"({blind})"
+            )
+            if thin:
+                fewer = f" (fewer than {ind.min_observers} observers)" if ind is not None else ""
+                text += f"; this coverage is thin{fewer}, so the absence does not count as evidence."
+            else:
+                text += "."
         s = Sentence(text, Kind.FACT, (b.cite(coverage_ref),))
         sections["missiles"].append(s)
         takeaways.append(s)
     for f in launches:
-        sections["missiles"].append(b.fact(f, claim_text(f, inputs)))
+        sections["missiles"].append(b.fact(f, claim_text(f, inputs, b.names)))
         if f.claim.event_type == "missile launch" and f.claim.status is not ClaimStatus.CONFIRMED:
             sections["missiles"].append(Sentence("It is not counted as a launch in this assessment.", Kind.TEXT))
 
     # -- ground reports ---------------------------------------------------------------------------------
     for f in today:
         if f.claim.event_type in OBSERVER_TYPES and f.claim.event_type not in ("missile launch", "drone", "explosion"):
-            sections["ground"].append(b.fact(f, claim_text(f, inputs)))
+            sections["ground"].append(b.fact(f, claim_text(f, inputs, b.names)))
     if not sections["ground"]:
         sections["ground"].append(
             Sentence(
-                f"No ground reports of military activity were received ({c.reports} report(s) in all).",
+                f"No ground reports of military activity were received ({counted(c.reports, 'report')} in all).",
                 Kind.FACT,
                 (b.cite(coverage_ref),),
             )
@@ -231,6 +248,15 @@ def build_document(inputs: ReportInputs) -> Document:
         extra={
             "simulated": inputs.simulated,
             "places": {ref: inputs.places[ref] for ref in b.by_ref if ref in inputs.places},
+            # what the text names, so the map draws nothing the text does not mention
+            "named_aircraft": sorted(b.names.named),
+            "named_notams": sorted(
+                str(e.attributes.get("notam_id"))
+                for f in today
+                if f.claim.claim_id in b.by_ref
+                for e in f.events
+                if e.attributes.get("notam_id")
+            ),
         },
     )
 
@@ -275,14 +301,6 @@ def _assessment(b: _Builder, inputs: ReportInputs, coverage_ref: str) -> tuple[l
         if cid in b.claims and b.claims[cid].claim.status in _STRONG
     ]
     roots = {r for f in supporting for r in f.claim.roots}
-    if not j.tied and j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
-        assessment.append(
-            Sentence(
-                f"Taken together, these data points {ADVERBS[j.band]} indicate {_lower(top.proposition)}.",
-                Kind.JUDGMENT,
-                (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
-            )
-        )
     if j.tied:
         pass  # "remains"/"has risen" would be about one of several tied hypotheses
     elif j.supersedes:
@@ -294,6 +312,16 @@ def _assessment(b: _Builder, inputs: ReportInputs, coverage_ref: str) -> tuple[l
     if not j.tied:
         assessment.append(
             Sentence(f"The runner-up, {_lower(runner.proposition)}, is {j.runner_up_band}.", Kind.JUDGMENT, (jn,))
+        )
+    # "Taken together" restates the top judgment from its evidence: never right after the judgment itself
+    # (no judgment twice in a row), so after the change and the runner-up
+    if not j.tied and j.band in ADVERBS and len(supporting) >= 2 and len(roots) >= 2:
+        assessment.append(
+            Sentence(
+                f"Taken together, these data points {ADVERBS[j.band]} indicate {_lower(top.proposition)}.",
+                Kind.JUDGMENT,
+                (jn, *sorted({b.cite(f.claim.claim_id) for f in supporting})),
+            )
         )
     assessment.append(
         Sentence(
@@ -334,6 +362,44 @@ def _novelty_by_event(today: list[ClaimFacts]) -> dict[str, tuple[ClaimFacts, st
                 since, earlier = e.attributes.get("first_time_since"), e.attributes.get("earlier_event_id")
                 out[str(about)] = (f, str(since) if since else None, str(earlier) if earlier else None)
     return out
+
+
+def _without_addresses(text: str, addresses: Iterable[str]) -> str:
+    for address in addresses:
+        text = text.replace(f" ({address})", "")
+    return text
+
+
+def _coverage_gap(novelty: ClaimFacts, day: date, said: set[str]) -> str:
+    """What a "first time since" rests on: the days of its interval without receiver data, and whether that
+    gap is so large the novelty is not counted (docs/assessment.md, "Novelty"). A gap already spelled out in
+    the report (``said``) is referred to, not repeated."""
+    attrs = next((e.attributes for e in novelty.events if e.type == "novelty"), {})
+    gaps = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in attrs.get("uncovered") or []]
+    if not gaps:
+        return ""
+    thin = bool(attrs.get("coverage_thin"))
+    spelled = ", ".join(_span_days(a, b, day.year) for a, b in gaps)
+    if spelled in said:
+        return " (across the same gap in our records" + (", not counted as new)" if thin else ")")
+    said.add(spelled)
+    text = f" (no receiver data {spelled})"
+    if thin:
+        text += ", so with no data for most of that time it is not counted as new"
+    return text
+
+
+def _span_days(a: date, b: date, year: int) -> str:
+    """ "5 July", "6–8 July", "5 April – 4 July" (the year only when it is not the report's)."""
+
+    def one(d: date, with_month: bool = True) -> str:
+        return f"{d.day}" + (f" {d.strftime('%B')}" if with_month else "") + (f" {d.year}" if d.year != year else "")
+
+    if a == b:
+        return one(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{one(b)}"
+    return f"{one(a)} – {one(b)}"
 
 
 def _when_day(d: object) -> str:

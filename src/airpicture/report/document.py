@@ -97,6 +97,8 @@ class Endnote:
     record: str
     grade: str
     status: str
+    explain: str = ""
+    """The command that shows everything behind the reference: ``airpicture claims explain ID``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class _Builder:
         self.notes: list[Endnote] = []
         self.by_ref: dict[str, int] = {}
         self.claims = {f.claim.claim_id: f for f in (*inputs.facts.claims, *inputs.facts.history)}
+        self.names = AircraftNames(inputs.facts.claims)
 
     # -- endnotes ----------------------------------------------------------------------------------
 
@@ -153,26 +156,29 @@ class _Builder:
             return Endnote(
                 number, ref, "airpicture assessment (Bayesian ACH)", _iso(i.judgment.created_at),
                 _iso(i.judgment.created_at), f"judgment {ref}", "-", i.judgment.confidence.value + " confidence",
+                f"airpicture judgments explain {ref}",
             )  # fmt: skip
         if ref.startswith("coverage:"):
             c = i.facts.coverage
             record = (
                 f"{receivers_phrase(c)}; receivers up {c.receiver_fraction:.0%} of the night; "
-                f"{c.reports} observer report(s) from {c.reporters} observer(s); {c.notams} NOTAM(s) in force"
+                f"{counted(c.reports, 'observer report')} from {counted(c.reporters, 'observer')}; "
+                f"{counted(c.notams, 'NOTAM')} in force"
             )
             return Endnote(
                 number, ref, "airpicture collection log", _iso(i.facts.cutoff), _iso(i.generated_at), record, "B3", "-"
             )
         if ref.startswith("night-activity:"):
             night = next((n for n in i.facts.activity if n.night.isoformat() == ref.split(":", 1)[1]), None)
-            tracks = ", ".join(night.track_ids) if night else ""
+            ids = night.track_ids if night else ()
+            tracks = _short(list(ids), "track")
             return Endnote(
                 number,
                 ref,
                 "ADS-B / Mode S tracks",
                 ref.split(":", 1)[1],
                 _iso(i.generated_at),
-                f"tracks {tracks}",
+                tracks,
                 "B3",
                 "-",
             )
@@ -185,13 +191,15 @@ class _Builder:
         sources = sorted({i.appearance_sources[a][0] for a in roots if a in i.appearance_sources})
         published = min((p.published for p in provs), default=claim.start)
         retrieved = max((p.retrieved for p in provs if p.retrieved), default=None)
-        records = "; ".join(dict.fromkeys(p.link or p.record for p in provs)) or ref
+        records = list(dict.fromkeys(r for p in provs for r in (p.link or p.record).split("; ") if r))
         grade = f"{facts.reliability.value}{int(claim.credibility) if claim.credibility else '-'}"
         point = _coordinates(facts)
         where = f" at {point}" if point else ""
+        # a short reference for people; `airpicture claims explain ID` lists every record
         return Endnote(
             number, ref, ", ".join(sources) or "unknown", _iso(published), _iso(retrieved) if retrieved else "",
-            f"claim {ref}{where}: {records}", grade, claim.status.value,
+            f"claim {ref}{where}; {_short(records, 'record') if records else 'no raw record'}", grade,
+            claim.status.value, f"airpicture claims explain {ref}",
         )  # fmt: skip
 
     # -- wording -------------------------------------------------------------------------------------
@@ -201,6 +209,12 @@ class _Builder:
         since …") belongs to the claim and comes right after it; the status clause ends the sentence."""
         cites = (self.cite(facts.claim.claim_id), *extra)
         what = claim_text + novelty
+        hearsay = sum(1 for a in facts.claim.echoes if a.startswith("report:"))
+        if hearsay:
+            # second-hand accounts are echoes of an unknown root (docs/claims.md): said, never counted
+            what += ", and " + (
+                "a second-hand account repeats it" if hearsay == 1 else f"{hearsay} second-hand accounts repeat it"
+            )
         status = facts.claim.status
         w = witnesses(facts)
         who = source_phrase(w, facts.claim.event_type)
@@ -289,6 +303,11 @@ def source_phrase(w: Witnesses, event_type: str) -> str:
     return " and ".join(parts) or "a source"
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 observer", "4 observers", "0 NOTAMs": a report never writes "(s)" plurals."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _count(n: int, noun: str) -> str:
     return f"one {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -298,7 +317,58 @@ def _cap(text: str) -> str:
 
 
 def _iso(t: datetime | None) -> str:
-    return t.isoformat().replace("+00:00", "Z") if t else ""
+    """ "2022-07-11T18:28:00Z": endnote times to the second (people read them; the JSON keeps the claims')."""
+    return t.replace(microsecond=0).isoformat().replace("+00:00", "Z") if t else ""
+
+
+def _short(items: Sequence[str], noun: str) -> str:
+    """ "record da1256682e8f…@296386", or "2 records: da1256682e8f…@296386 and 1 more" ("no track")."""
+    if not items:
+        return f"no {noun}"
+    if len(items) == 1:
+        return f"{noun} {items[0]}"
+    more = len(items) - 1
+    return f"{len(items)} {noun}s: {items[0]} and {more} more"
+
+
+def aircraft_name(subject: Any) -> str:
+    """One name per aircraft: type and registration ("A-50 RF-50601"); the callsign only when neither is known;
+    "aircraft <address>" when nothing is."""
+    parts = [p for p in (subject.type_code and _type_name(subject.type_code), subject.registration) if p]
+    if not parts and subject.callsign:
+        parts = [subject.callsign]
+    return " ".join(dict.fromkeys(parts)) if parts else f"aircraft {subject.icao24}"
+
+
+class AircraftNames:
+    """The names of the aircraft in one report: the best name known for each address (from every event of the
+    report's claims), with the address in parentheses the first time it is named and never again."""
+
+    def __init__(self, facts: Iterable[ClaimFacts]) -> None:
+        self.best: dict[str, str] = {}
+        for f in facts:
+            for event in f.events:
+                for s in event.subjects:
+                    if not s.icao24:
+                        continue
+                    name = aircraft_name(s)
+                    known = self.best.get(s.icao24)
+                    if known is None or (known.startswith("aircraft ") and not name.startswith("aircraft ")):
+                        self.best[s.icao24] = name
+        self.named: set[str] = set()
+
+    def __call__(self, facts: ClaimFacts) -> str:
+        for event in facts.events:
+            for s in event.subjects:
+                if not s.icao24:
+                    continue
+                name = self.best.get(s.icao24, aircraft_name(s))
+                if s.icao24 in self.named or name == f"aircraft {s.icao24}":
+                    self.named.add(s.icao24)
+                    return name
+                self.named.add(s.icao24)
+                return f"{name} ({s.icao24})"
+        return _subject(facts)
 
 
 def _subject(facts: ClaimFacts) -> str:
@@ -324,10 +394,11 @@ def _attr(facts: ClaimFacts, key: str) -> Any:
 
 
 def _place(facts: ClaimFacts, inputs: ReportInputs) -> str:
-    if facts.claim.place_name:
-        return f"near {facts.claim.place_name}"
+    # the gazetteer's name first (one romanisation throughout, docs/report.md), then the observer's own words
     if facts.claim.claim_id in inputs.places:  # resolved from the gazetteer by the pipeline
         return inputs.places[facts.claim.claim_id]
+    if facts.claim.place_name:
+        return f"near {facts.claim.place_name}"
     for root in facts.claim.appearances:
         p = inputs.provenance.get(root)
         if p and p.place:
@@ -349,10 +420,11 @@ def _coordinates(facts: ClaimFacts) -> str:
     return f"{abs(float(lat)):.2f}° {ns} {abs(float(lon)):.2f}° {ew}"
 
 
-def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
-    """The proposition of one claim in words (no source, no status)."""
+def claim_text(facts: ClaimFacts, inputs: ReportInputs, names: AircraftNames | None = None) -> str:
+    """The proposition of one claim in words (no source, no status). ``names`` keeps one name per aircraft
+    across a report (the address once)."""
     c = facts.claim
-    who = _subject(facts)
+    who = names(facts) if names is not None else _subject(facts)
     t = c.event_type
     if t == "airspace_entry":
         to = COUNTRY_NAMES.get(str(_attr(facts, "to_country")), str(_attr(facts, "to_country")))
@@ -375,10 +447,14 @@ def claim_text(facts: ClaimFacts, inputs: ReportInputs) -> str:
         start, end = _attr(facts, "valid_from"), _attr(facts, "valid_to")
         dist = _attr(facts, "distance_km")
         border = str(_attr(facts, "border") or "")
+        name = "Ukrainian" if border.endswith("UA") else COUNTRY_NAMES.get(border[-2:], border)
+        # "0 km from the border" reads as a measurement error: under half a kilometre is "at the border"
         where = (
-            f", {float(dist):.0f} km from the {'Ukrainian' if border.endswith('UA') else border} border"
-            if dist is not None
-            else ""
+            ""
+            if dist is None
+            else f", at the {name} border"
+            if float(dist) < 0.5
+            else f", {float(dist):.0f} km from the {name} border"
         )
         return f"NOTAM {notam} shows a new temporary restricted area valid {_span(start, end)}{where}"
     if t == "aircraft_in_restricted_area":

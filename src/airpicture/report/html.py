@@ -6,6 +6,7 @@ from html import escape
 
 from airpicture.model.judgments import MapData
 from airpicture.report.document import Document, Sentence
+from airpicture.report.render import board_coverage
 
 CSS = """
 body{font:15px/1.5 Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1d;background:#fff}
@@ -20,7 +21,12 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.2
 .marker circle{fill:#d2691e;stroke:#fff;stroke-width:1}.marker-label{font:11px sans-serif;fill:#222}
 .bar{fill:#8fb3d9}.bar.today{fill:#d2691e}.baseline{stroke:#333;stroke-dasharray:5 3}.axisline{stroke:#999}
 .axis{font:11px sans-serif;fill:#444}ol.endnotes li{margin-bottom:.3rem;font-size:.9rem}
-.legend span{margin-right:1rem;font-size:.85rem}
+.marker.unconfirmed circle,circle.marker.unconfirmed{fill:#fff;stroke:#d2691e;stroke-width:1.6;stroke-dasharray:2 1.5}
+circle.marker{fill:#d2691e}.place{fill:#444}.place-label{font:10px sans-serif;fill:#333}
+.country-label{font:bold 12px sans-serif;fill:#8a8a8a;letter-spacing:.12em}
+.scalebar line{stroke:#222;stroke-width:1.5}.scalebar text,.legend text{font:10px sans-serif;fill:#222}
+.legend-box{fill:rgba(255,255,255,.88);stroke:#999}.legend line.track{stroke-width:2}
+.simulated{font:bold 14px sans-serif;fill:#b00020}.tick{stroke:#999}
 """
 
 
@@ -45,18 +51,14 @@ def to_html(doc: Document, map_svg: str, chart_svg: str, map_data: MapData) -> s
     ]
     p += [f"<p>{_sentence(s)}</p>" for s in doc.coverage]
     p.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{_sentence(s)}</li>" for s in doc.takeaways) + "</ul>")
-    p.append("<h2>Map</h2>" + map_svg)
-    p.append(
-        '<p class="legend"><span>— tracks of interest (blue)</span><span>— orbits (purple)</span>'
-        "<span>▭ restrictions (red, dashed)</span><span>● events (numbers are endnotes)</span></p>"
-    )
+    p.append("<h2>Map</h2>" + map_svg)  # its legend is drawn inside it, from what it draws
     for section in doc.sections:
         p.append(f"<h2>{escape(section.title)}</h2>" + "".join(f"<p>{_sentence(s)}</p>" for s in section.sentences))
     p.append("<h2>Night activity against its baseline</h2>" + chart_svg)
     rows = "".join(
         f'<tr class="state-{escape(r["state"])}"><td>{escape(r["label"])}</td><td>{r["today"]:g}</td>'
         f"<td>{r['baseline']:g}</td><td>{escape(r['state'])}</td>"
-        f"<td>{'n/a' if r['coverage'] is None else format(r['coverage'], '.0%')}</td></tr>"
+        f"<td>{escape(board_coverage(r))}</td></tr>"
         for r in doc.board
     )
     p.append(
@@ -68,8 +70,10 @@ def to_html(doc: Document, map_svg: str, chart_svg: str, map_data: MapData) -> s
     p.append("<h3>Assumptions</h3><ul>" + "".join(f"<li>{escape(a)}</li>" for a in doc.assumptions) + "</ul>")
     p.append("<h3>Indicators to watch</h3><ul>" + "".join(f"<li>{escape(w)}</li>" for w in doc.watch) + "</ul>")
     notes = "".join(
-        f'<li id="n{n.number}">{escape(n.source)}; published {escape(n.published or "n/a")}; retrieved '
-        f"{escape(n.retrieved or 'n/a')}; {escape(n.record)}; grade {escape(n.grade)}; status {escape(n.status)}.</li>"
+        f'<li id="n{n.number}">{escape(n.source)}; published {escape(n.published or "n/a")}; ingested at '
+        f"{escape(n.retrieved or 'n/a')}; {escape(n.record)}; grade {escape(n.grade)}; status {escape(n.status)}"
+        + (f"; details: <code>{escape(n.explain)}</code>" if n.explain else "")
+        + ".</li>"
         for n in doc.endnotes
     )
     p.append(f'<h2>Endnotes</h2><ol class="endnotes">{notes}</ol>')

@@ -6,6 +6,12 @@ judgments; "Taken together … <adverb> indicate" whose adverb is not the band o
 status clause ("this could not be independently confirmed") that does not end its sentence (what follows it
 reads as part of the doubt: qualifiers such as "the first time since" belong with the fact); and, when
 there was nothing to assess (``top_band`` empty), any band term in the assessment or a confidence statement.
+
+Wording (issue 12, "the report, read by an analyst"): no "(s)" plurals; no "0 km from the border" (it is
+"at the border"); a sentence that does not end with a full stop, question or exclamation mark; the same
+judgment stated twice in a row ("X is likely." then "Taken together … indicate X."); an aircraft address
+given in parentheses more than once in the body (one name per aircraft: type and registration, the address
+once).
 """
 
 from __future__ import annotations
@@ -44,6 +50,18 @@ _CONFIDENCE = re.compile(r"\b(high|moderate|low)(?:-| )confidence\b|\bconfidence
 _WEASEL = re.compile(r"\b(could|may|might|suggests?|suggesting)\b", re.I)
 _UNCONFIRMED = re.compile(r"could not be independently confirmed(?P<rest>.*)$", re.I)
 _TAKEN = re.compile(r"taken together, these data points (\w+(?: \w+)?) indicate", re.I)
+_PLURAL = re.compile(r"\w\((?:e?s)\)")
+_ZERO_KM = re.compile(r"\b0 km (?:from|of)\b")
+_ENDS = (".", "?", "!")
+_ADDRESS = re.compile(r"\(([0-9a-f]{6})\)")
+_IS_BAND = re.compile(r"^(?P<p>.+) is (?:" + "|".join(sorted(ROW1 + ROW2, key=len, reverse=True)) + r")\.$", re.I)
+_TAKEN_P = re.compile(r"^taken together, these data points \w+(?: \w+)? indicate (?P<p>.+)\.$", re.I)
+
+
+def _proposition(text: str) -> str | None:
+    """The proposition of "X is <band>." or "Taken together, … indicate X.", lower-cased; else None."""
+    found = _IS_BAND.match(text) or _TAKEN_P.match(text)
+    return found.group("p").strip().lower() if found else None
 
 
 @dataclass(eq=False)
@@ -99,6 +117,27 @@ def lint(doc: Document, top_band: str) -> list[str]:
         for n in s.cites:
             if not 1 <= n <= len(doc.endnotes):
                 problems.append(f"{where}: citation [{n}] has no endnote")
+    for where, s in _sentences(doc):
+        if _PLURAL.search(s.text):
+            problems.append(f"{where}: '(s)' plural (write the number's own form): {s.text!r}")
+        if _ZERO_KM.search(s.text):
+            problems.append(f"{where}: '0 km from' (write 'at the border'): {s.text!r}")
+        if not s.text.rstrip().endswith(_ENDS):
+            problems.append(f"{where}: the sentence does not end properly: {s.text!r}")
+    previous = None
+    for s in doc.assessment:
+        prop = _proposition(s.text) if s.kind is Kind.JUDGMENT else None
+        if prop is not None and prop == previous:
+            problems.append(f"assessment: the same judgment twice in a row: {s.text!r}")
+        previous = prop
+    body = [s for where, s in _sentences(doc) if where != "key takeaways"]
+    seen: dict[str, int] = {}
+    for s in body:
+        for address in _ADDRESS.findall(s.text):
+            seen[address] = seen.get(address, 0) + 1
+    for address, n in sorted(seen.items()):
+        if n > 1:
+            problems.append(f"aircraft {address} is given with its address {n} times (one name per aircraft)")
     if rows_used[1] and rows_used[2]:
         problems.append("ICD 203 row-1 and row-2 vocabularies mixed in one product")
     for note in doc.endnotes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -12,13 +13,35 @@ from airpicture.report.document import Document, Sentence
 FORMAT_VERSION = 1
 
 
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|#!~]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md(text: str) -> str:
+    """Text from data (callsigns, NOTAM text, names) made inert in Markdown: HTML tags become entities
+    (``<script>`` → ``&lt;script&gt;``), link, emphasis, code, table and heading characters are backslash-escaped
+    (``[x](javascript:…)`` stays text; an underscore inside a word, which never emphasises, is left alone), an
+    entity-like ``&name;`` keeps its ampersand as ``&amp;``."""
+    text = _ENTITY.sub("&amp;", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ").replace("\r", " ")
+
+
+def board_coverage(row: dict[str, Any]) -> str:
+    """The board's coverage cell: the indicator's own coverage in words ("receivers up 100%", "4 observers",
+    "2 NOTAMs on file"), never another sensor's."""
+    if row.get("note"):
+        return str(row["note"])
+    return "n/a" if row["coverage"] is None else f"{row['coverage']:.0%}"
+
+
 def _cites(s: Sentence) -> str:
     return "".join(f" [{n}]" for n in s.cites)
 
 
 def line(s: Sentence) -> str:
     """A sentence with its citations before the final full stop: ``… at 18:28 UTC [1].``"""
-    text = s.text
+    text = md(s.text)
     if not s.cites:
         return text
     if text.endswith("."):
@@ -27,21 +50,21 @@ def line(s: Sentence) -> str:
 
 
 def to_markdown(doc: Document) -> str:
-    out = [f"# {doc.title}", ""]
-    out.append(f"*Data cut-off: {doc.cutoff.strftime('%Y-%m-%d %H:%M UTC')}. Question: {doc.question}*")
+    out = [f"# {md(doc.title)}", ""]
+    out.append(f"*Data cut-off: {doc.cutoff.strftime('%Y-%m-%d %H:%M UTC')}. Question: {md(doc.question)}*")
     out.append("")
     out += [line(s) for s in doc.coverage] + ["", "## Key takeaways", ""]
     out += [f"- {line(s)}" for s in doc.takeaways] + [""]
     for section in doc.sections:
-        out += [f"## {section.title}", ""] + [line(s) for s in section.sentences] + [""]
+        out += [f"## {md(section.title)}", ""] + [line(s) for s in section.sentences] + [""]
     out += ["## Indicators board", "", "| indicator | today | baseline | state | coverage |", "|---|---|---|---|---|"]
     for r in doc.board:
-        cov = "n/a" if r["coverage"] is None else f"{r['coverage']:.0%}"
-        out.append(f"| {r['label']} | {r['today']:g} | {r['baseline']:g} | {r['state']} | {cov} |")
+        cov = board_coverage(r)
+        out.append(f"| {md(r['label'])} | {r['today']:g} | {r['baseline']:g} | {r['state']} | {md(cov)} |")
     out += ["", "## Assessment", ""] + [line(s) for s in doc.assessment]
     out += ["", "### Key evidence", ""] + [f"- {line(s)}" for s in doc.key_evidence]
-    out += ["", "### Assumptions", ""] + [f"- {a}" for a in doc.assumptions]
-    out += ["", "### Indicators to watch", ""] + [f"- {w}" for w in doc.watch]
+    out += ["", "### Assumptions", ""] + [f"- {md(a)}" for a in doc.assumptions]
+    out += ["", "### Indicators to watch", ""] + [f"- {md(w)}" for w in doc.watch]
     out += [
         "",
         "## Night activity against its baseline",
@@ -52,9 +75,10 @@ def to_markdown(doc: Document) -> str:
     out += [f"| {night} | {count} | {cov:.0%} |" for night, count, cov in doc.activity]
     out += ["", f"Baseline: {doc.baseline:.1f} aircraft a night.", "", "## Endnotes", ""]
     for n in doc.endnotes:
+        explain = f"; details: `{n.explain}`" if n.explain else ""
         out.append(
-            f"{n.number}. {n.source}; published {n.published or 'n/a'}; retrieved {n.retrieved or 'n/a'}; "
-            f"{n.record}; grade {n.grade}; status {n.status}."
+            f"{n.number}. {md(n.source)}; published {n.published or 'n/a'}; ingested at {n.retrieved or 'n/a'}; "
+            f"{md(n.record)}; grade {n.grade}; status {md(n.status)}{explain}."
         )
     return "\n".join(out) + "\n"
 
