@@ -24,12 +24,13 @@ def _item(n: int, h1: Rating, h2: Rating) -> AchItem:
         ratings=(("h1", h1), ("h2", h2)),
         roots=(f"root-{n}",),
         grade="A1",
-        root_keys=((f"sensor:receiver-{n}",),),
+        # receivers and NOTAMs alternate: high confidence needs roots of two kinds (docs/assessment.md)
+        root_keys=((f"sensor:receiver-{n}",) if n % 2 else (f"notam:A{n:04d}/22",),),
     )
 
 
 def _strong() -> list[AchItem]:
-    """Five independent A1 items for h1: high confidence by the rule of step 8."""
+    """Five independent A1 items for h1, of two kinds: high confidence by the rule of step 8."""
     return [_item(n, Rating.CC, Rating.I) for n in range(5)]
 
 
