@@ -8,7 +8,7 @@ import typer
 
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import print_json, print_rows
-from airpicture.cli.state import get_state
+from airpicture.cli.state import NOTHING_TO_ASSESS, get_state
 from airpicture.model.judgments import judgment_to_dict
 from airpicture.pipeline.assess import assess, find_judgment, latest_day, list_judgments
 from airpicture.pipeline.judgments_text import explain_lines, summary_lines
@@ -23,18 +23,21 @@ def assess_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable judgment.")] = False,
 ) -> None:
-    """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment."""
+    """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment. A night with
+    nothing to assess in the region's frame is stored as such and exits with status 3."""
     state = get_state(ctx)
     workspace = state.workspace()
     chosen = parse_day(day) if day else latest_day(workspace, state.settings)
     result = assess(workspace, state.settings, state.clock, chosen)
     if as_json:
         print_json(state.out, judgment_to_dict(result.judgment))
-        return
-    for line in summary_lines(result.judgment):
-        state.out.print(line, highlight=False, markup=False)
-    if not result.stored:
-        state.say("unchanged: the same evidence gives the same judgment")
+    else:
+        for line in summary_lines(result.judgment):
+            state.out.print(line, highlight=False, markup=False)
+        if not result.stored:
+            state.say("unchanged: the same evidence gives the same judgment")
+    if not result.judgment.assessed:
+        raise typer.Exit(NOTHING_TO_ASSESS)
 
 
 @judgments_app.command("list")

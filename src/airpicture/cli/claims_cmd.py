@@ -25,7 +25,9 @@ def list_(
 ) -> None:
     """List claims with status, credibility, independent roots and echoes."""
     state = get_state(ctx)
-    claims = [c for c in list_claims(state.workspace()) if status is None or c.status.value == status]
+    claims = [
+        c for c in list_claims(state.workspace(), state.settings.region) if status is None or c.status.value == status
+    ]
     if as_json:
         print_json(state.out, [claim_record(c) for c in claims])
         return
@@ -58,7 +60,7 @@ def show(
 ) -> None:
     """Show one claim."""
     state = get_state(ctx)
-    found = [c for c in list_claims(state.workspace()) if c.claim_id == claim_id]
+    found = [c for c in list_claims(state.workspace(), state.settings.region) if c.claim_id == claim_id]
     if not found:
         raise UsageError(
             "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
@@ -74,7 +76,7 @@ def show(
 def explain(ctx: typer.Context, claim_id: Annotated[str, typer.Argument(help="Claim id from 'claims list'.")]) -> None:
     """Print the provenance tree from the claim down to raw records (report rows, NOTAM text, positions)."""
     state = get_state(ctx)
-    for line in explain_claim(state.workspace(), claim_id):
+    for line in explain_claim(state.workspace(), claim_id, state.settings.region):
         state.out.print(line, highlight=False, markup=False)
 
 

@@ -23,7 +23,7 @@ def list_(
 ) -> None:
     """List sources with grade, suggested grade and confirmed/refuted tallies."""
     state = get_state(ctx)
-    sources = list_sources(state.workspace())
+    sources = list_sources(state.workspace(), state.settings.region)
     if as_json:
         print_json(state.out, [source_record(s) for s in sources])
         return

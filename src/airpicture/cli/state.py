@@ -14,6 +14,10 @@ from airpicture.model.clock import Clock, SystemClock
 from airpicture.model.settings import SETTINGS_FILE_NAME, Settings, load_settings
 from airpicture.store import Workspace
 
+NOTHING_TO_ASSESS = 3
+"""Exit status of ``assess`` and ``report`` when the night has nothing to assess in the region's frame (no
+receiver data and no claims there): not a failure (1) nor bad input (2), and no report is written."""
+
 
 @dataclass(frozen=True, slots=True)
 class AppState:

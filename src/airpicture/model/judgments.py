@@ -191,7 +191,8 @@ class BoardRow:
     label: str
     section: str
     today: float
-    baseline: float
+    baseline: float | None
+    """Mean of the earlier covered nights; ``None``: no baseline yet (fewer than the minimum of such nights)."""
     state: BoardState
     coverage: float | None
     claim_ids: tuple[str, ...] = ()
@@ -257,6 +258,9 @@ class DayFacts:
     activity: tuple[NightCount, ...]
     coverage: Coverage
     monitoring_since: date | None = None
+    min_baseline_nights: int = 1
+    """Fewest earlier nights with receiver data that make a baseline (``assess.min_baseline_nights``); with
+    fewer, every board row says "no baseline yet" instead of a number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +421,7 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
                 label=r["label"],
                 section=r["section"],
                 today=float(r["today"]),
-                baseline=float(r["baseline"]),
+                baseline=None if r["baseline"] is None else float(r["baseline"]),
                 state=BoardState(r["state"]),
                 coverage=r["coverage"],
                 claim_ids=tuple(r["claim_ids"]),

@@ -26,7 +26,7 @@ from airpicture.model.errors import AirpictureError
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import assess, data_days, question_for, read_state
 from airpicture.pipeline.claims import add_appearances, refresh
-from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
+from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection, undetected_days
 from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
@@ -34,6 +34,7 @@ from airpicture.pipeline.reports import intake, load_reporter_key, read_media_fo
 from airpicture.pipeline.tracks import rebuild_tracks
 from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace
+from airpicture.store.judgments import judged_days
 
 INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
 STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
@@ -83,7 +84,7 @@ class RunSummary:
             out.append(f"day {self.day.isoformat()}: {self.judgment} Confidence: {self.confidence}.")
             if self.change:
                 out.append(f"change: {self.change}")
-            out += [f"report: {p}" for p in self.report_files]
+            out += [f"report: {p}" for p in self.report_files] or ["report: none written (nothing to assess)"]
         for failure in self.failed_files:
             out.append(f"failed: {failure}")
         out.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
@@ -241,7 +242,7 @@ def run_all(
     timed("tracks", t)
 
     t = time.perf_counter()
-    days = _days_of(workspace, new_adsb_ids)
+    days = sorted(set(_days_of(workspace, new_adsb_ids)) | set(undetected_days(workspace, settings.region)))
     if days:
         detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
         summary.detected_days = len(days)
@@ -254,9 +255,9 @@ def run_all(
 
     t = time.perf_counter()
     with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM claims").fetchone()
+        row = con.execute("SELECT count(*) FROM claims WHERE region = ?", [settings.region]).fetchone()
         has_claims = bool(row and row[0])
-    if any(new.values()) or not has_claims:
+    if any(new.values()) or not has_claims or days:  # days: the region's detection ran (new events)
         tell("claims", 0, None)
         refreshed = refresh(workspace, settings, clock)
         summary.claims = refreshed.claims
@@ -265,19 +266,14 @@ def run_all(
 
     t = time.perf_counter()
     question = question_for(settings)
-    state = read_state(workspace)
-    available = data_days(question, state)
+    state = read_state(workspace, settings)
+    available = data_days(question, state)  # days with something to assess in the region's frame
     target = day or (available[-1] if available else None)
     if target is None:
         timed("assess", t)
         return summary
     with workspace.connect(read_only=True) as con:
-        judged = {
-            r[0]
-            for r in con.execute(
-                "SELECT day FROM judgments WHERE current AND question_id = ?", [question.question_id]
-            ).fetchall()
-        }
+        judged = judged_days(con, question.question_id, settings.region)
     todo = sorted({d for d in available if d < target and d not in judged} | {target})
     assessment = None
     for i, d in enumerate(todo):
@@ -302,7 +298,7 @@ def run_all(
         summary.judgment = f"{j.hypothesis(j.top).proposition} is {j.band}; runner-up {runner} ({j.runner_up_band})."
     summary.confidence = j.confidence.value if j.assessed else "none"
     summary.change = j.change_explanation
-    summary.report_files = written.files
+    summary.report_files = written.files  # none when the night has nothing to assess in the region's frame
     timed("report", t)
     return summary
 

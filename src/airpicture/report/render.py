@@ -37,7 +37,8 @@ def to_markdown(doc: Document) -> str:
     out += ["## Indicators board", "", "| indicator | today | baseline | state | coverage |", "|---|---|---|---|---|"]
     for r in doc.board:
         cov = "n/a" if r["coverage"] is None else f"{r['coverage']:.0%}"
-        out.append(f"| {r['label']} | {r['today']:g} | {r['baseline']:g} | {r['state']} | {cov} |")
+        base = "no baseline yet" if r["baseline"] is None else f"{r['baseline']:g}"
+        out.append(f"| {r['label']} | {r['today']:g} | {base} | {r['state']} | {cov} |")
     out += ["", "## Assessment", ""] + [line(s) for s in doc.assessment]
     out += ["", "### Key evidence", ""] + [f"- {line(s)}" for s in doc.key_evidence]
     out += ["", "### Assumptions", ""] + [f"- {a}" for a in doc.assumptions]
@@ -50,7 +51,8 @@ def to_markdown(doc: Document) -> str:
         "|---|---|---|",
     ]
     out += [f"| {night} | {count} | {cov:.0%} |" for night, count, cov in doc.activity]
-    out += ["", f"Baseline: {doc.baseline:.1f} aircraft a night.", "", "## Endnotes", ""]
+    baseline = "No baseline yet." if doc.baseline is None else f"Baseline: {doc.baseline:.1f} aircraft a night."
+    out += ["", baseline, "", "## Endnotes", ""]
     for n in doc.endnotes:
         out.append(
             f"{n.number}. {n.source}; published {n.published or 'n/a'}; retrieved {n.retrieved or 'n/a'}; "
