@@ -206,3 +206,11 @@ def test_the_cli_exits_3_when_there_is_nothing_to_assess(built: dict[str, Built]
     assert assessed.returncode == 3, assessed.stderr
     data = json.loads(assessed.stdout)
     assert data["assessed"] is False and data["change_explanation"] == "nothing to assess" and data["band"] is None
+
+
+def test_no_day_with_anything_to_assess_exits_3(cli: CliRunner, tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    assert cli("--workspace", str(root), "workspace", "init").returncode == 0
+    report = cli("--workspace", str(root), "report")
+    assert report.returncode == 3 and "nothing to assess" in report.stderr
+    assert not (root / "reports").exists() or not any((root / "reports").iterdir())

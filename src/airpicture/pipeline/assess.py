@@ -25,7 +25,7 @@ from airpicture.assess.judge import assess_day
 from airpicture.claims.graph import merge_keys
 from airpicture.model.claims import Appearance, Claim, ClaimStatus, Reliability, Source
 from airpicture.model.clock import Clock
-from airpicture.model.errors import UsageError
+from airpicture.model.errors import NothingToAssessError, UsageError
 from airpicture.model.events import Event
 from airpicture.model.judgments import ClaimFacts, Coverage, DayFacts, Judgment, NightCount, Question
 from airpicture.model.settings import Settings
@@ -277,7 +277,7 @@ def latest_day(workspace: Workspace, settings: Settings) -> date:
     state = read_state(workspace, settings)
     days = data_days(question, state)
     if not days:
-        raise UsageError(
+        raise NothingToAssessError(
             "nothing to assess",
             where=f"{workspace.root} (region {settings.region})",
             expected="a night with receiver data or claims inside the region's frame",
