@@ -88,9 +88,9 @@ def _build(base: Path, sim: Path, named: bool) -> Built:
     summary = run_all(workspace, settings, CLOCK)
     assert not summary.failed_files and summary.events > 0
     with workspace.connect(read_only=True) as con:
-        appearances = claim_store.load_appearances(con)
+        appearances = claim_store.load_appearances(con, settings.region)
         stored = {r[0]: r[1] for r in con.execute("SELECT file_id, receiver FROM ingested_files").fetchall()}
-    return Built(tuple(list_claims(workspace)), appearances, receiver_of_file, stored)
+    return Built(tuple(list_claims(workspace, settings.region)), appearances, receiver_of_file, stored)
 
 
 @pytest.fixture(scope="module")

@@ -69,3 +69,50 @@ def test_monitoring_began_with_the_first_day_inside_the_region(tmp_path: Path) -
     with workspace.connect(read_only=True) as con:
         assert region_monitoring_since(con, "belarus") == MINSK_DAY
         assert region_monitoring_since(con, "kaliningrad") is None
+
+
+def _events(workspace: Workspace, region: str) -> list[tuple[object, ...]]:
+    with workspace.connect(read_only=True) as con:
+        return con.execute("SELECT * FROM events WHERE region = ? ORDER BY event_id", [region]).fetchall()
+
+
+def test_each_region_detects_only_inside_its_frame_and_keeps_its_own_events(tmp_path: Path) -> None:
+    """Issue 12 item 2: a Kaliningrad run found the Belarus A-50 orbit (51.9 N 28.4 E, far outside its frame)
+    and relabelled Belarus's events, whose ids carried no region."""
+    from datetime import timedelta
+
+    from tests.detect.test_orbit import racetrack
+
+    def orbit(icao24: str, lat: float, lon: float, heading: float) -> pa.Table:
+        start = datetime(2022, 7, 11, 19, tzinfo=UTC)
+        points = racetrack(lat, lon, heading, 60.0, 11.0, laps=3.0)
+        return make_track(
+            icao24, [(start + timedelta(seconds=5 * i), a, b, 29000.0) for i, (a, b) in enumerate(points)]
+        )
+
+    workspace = Workspace.init(tmp_path / "ws")
+    workspace.write_partitioned("positions", orbit("14c5a9", 51.9, 28.4, 95.0), "belarus-orbit")
+    workspace.write_partitioned("positions", orbit("15289b", 55.4, 19.0, 20.0), "baltic-orbit")
+    run_detection(workspace, Settings(region="belarus"), CLOCK, days=[LATER_DAY])
+    belarus = _events(workspace, "belarus")
+    assert any(row[1] == "orbit" and row[8] == "14c5a9" for row in belarus)
+    assert not any(row[8] == "15289b" for row in belarus)  # 19.0 E is west of Belarus's frame
+
+    summary = run_detection(workspace, Settings(region="kaliningrad"), CLOCK, days=[LATER_DAY])
+    kaliningrad = _events(workspace, "kaliningrad")
+    assert summary.region == "kaliningrad" and kaliningrad
+    assert {row[8] for row in kaliningrad} == {"15289b"}  # never the orbit over southern Belarus
+    assert _events(workspace, "belarus") == belarus  # Belarus's rows untouched
+    assert not {row[0] for row in belarus} & {row[0] for row in kaliningrad}
+    # re-running Belarus replaces only its own events
+    run_detection(workspace, Settings(region="belarus"), CLOCK, days=[LATER_DAY])
+    assert _events(workspace, "belarus") == belarus and _events(workspace, "kaliningrad") == kaliningrad
+
+
+def test_an_event_id_includes_its_region() -> None:
+    from airpicture.model.events import Event
+
+    start = datetime(2022, 7, 11, 19, tzinfo=UTC)
+    plain = Event("orbit", start, start, "orbit", 3)
+    ids = {plain.event_id, *(Event("orbit", start, start, "orbit", 3, region=r).event_id for r in ("a", "b"))}
+    assert len(ids) == 3

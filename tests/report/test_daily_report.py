@@ -18,7 +18,7 @@ UPDATE = os.environ.get("AIRPICTURE_UPDATE_GOLDEN") == "1"
 
 def _render(pipeline_run, day):  # type: ignore[no-untyped-def]
     workspace, settings, _ = pipeline_run
-    assessment = assess(workspace, settings, CLOCK, day, read_state(workspace))
+    assessment = assess(workspace, settings, CLOCK, day, read_state(workspace, settings))
     inputs = report_inputs(workspace, settings, CLOCK, assessment)
     return inputs, render_report(inputs)
 
@@ -109,7 +109,10 @@ def test_quiet_night_invents_nothing(pipeline_run) -> None:  # type: ignore[no-u
     assert "No aircraft of interest were recorded over the region" in md
     assert "No new airspace restrictions" in md and "No missile launch was confirmed" in md
     assert "airspace from" not in md and "orbit for" not in md and "Taken together" not in md
-    assert "in line with the baseline" in md
+    # two earlier covered nights (5 and 9 July) are fewer than assess.min_baseline_nights (3): no number
+    assert "in line with the baseline" not in md and "baseline of" not in md
+    assert "with no baseline yet (only 2 earlier nights with receiver data in the last 14; at least 3 are needed)" in md
+    assert "| no baseline yet |" in md and "No baseline yet." in md
     assert lint(rendered.document, inputs.judgment.band) == []
 
 

@@ -137,12 +137,15 @@ class IndicatorOutcome:
     absent: bool = False
 
 
-def activity_state(today: NightCount | None, history: Sequence[NightCount]) -> tuple[float, float, BoardState]:
-    """Today's night count, its baseline (mean of the earlier nights) and the state."""
+def activity_state(
+    today: NightCount | None, history: Sequence[NightCount], min_nights: int = 1
+) -> tuple[float, float | None, BoardState]:
+    """Today's night count, its baseline (mean of the earlier nights; ``None`` with fewer than ``min_nights`` of
+    them: no baseline yet, nothing is above or in line with it) and the state."""
     count = float(today.count) if today else 0.0
     values = [float(n.count) for n in history]
-    if not values:
-        return count, 0.0, BoardState.NORMAL
+    if len(values) < max(1, min_nights):
+        return count, None, BoardState.NORMAL
     mean = statistics.fmean(values)
     sd = statistics.pstdev(values) if len(values) > 1 else 0.0
     elevated = count > mean + 2 * sd and count >= 1.5 * max(mean, 1.0)
@@ -159,6 +162,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
     # Nights without any receiver data are not "quiet" nights: they are left out of every baseline (spec §3).
     earlier_nights = [n for n in facts.activity if baseline_start <= n.night < facts.day and n.coverage > 0]
     covered = {n.night for n in earlier_nights}
+    has_baseline = len(covered) >= max(1, facts.min_baseline_nights)
     coverage = facts.coverage.receiver_fraction
     # events whose "first time since" rests mostly on a gap in the records: not novel (docs/assessment.md)
     thin_novelty = {
@@ -179,20 +183,26 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             last_claim = next(f.claim.claim_id for f in reversed(by_day[last_day]) if matches(ind, f))
         fired_by_metric = False
         if ind.metric == "night_activity":
-            today, baseline, state = activity_state(tonight, earlier_nights)
+            today, baseline, state = activity_state(tonight, earlier_nights, facts.min_baseline_nights)
             fired_by_metric = state is BoardState.ELEVATED
             if matched:
                 state = BoardState.ELEVATED
             row_cov: float | None = tonight.coverage if tonight else coverage
         else:
             today = float(len(matched))
-            baseline = statistics.fmean(baseline_counts) if baseline_counts else 0.0
-            spread = statistics.pstdev(baseline_counts) if baseline_counts else 0.0  # no covered night: none
+            # too few earlier covered nights: no baseline yet (None), never a mean of nothing
+            baseline = statistics.fmean(baseline_counts) if has_baseline else None
+            spread = statistics.pstdev(baseline_counts) if has_baseline else 0.0
             gap = (facts.day - last_day).days if last_day else None
             gap_in_records = any(e.event_id in thin_novelty for f in matched for e in f.events)
             if matched and (gap is None or gap >= question.novelty_gap_days) and not gap_in_records:
                 state = BoardState.NOVEL
-            elif matched and len(matched) > baseline + 2 * spread and len(matched) >= 1.5 * max(baseline, 1.0):
+            elif (
+                matched
+                and baseline is not None
+                and len(matched) > baseline + 2 * spread
+                and len(matched) >= 1.5 * max(baseline, 1.0)
+            ):
                 state = BoardState.ELEVATED
             else:
                 state = BoardState.NORMAL
@@ -203,7 +213,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             ind.label,
             ind.section,
             today,
-            round(baseline, 2),
+            None if baseline is None else round(baseline, 2),
             state,
             None if row_cov is None else round(row_cov, 3),
             tuple(f.claim.claim_id for f in matched),
@@ -230,7 +240,7 @@ def evaluate(question: Question, facts: DayFacts) -> list[IndicatorOutcome]:
             absence_root = f"coverage:{facts.day.isoformat()}/{ind.indicator_id}"
         if ind.metric == "night_activity":
             absence_root = f"night-activity:{facts.day.isoformat()}"
-            if not earlier_nights:
+            if baseline is None:
                 absence_coverage = 0.0  # "in line with its baseline" needs a baseline
         if matched:
             reliability = _best(f.reliability for f in matched)

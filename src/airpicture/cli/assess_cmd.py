@@ -8,7 +8,7 @@ import typer
 
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import WIDE, print_json, print_rows
-from airpicture.cli.state import get_state
+from airpicture.cli.state import NOTHING_TO_ASSESS, get_state
 from airpicture.model.judgments import judgment_to_dict
 
 # The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
@@ -25,7 +25,8 @@ def assess_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable judgment.")] = False,
 ) -> None:
-    """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment."""
+    """Assess one report day: indicators, Bayesian ACH, band and confidence; stored as a judgment. A night with
+    nothing to assess in the region's frame is stored as such and exits with status 3."""
     from airpicture.pipeline.assess import assess, latest_day
     from airpicture.pipeline.judgments_text import summary_lines
 
@@ -35,11 +36,13 @@ def assess_command(
     result = assess(workspace, state.settings, state.clock, chosen)
     if as_json:
         print_json(state.out, judgment_to_dict(result.judgment))
-        return
-    for line in summary_lines(result.judgment):
-        state.out.print(line, highlight=False, markup=False)
-    if not result.stored:
-        state.say("unchanged: the same evidence gives the same judgment")
+    else:
+        for line in summary_lines(result.judgment):
+            state.out.print(line, highlight=False, markup=False)
+        if not result.stored:
+            state.say("unchanged: the same evidence gives the same judgment")
+    if not result.judgment.assessed:
+        raise typer.Exit(NOTHING_TO_ASSESS)
 
 
 @judgments_app.command("list")

@@ -35,7 +35,7 @@ def list_(
     from airpicture.pipeline.claims import claim_record, list_claims
 
     state = get_state(ctx)
-    claims = [c for c in list_claims(state.workspace()) if status is None or c.status == status]
+    claims = [c for c in list_claims(state.workspace(), state.settings.region) if status is None or c.status == status]
     if day is not None:
         first = parse_day(day)
         start = datetime(first.year, first.month, first.day, tzinfo=UTC)
@@ -79,7 +79,7 @@ def show(
     from airpicture.pipeline.claims import claim_record, list_claims
 
     state = get_state(ctx)
-    found = [c for c in list_claims(state.workspace()) if c.claim_id == claim_id]
+    found = [c for c in list_claims(state.workspace(), state.settings.region) if c.claim_id == claim_id]
     if not found:
         raise UsageError(
             "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
@@ -97,7 +97,7 @@ def explain(ctx: typer.Context, claim_id: Annotated[str, typer.Argument(help="Cl
     from airpicture.pipeline.explain import explain as explain_claim
 
     state = get_state(ctx)
-    for line in explain_claim(state.workspace(), claim_id):
+    for line in explain_claim(state.workspace(), claim_id, state.settings.region):
         state.out.print(line, highlight=False, markup=False)
 
 

@@ -27,7 +27,7 @@ def list_(
     from airpicture.pipeline.claims import list_sources, source_record
 
     state = get_state(ctx)
-    sources = list_sources(state.workspace())
+    sources = list_sources(state.workspace(), state.settings.region)
     if as_json:
         print_json(state.out, [source_record(s) for s in sources])
         return

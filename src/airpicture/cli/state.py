@@ -12,10 +12,15 @@ import typer
 from rich.console import Console
 
 from airpicture.model.clock import Clock, SystemClock
+from airpicture.model.errors import NothingToAssessError
 from airpicture.model.settings import SETTINGS_FILE_NAME, Settings, load_settings
 
 if TYPE_CHECKING:
     from airpicture.store import Workspace
+
+NOTHING_TO_ASSESS = NothingToAssessError.exit_code
+"""Exit status of ``assess`` and ``report`` when the night has nothing to assess in the region's frame (no
+receiver data and no claims there): not a failure (1) nor bad input (2), and no report is written."""
 
 
 @dataclass(frozen=True, slots=True)

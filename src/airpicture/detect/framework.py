@@ -249,6 +249,9 @@ def detect_partition(
 ) -> PartitionResult:
     """Run ``detectors`` over one UTC day. Pure: no store, no globals, independent of row order.
 
+    Every event is tagged with ``ctx.region`` (its id includes it). The caller hands over only the rows the
+    region may see (:meth:`~airpicture.detect.region_geometry.RegionGeometry.frame_filter`).
+
     ``positions`` holds the day's rows; ``lead_in`` optionally the last minutes of the previous day, so a
     track that crosses midnight keeps its continuity. Events that start before the day are dropped (the
     previous day's run reports them) — except from detectors that declare ``reports_ended_windows = True``
@@ -268,11 +271,12 @@ def detect_partition(
         if getattr(detector, "consumes_events", False):
             ctx = replace(ctx, events=tuple(sorted(events, key=lambda e: (e.start, e.type, e.event_id))))
         output = detector.detect(table, ctx)
+        found = [e if e.region else replace(e, region=ctx.region.name) for e in output.events]  # ids carry it
         if getattr(detector, "reports_ended_windows", False):
             # judged once, on the day its window ends (e.g. a night's surge): keep windows ending today
-            events.extend(e for e in output.events if ctx.day_start < e.end <= ctx.day_end)
+            events.extend(e for e in found if ctx.day_start < e.end <= ctx.day_end)
         else:
-            events.extend(e for e in output.events if ctx.day_start <= e.start < ctx.day_end)
+            events.extend(e for e in found if ctx.day_start <= e.start < ctx.day_end)
         if output.aggregates.num_rows:
             aggregates.append(output.aggregates.select(AGGREGATES_SCHEMA.names).cast(AGGREGATES_SCHEMA))
     events = mark_time_approximate(events, approximate)

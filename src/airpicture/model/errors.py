@@ -46,6 +46,13 @@ class UsageError(AirpictureError):
 
 
 @dataclass(eq=False)
+class NothingToAssessError(AirpictureError):
+    """No night of the region has anything to assess (no receiver data and no claims in its frame)."""
+
+    exit_code = 3
+
+
+@dataclass(eq=False)
 class ConfigError(UsageError):
     """A settings file, environment override or region file is unreadable or holds a bad value."""
 

@@ -77,6 +77,9 @@ class Event:
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     flags: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    region: str = ""
+    """The region whose detection run found the event (set by the detection framework; empty for an event
+    made outside a run, e.g. in a detector's own tests). Part of the id: each region keeps its own events."""
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -87,16 +90,17 @@ class Event:
 
     @property
     def event_id(self) -> str:
-        """A stable id: SHA-256 (hex, 16 chars) of detector, type, interval, subjects and geometry."""
-        key = json.dumps(
-            [
-                self.detector,
-                self.type,
-                self.start.isoformat(),
-                self.end.isoformat(),
-                [s.icao24 or s.name for s in self.subjects],
-                self.geometry,
-            ],
-            sort_keys=True,
-        )
+        """A stable id: SHA-256 (hex, 16 chars) of detector, type, interval, subjects, geometry and region (the
+        region only when set, so the same finding in two regions is two events)."""
+        parts: list[Any] = [
+            self.detector,
+            self.type,
+            self.start.isoformat(),
+            self.end.isoformat(),
+            [s.icao24 or s.name for s in self.subjects],
+            self.geometry,
+        ]
+        if self.region:
+            parts.append(self.region)
+        key = json.dumps(parts, sort_keys=True)
         return hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -196,7 +196,8 @@ class BoardRow:
     label: str
     section: str
     today: float
-    baseline: float
+    baseline: float | None
+    """Mean of the earlier covered nights; ``None``: no baseline yet (fewer than the minimum of such nights)."""
     state: BoardState
     coverage: float | None
     claim_ids: tuple[str, ...] = ()
@@ -265,6 +266,9 @@ class DayFacts:
     approximate_recordings: tuple[str, ...] = ()
     """Recordings (file ids) with positions in the window whose times are approximate (time basis ``file_mtime``
     or ``none``, docs/ingest.md): what receivers measured that night rests on approximate times."""
+    min_baseline_nights: int = 1
+    """Fewest earlier nights with receiver data that make a baseline (``assess.min_baseline_nights``); with
+    fewer, every board row says "no baseline yet" instead of a number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +433,7 @@ def judgment_from_dict(d: Mapping[str, Any]) -> Judgment:
                 label=r["label"],
                 section=r["section"],
                 today=float(r["today"]),
-                baseline=float(r["baseline"]),
+                baseline=None if r["baseline"] is None else float(r["baseline"]),
                 state=BoardState(r["state"]),
                 coverage=r["coverage"],
                 claim_ids=tuple(r["claim_ids"]),

@@ -166,6 +166,17 @@ class ClaimSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AssessSettings:
+    """How a day is assessed."""
+
+    min_baseline_nights: int = setting(
+        3,
+        "Fewest earlier nights with receiver data in the region's frame (within the question's baseline_days) "
+        "that make a baseline; with fewer the report says 'no baseline yet' and no count is compared with one.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -194,6 +205,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings, metadata={"help": "Reading receiver files."})
     reports: ReportSettings = field(default_factory=ReportSettings, metadata={"help": "Observer-report intake."})
     claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
+    assess: AssessSettings = field(default_factory=AssessSettings, metadata={"help": "Assessment."})
 
     @property
     def reference_path(self) -> Path:

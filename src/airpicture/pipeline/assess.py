@@ -3,6 +3,10 @@
 :func:`day_facts` gathers what ``assess`` reads (``model.judgments.DayFacts``); :func:`assess` judges one
 day and stores the judgment, chained to the latest earlier one (``supersedes``). Re-running with the same
 evidence is a no-op.
+
+Everything is read for the configured region only (docs/regions.md): its claims and events, and the tracks,
+receiver coverage and data cut-off of positions inside its frame. A night whose frame holds no receiver data
+and no claim is "nothing to assess" (:func:`night_covered`), whatever else the workspace holds.
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ from airpicture.assess.judge import assess_day
 from airpicture.claims.graph import merge_keys
 from airpicture.model.claims import Appearance, Claim, ClaimStatus, Reliability, Source
 from airpicture.model.clock import Clock
-from airpicture.model.errors import UsageError
+from airpicture.model.errors import NothingToAssessError, UsageError
 from airpicture.model.events import Event
 from airpicture.model.judgments import ClaimFacts, Coverage, DayFacts, Judgment, NightCount, Question
 from airpicture.model.settings import Settings
-from airpicture.pipeline.claims import receiver_keys
+from airpicture.pipeline.claims import Frame, receiver_keys, region_frame_of
 from airpicture.pipeline.detect import region_monitoring_since
 from airpicture.pipeline.time_basis import approximate_files
 from airpicture.store import Workspace
@@ -41,9 +45,16 @@ def question_for(settings: Settings) -> Question:
     return load_question(settings.region, settings.region_dirs)
 
 
+def frame_clause(frame: Frame) -> tuple[str, list[float]]:
+    """SQL condition (with its parameters) for positions inside ``frame`` (south and west inclusive)."""
+    south, west, north, east = frame
+    return "lat_deg >= ? AND lat_deg < ? AND lon_deg >= ? AND lon_deg < ?", [south, north, west, east]
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceState:
-    """Everything read once per run: claims with their facts, events, appearances, sources, tracks, bins."""
+    """Everything read once per run, for one region: claims with their facts, events, appearances, sources,
+    the tracks and the 10-minute bins with receiver data inside the region's frame."""
 
     claims: tuple[ClaimFacts, ...]
     events: Mapping[str, Event]
@@ -52,6 +63,8 @@ class WorkspaceState:
     tracks: tuple[tuple[str, str, datetime, datetime, tuple[str, ...], str | None, bool], ...]
     bins: frozenset[int]
     first_day: date | None
+    region: str = ""
+    frame: Frame = (-90.0, -180.0, 90.0, 180.0)
 
 
 def _facts(
@@ -84,28 +97,45 @@ def _facts(
     )
 
 
-def read_state(workspace: Workspace) -> WorkspaceState:
+def read_state(workspace: Workspace, settings: Settings) -> WorkspaceState:
+    """The configured region's claims, events, appearances and sources; the tracks that reach into its frame
+    (a track without positions: when a recording it came from holds positions in the frame) and the bins with
+    positions in the frame."""
+    region = settings.region
+    frame = region_frame_of(settings, region)
+    inside, params = frame_clause(frame)
     with workspace.connect(read_only=True) as con:
-        claims = claim_store.load_claims(con)
-        events = {r[0]: row_to_event(r) for r in con.execute(f"SELECT {EVENT_COLUMNS} FROM events").fetchall()}
-        appearances = claim_store.load_appearances(con)
-        sources = claim_store.load_sources(con)
+        claims = claim_store.load_claims(con, region)
+        events = {
+            r[0]: row_to_event(r)
+            for r in con.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE region = ?", [region]).fetchall()
+        }
+        appearances = claim_store.load_appearances(con, region)
+        sources = claim_store.load_sources(con, region)
+        bins: frozenset[int] = frozenset()
+        files: list[str] = []
+        if workspace.has_partitions("positions"):
+            rows = con.execute(
+                f"SELECT floor(epoch(ts) / {BIN_S})::BIGINT, source_file FROM positions WHERE {inside} GROUP BY ALL",
+                params,
+            ).fetchall()
+            bins = frozenset(int(r[0]) for r in rows)
+            files = sorted({str(r[1]) for r in rows})
+        south, west, north, east = frame
         tracks = tuple(
             (r[0], r[1], r[2].astimezone(UTC), r[3].astimezone(UTC), tuple(r[4]), r[5], bool(r[6]))
             for r in con.execute(
                 "SELECT track_id, icao24, first_seen, last_seen, callsigns, geometry, coalesce(of_interest, false) "
-                "FROM tracks ORDER BY first_seen, track_id"
+                "FROM tracks WHERE CASE WHEN lat_min_deg IS NULL OR lon_min_deg IS NULL "
+                "THEN len(list_intersect(source_files, ?::VARCHAR[])) > 0 "
+                "ELSE lat_max_deg >= ? AND lat_min_deg < ? AND lon_max_deg >= ? AND lon_min_deg < ? END "
+                "ORDER BY first_seen, track_id",
+                [files, south, north, west, east],
             ).fetchall()
         )
-        bins: frozenset[int] = frozenset()
-        if workspace.has_partitions("positions"):
-            bins = frozenset(
-                int(r[0])
-                for r in con.execute(f"SELECT DISTINCT floor(epoch(ts) / {BIN_S})::BIGINT FROM positions").fetchall()
-            )
-    days = workspace.days("positions")
+    first = datetime.fromtimestamp(min(bins) * BIN_S, UTC).date() if bins else None
     facts = tuple(_facts(c, events, appearances, sources) for c in claims)
-    return WorkspaceState(facts, events, appearances, sources, tracks, bins, days[0] if days else None)
+    return WorkspaceState(facts, events, appearances, sources, tracks, bins, first, region, frame)
 
 
 def night_window(question: Question, night: date) -> tuple[datetime, datetime]:
@@ -148,11 +178,13 @@ def _coverage(
     end: datetime,
 ) -> Coverage:
     recordings: list[str] = []
+    inside, params = frame_clause(state.frame)
     if workspace.has_partitions("positions"):
         recordings = [
             r[0]
             for r in con.execute(
-                "SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? ORDER BY 1", [start, end]
+                f"SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? AND {inside} ORDER BY 1",
+                [start, end, *params],
             ).fetchall()
         ]
     # independence is per receiver (spec §3): recordings of one named receiver are one (pipeline/receivers.py)
@@ -160,9 +192,10 @@ def _coverage(
     receivers = tuple(sorted({named.get(f, f) for f in recordings}))
     on_file = con.execute("SELECT count(DISTINCT notam_id) FROM notams").fetchone()
     entered = con.execute("SELECT count(*) FROM claim_notams").fetchone()
-    row = con.execute(
-        "SELECT count(*), count(DISTINCT reporter_hash) FROM reports WHERE observed_at >= ? AND observed_at < ?",
-        [start, end],
+    row = con.execute(  # observer reports placed in the region's frame (another region's reports are not its effort)
+        "SELECT count(*), count(DISTINCT reporter_hash) FROM reports WHERE observed_at >= ? AND observed_at < ? "
+        f"AND {inside}",
+        [start, end, *params],
     ).fetchone()
     notams = con.execute(
         "SELECT count(DISTINCT notam_id) FROM notams WHERE valid_from < ? AND (valid_to IS NULL OR valid_to > ?)",
@@ -180,19 +213,47 @@ def _coverage(
     )
 
 
-def day_facts(workspace: Workspace, question: Question, day: date, state: WorkspaceState) -> DayFacts:
+def night_covered(question: Question, day: date, state: WorkspaceState) -> bool:
+    """Whether the region's night of ``day`` has anything to assess: receiver data inside the frame during the
+    night, or a claim of the region overlapping the night. NOTAMs on file, receivers elsewhere and claims of
+    other hours do not make a night covered (docs/report.md)."""
+    n_start, n_end = night_window(question, day)
+    if bin_fraction(state.bins, n_start, n_end) > 0:
+        return True
+    return any(f.claim.start < n_end and f.claim.end >= n_start for f in state.claims)
+
+
+def day_facts(
+    workspace: Workspace, question: Question, day: date, state: WorkspaceState, min_baseline_nights: int = 1
+) -> DayFacts:
     start, end = report_window(question, day)
+    n_start, _ = night_window(question, day)
+    if not night_covered(question, day, state):
+        # nothing to assess: no claims, no coverage, no baseline; the cut-off is the night's start, not earlier
+        empty = Coverage(0, 0.0, 0, 0, 0)
+        return DayFacts(day, start, end, n_start, (), (), (), empty, None, min_baseline_nights=min_baseline_nights)
     today = tuple(f for f in state.claims if start <= f.claim.start < end)
     history = tuple(f for f in state.claims if f.claim.start < start)
     first = state.first_day or day
     nights = [day - timedelta(days=i) for i in range(question.baseline_days, -1, -1)]
+    inside, params = frame_clause(state.frame)
     with workspace.connect(read_only=True) as con:
         coverage = _coverage(con, workspace, state, question, day, start, end)
         # "since monitoring began": of this region (a recording from elsewhere in the workspace does not count)
         monitoring_since = region_monitoring_since(con, question.region) or state.first_day
-        last = con.execute("SELECT max(ts) FROM positions WHERE ts < ?", [end]).fetchone() if state.bins else None
+        last = (
+            con.execute(
+                f"SELECT max(ts) FROM positions WHERE ts >= ? AND ts < ? AND {inside}", [start, end, *params]
+            ).fetchone()
+            if state.bins
+            else None
+        )
         approximate = _approximate_recordings(con, workspace, start, end)
-    cutoff = min(end, last[0].astimezone(UTC)) if last and last[0] else end
+    # The data cut-off: the latest data of the region in the report window (positions in its frame, claims),
+    # never before the night it covers nor after the window.
+    latest = [last[0].astimezone(UTC)] if last and last[0] else []
+    latest += [min(f.claim.end, end) for f in today]
+    cutoff = min(end, max([n_start, *latest]))
     return DayFacts(
         day=day,
         window_start=start,
@@ -204,6 +265,7 @@ def day_facts(workspace: Workspace, question: Question, day: date, state: Worksp
         coverage=coverage,
         monitoring_since=monitoring_since,
         approximate_recordings=approximate,
+        min_baseline_nights=min_baseline_nights,
     )
 
 
@@ -223,16 +285,21 @@ def _approximate_recordings(
 
 
 def data_days(question: Question, state: WorkspaceState) -> list[date]:
-    """Report days with any claim."""
-    return sorted({report_day(question, f.claim.start) for f in state.claims})
+    """Report days with a claim of the region whose night has something to assess (:func:`night_covered`)."""
+    days = {report_day(question, f.claim.start) for f in state.claims}
+    return sorted(d for d in days if night_covered(question, d, state))
 
 
 def latest_day(workspace: Workspace, settings: Settings) -> date:
     question = question_for(settings)
-    state = read_state(workspace)
+    state = read_state(workspace, settings)
     days = data_days(question, state)
     if not days:
-        raise UsageError("nothing to assess", where=str(workspace.root), expected="ingested data with claims")
+        raise NothingToAssessError(
+            "nothing to assess",
+            where=f"{workspace.root} (region {settings.region})",
+            expected="a night with receiver data or claims inside the region's frame",
+        )
     return days[-1]
 
 
@@ -257,22 +324,23 @@ def assess(
 ) -> Assessment:
     """Judge report day ``day`` and store the judgment (superseding the latest earlier day's)."""
     question = question_for(settings)
-    state = state or read_state(workspace)
-    facts = day_facts(workspace, question, day, state)
+    if state is None or state.region != settings.region:
+        state = read_state(workspace, settings)
+    facts = day_facts(workspace, question, day, state, settings.assess.min_baseline_nights)
     with workspace.connect(read_only=True) as con:
-        previous = store.previous_judgment(con, question.question_id, day)
+        previous = store.previous_judgment(con, question.question_id, day, settings.region)
     judgment, outcomes = assess_day(question, facts, previous, clock.now())
     with workspace.connect() as con:
-        existing = store.current_judgment(con, question.question_id, day)
+        existing = store.current_judgment(con, question.question_id, day, settings.region)
         if existing is not None and existing.judgment_id == judgment.judgment_id:
             return Assessment(existing, facts, tuple(outcomes), question, state, False)
-        stored = store.save_judgment(con, judgment)
+        stored = store.save_judgment(con, judgment, settings.region)
     return Assessment(judgment, facts, tuple(outcomes), question, state, stored)
 
 
 def assess_days(workspace: Workspace, settings: Settings, clock: Clock, days: Iterable[date]) -> list[Assessment]:
     """Judge several days in order (each supersedes the one before), reading the workspace once."""
-    state = read_state(workspace)
+    state = read_state(workspace, settings)
     return [assess(workspace, settings, clock, d, state) for d in sorted(days)]
 
 
@@ -294,7 +362,15 @@ def find_judgment(workspace: Workspace, judgment_id: str) -> Judgment:
     return found
 
 
-def claims_by_id(workspace: Workspace, ids: Iterable[str]) -> dict[str, Claim]:
+def judgment_region(workspace: Workspace, judgment: Judgment) -> str:
+    """The region a judgment was made for (stored with it; a judgment from before regions were kept apart:
+    the region of its question)."""
+    with workspace.connect(read_only=True) as con:
+        found = store.judgment_region(con, judgment.judgment_id)
+    return found or judgment.question_id.split("-", 1)[0]  # shipped question ids start with their region
+
+
+def claims_by_id(workspace: Workspace, ids: Iterable[str], region: str) -> dict[str, Claim]:
     wanted = set(ids)
     with workspace.connect(read_only=True) as con:
-        return {c.claim_id: c for c in claim_store.load_claims(con) if c.claim_id in wanted}
+        return {c.claim_id: c for c in claim_store.load_claims(con, region) if c.claim_id in wanted}

@@ -3,6 +3,10 @@
 :func:`refresh` is called after every new item (report intake, entered appearances, NOTAMs, analyst
 grades, detector runs): it rebuilds claims from everything and appends one ``VerificationEvent`` per claim
 whose status changed (or that is new).
+
+Claims are kept per region (docs/regions.md): a region's claims are built from its own events and from the
+reports, NOTAMs and entered documents placed inside its frame (or placed nowhere), so a workspace watching
+several regions gives each the claims a workspace watching it alone would give.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +38,9 @@ from airpicture.model.schemas import PositionFlag
 from airpicture.model.settings import Settings
 from airpicture.pipeline.entries import parse_entry
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind, time_and_address_clause
+from airpicture.pipeline.reference import reference_data
 from airpicture.pipeline.time_basis import approximate_files
+from airpicture.reference.regions import region_frame
 from airpicture.store import Workspace
 from airpicture.store import claims as store
 from airpicture.store.events import EVENT_COLUMNS, row_to_event
@@ -189,9 +195,22 @@ def stage_notams(con: duckdb.DuckDBPyConnection) -> list[NotamInput]:
     return found
 
 
-def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
-    """Every input claims are derived from, read from the workspace database: reports, artifacts, detector
-    events, NOTAMs (those stored by the NOTAM stage and those entered through :func:`add_notams`), entries."""
+Frame = tuple[float, float, float, float]
+"""A region's frame: (south, west, north, east) degrees (``reference.regions.region_frame``)."""
+
+
+def _in_frame(frame: Frame | None, lat: float | None, lon: float | None) -> bool:
+    """Inside ``frame`` (south and west inclusive); a thing placed nowhere belongs to every region."""
+    if frame is None or lat is None or lon is None:
+        return True
+    south, west, north, east = frame
+    return south <= lat < north and west <= lon < east
+
+
+def gather(con: duckdb.DuckDBPyConnection, region: str, frame: Frame | None = None) -> ClaimInputs:
+    """Every input ``region``'s claims are derived from, read from the workspace database: reports, artifacts,
+    the region's detector events, NOTAMs (those stored by the NOTAM stage and those entered through
+    :func:`add_notams`), entries. Reports, NOTAMs and entries placed outside ``frame`` are another region's."""
     entered = [
         NotamInput(
             r[0], r[1], r[2].astimezone(UTC), r[3].astimezone(UTC), r[4], r[5], r[6].astimezone(UTC) if r[6] else None
@@ -200,15 +219,20 @@ def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
     ]
     by_id = {n.notam_id: n for n in stage_notams(con)}
     by_id.update({n.notam_id: n for n in entered})
-    notams = [by_id[k] for k in sorted(by_id)]
+    notams = [by_id[k] for k in sorted(by_id) if _in_frame(frame, by_id[k].lat_deg, by_id[k].lon_deg)]
     entries = [
-        parse_entry(json.loads(r[1]), r[0])
-        for r in con.execute("SELECT entry_id, body FROM appearance_entries ORDER BY entry_id").fetchall()
+        entry
+        for entry in (
+            parse_entry(json.loads(r[1]), r[0])
+            for r in con.execute("SELECT entry_id, body FROM appearance_entries ORDER BY entry_id").fetchall()
+        )
+        if _in_frame(frame, entry.proposal.lat_deg, entry.proposal.lon_deg)
     ]
+    events = con.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE region = ?", [region]).fetchall()
     return ClaimInputs(
-        reports=store.load_reports(con),
+        reports=[r for r in store.load_reports(con) if _in_frame(frame, r.lat_deg, r.lon_deg)],
         artifacts=store.load_artifacts(con),
-        events=[row_to_event(r) for r in con.execute(f"SELECT {EVENT_COLUMNS} FROM events").fetchall()],
+        events=[row_to_event(r) for r in events],
         notams=notams,
         entries=entries,
         analyst_grades=store.load_grades(con),
@@ -216,14 +240,58 @@ def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
     )
 
 
-def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshResult:
-    """Rebuild every claim; log a verification event for each new claim and each status change."""
+def _build(inputs: ClaimInputs, rules: ClaimRules, sensors: WorkspaceSensors) -> ClaimSet:
+    """Build the claims; an entered document that names a claim this region does not hold belongs to another
+    region's claim and is left out (it would otherwise become a claim of its own here)."""
+    result = build_claims(inputs, rules, sensors)
+    known = {c.claim_id for c in result.claims}
+    stray = {e.proposal.entry_id for e in inputs.entries if e.proposal.claim_id and e.proposal.claim_id not in known}
+    if not stray:
+        return result
+    kept = [e for e in inputs.entries if e.proposal.entry_id not in stray]
+    return build_claims(replace(inputs, entries=kept), rules, sensors)
+
+
+def watched_regions(workspace: Workspace, settings: Settings) -> list[str]:
+    """The configured region and every region the workspace holds claims, events or aggregates of."""
+    with workspace.connect(read_only=True) as con:
+        found = store.claim_regions(con)
+    return sorted({settings.region, *found})
+
+
+def refresh(
+    workspace: Workspace, settings: Settings, clock: Clock, regions: Sequence[str] | None = None
+) -> RefreshResult:
+    """Rebuild the claims of ``regions`` (default: every watched region, :func:`watched_regions`), each from
+    its own inputs; log a verification event for each new claim and each status change. Returns the configured
+    region's count (or, when it is not among ``regions``, the first one's) and every change."""
+    chosen = list(regions) if regions is not None else watched_regions(workspace, settings)
+    counts: dict[str, int] = {}
+    changes: list[VerificationEvent] = []
+    for name in chosen:
+        counts[name], found = _refresh_region(workspace, settings, clock, name)
+        changes.extend(found)
+    count = counts.get(settings.region, next(iter(counts.values()), 0))
+    return RefreshResult(count, tuple(changes))
+
+
+def region_frame_of(settings: Settings, name: str) -> Frame:
+    """The frame of region ``name`` as configured (shipped or user region files)."""
+    reference = reference_data(settings)
+    region = reference.region(name)
+    return region_frame(region, reference.country(region.watched_country).bounds)
+
+
+def _refresh_region(
+    workspace: Workspace, settings: Settings, clock: Clock, region: str
+) -> tuple[int, list[VerificationEvent]]:
     rules = rules_from(settings)
+    frame = region_frame_of(settings, region)
     with workspace.connect() as con:
-        inputs = gather(con)
-        before = store.previous_statuses(con)
+        inputs = gather(con, region, frame)
+        before = store.previous_statuses(con, region)
         sensors = WorkspaceSensors(con, workspace.has_partitions("positions"), receiver_keys(con))
-        result: ClaimSet = build_claims(inputs, rules, sensors)
+        result: ClaimSet = _build(inputs, rules, sensors)
         now = clock.now()
         changes: list[VerificationEvent] = []
         for claim in result.claims:
@@ -236,9 +304,9 @@ def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshRe
                     claim.claim_id, now, rule, previous, claim.status, reason, (*claim.roots, *claim.contradictions)
                 )
             )
-        store.replace_claim_state(con, result.claims, result.appearances, result.sources, changes)
-    log.info("claims refreshed: %d claims, %d status changes", len(result.claims), len(changes))
-    return RefreshResult(len(result.claims), tuple(changes))
+        store.replace_claim_state(con, region, result.claims, result.appearances, result.sources, changes)
+    log.info("claims of %s refreshed: %d claims, %d status changes", region, len(result.claims), len(changes))
+    return len(result.claims), changes
 
 
 def add_notams(workspace: Workspace, notams: Sequence[NotamInput], settings: Settings, clock: Clock) -> RefreshResult:
@@ -260,7 +328,7 @@ def add_appearances(
     entry = parse_entry(body, entry_id, where=where)
     if entry.proposal.claim_id:
         with workspace.connect(read_only=True) as con:
-            if not store.load_claims(con, entry.proposal.claim_id):
+            if not con.execute("SELECT 1 FROM claims WHERE claim_id = ?", [entry.proposal.claim_id]).fetchone():
                 raise UsageError(
                     "no such claim",
                     where=f"{where}: claim.claim_id",
@@ -283,7 +351,7 @@ def grade_source(
 ) -> tuple[GradeChange, RefreshResult]:
     """Set (or, with ``grade`` None, clear) an analyst grade; logged, then claims refreshed."""
     with workspace.connect() as con:
-        sources = store.load_sources(con)
+        sources = store.load_sources(con, settings.region)
         if source_id not in sources:
             raise UsageError(
                 "no such source", where="SOURCE_ID", found=source_id, expected="an id from 'airpicture sources list'"
@@ -293,14 +361,14 @@ def grade_source(
     return change, refresh(workspace, settings, clock)
 
 
-def list_claims(workspace: Workspace) -> list[Claim]:
+def list_claims(workspace: Workspace, region: str) -> list[Claim]:
     with workspace.connect(read_only=True) as con:
-        return store.load_claims(con)
+        return store.load_claims(con, region)
 
 
-def list_sources(workspace: Workspace) -> list[Source]:
+def list_sources(workspace: Workspace, region: str) -> list[Source]:
     with workspace.connect(read_only=True) as con:
-        return list(store.load_sources(con).values())
+        return list(store.load_sources(con, region).values())
 
 
 def claim_record(claim: Claim) -> dict[str, Any]:
@@ -350,9 +418,9 @@ def _query_claims(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatch
         where = where.replace("?", f"$p{i}", 1)
     with workspace.connect(read_only=True) as con:
         table = con.sql(
-            "SELECT claim_id, event_type, subject, place_name, lat_deg, lon_deg, start_ts AS ts, end_ts, status, "
-            "support, credibility, independent_roots, echo_count, sensor_check, coverage_fraction, "
-            f"claim_id AS id FROM claims {where} ORDER BY start_ts, claim_id",
+            "SELECT region, claim_id, event_type, subject, place_name, lat_deg, lon_deg, start_ts AS ts, end_ts, "
+            "status, support, credibility, independent_roots, echo_count, sensor_check, coverage_fraction, "
+            f"claim_id AS id FROM claims {where} ORDER BY start_ts, region, claim_id",
             params=named or None,
         ).to_arrow_table()
     return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())

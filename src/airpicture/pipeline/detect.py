@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -110,6 +110,9 @@ def _lead_in(previous: pa.Table, day: date, minutes: float) -> pa.Table:
     return previous.filter(pc.greater_equal(previous["ts"], pa.scalar(start, POSITIONS_SCHEMA.field("ts").type)))
 
 
+FRAME_COLUMNS = frozenset({"lat_deg", "lon_deg", "source_file"})
+"""The position columns the driver reads for the region's frame filter, whatever the detectors declare."""
+
 COVERAGE_AGGREGATE = "coverage"
 """The driver's own per-day aggregate: ``positions_in_region``, the positions inside the region's frame."""
 
@@ -130,6 +133,23 @@ def region_monitoring_since(con: Any, region: str, before: date | None = None) -
         [region, COVERAGE_AGGREGATE, before or date.max],
     ).fetchone()
     return row[0] if row and row[0] else None
+
+
+def undetected_days(workspace: Workspace, region: str) -> list[date]:
+    """Days with stored positions that no detection run of ``region`` has covered yet (no coverage aggregate of
+    the region for the day): a region added to a workspace later is detected on the data already there."""
+    stored = workspace.days("positions")
+    if not stored:
+        return []
+    with workspace.connect(read_only=True) as con:
+        done = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT day FROM day_aggregates WHERE region = ? AND detector = ?",
+                [region, COVERAGE_AGGREGATE],
+            ).fetchall()
+        }
+    return [d for d in stored if d not in done]
 
 
 def _monitoring_since(workspace: Workspace, region: str, first: date) -> date | None:
@@ -211,8 +231,10 @@ def run_detection(
     history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
     pending = workspace.pending_files()
     columns = required_columns(chosen)
-    if columns is not None and AircraftInAreaDetector.name in notam_wanted:
-        wanted_columns = set(columns) | AircraftInAreaDetector.columns
+    if columns is not None:  # the frame filter reads the position and the recording of each row
+        wanted_columns = set(columns) | FRAME_COLUMNS
+        if AircraftInAreaDetector.name in notam_wanted:
+            wanted_columns |= AircraftInAreaDetector.columns
         columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
     previous_day: date | None = None
     previous = POSITIONS_SCHEMA.empty_table()
@@ -223,9 +245,11 @@ def run_detection(
     for day in sorted(days):
         # consecutive days: the day read last time is this day's lead-in (each partition is read once)
         if previous_day != day - timedelta(days=1):
-            previous = read_day(workspace, day - timedelta(days=1), pending, columns)
-        positions = read_day(workspace, day, pending, columns)
-        read += positions.num_rows
+            previous = geometry.frame_filter(read_day(workspace, day - timedelta(days=1), pending, columns))
+        all_positions = read_day(workspace, day, pending, columns)
+        read += all_positions.num_rows
+        # the region's detectors see only its frame: another region's positions never become its events
+        positions = geometry.frame_filter(all_positions)
         in_region = geometry.count_in_frame(positions["lat_deg"], positions["lon_deg"])
         if in_region and monitoring_since is None:
             monitoring_since = day
@@ -258,13 +282,14 @@ def run_detection(
         previous_day, previous = day, positions
         if advance is not None:
             advance(1)
-    stitched = stitch_events(events)
+    stitched = [e if e.region else replace(e, region=region.name) for e in stitch_events(events)]
     ran = [(d.name, d.version) for d in chosen] + [(n, NOTAM_DETECTORS[n]) for n in notam_wanted]
     if days:
         window_start = datetime.combine(min(days), datetime.min.time(), tzinfo=UTC)
         window_end = datetime.combine(max(days), datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
         if RestrictionChangeDetector.name in notam_wanted and restrictions:
-            stitched.extend(restriction_events(workspace, settings, window_start, window_end))
+            found = restriction_events(workspace, settings, window_start, window_end)
+            stitched.extend(replace(e, region=region.name) for e in found)
         with workspace.connect() as con:
             replace_events(
                 con,

@@ -50,18 +50,19 @@ def _label(a: Appearance, sources: Mapping[str, Source]) -> str:
     return f"{a.appearance_id} ({a.modality.value}{extra}) by {who} at {a.published_at.isoformat()}{quote}"
 
 
-def explain(workspace: Workspace, claim_id: str) -> list[str]:
-    """Lines of the provenance tree of ``claim_id``: status and rule, clusters, echoes, raw records, history."""
+def explain(workspace: Workspace, claim_id: str, region: str) -> list[str]:
+    """Lines of the provenance tree of ``region``'s claim ``claim_id``: status and rule, clusters, echoes, raw
+    records, history."""
     with workspace.connect(read_only=True) as con:
-        found = store.load_claims(con, claim_id)
+        found = store.load_claims(con, region, claim_id)
         if not found:
             raise UsageError(
                 "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
             )
         claim: Claim = found[0]
-        appearances = store.load_appearances(con, list(claim.appearances))
-        sources = store.load_sources(con)
-        history = store.load_verification_events(con, claim_id)
+        appearances = store.load_appearances(con, region, list(claim.appearances))
+        sources = store.load_sources(con, region)
+        history = store.load_verification_events(con, region, claim_id)
         has_positions = workspace.has_partitions("positions")
         place = claim.place_name or (f"{claim.lat_deg:.4f}, {claim.lon_deg:.4f}" if claim.lat_deg is not None else "—")
         cred = "—" if claim.credibility is None else str(int(claim.credibility))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airpicture.assess.ach import AchRules, discounted_likelihoods
 from airpicture.model.judgments import Judgment
-from airpicture.pipeline.assess import claims_by_id
+from airpicture.pipeline.assess import claims_by_id, judgment_region
 from airpicture.store import Workspace
 
 
@@ -64,7 +64,7 @@ def explain_lines(workspace: Workspace, j: Judgment) -> list[str]:
             lines.append(
                 f"  {row.item_id[:28]:<28} {row.change:<22} → {row.top} {row.top_probability:.3f} {row.band} {mark}"
             )
-    claims = claims_by_id(workspace, {c for i in j.items for c in i.claim_ids})
+    claims = claims_by_id(workspace, {c for i in j.items for c in i.claim_ids}, judgment_region(workspace, j))
     lines += ["", "Claims behind each item:"]
     for item in j.items:
         lines.append(

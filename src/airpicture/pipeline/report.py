@@ -2,7 +2,13 @@
 
 Writes ``airpicture-<region>-<day>.{html,md,json}`` into the output folder (default
 ``<workspace>/reports``), each atomically; the lint runs first, so a report that breaks a rendering rule is
-never written (``ReportLintError``).
+never written (``ReportLintError``). A night with nothing to assess in the region's frame gets no report
+(``ReportResult.files`` is empty and ``assessed`` false; the CLI exits 3).
+
+The "SIMULATED DATA" label follows the data of the day: it is set when a file behind the day's report (a
+receiver recording with positions in the region's frame during the report window, the observer-report
+export or NOTAM file behind one of its claims) was written by the simulator, not when the workspace merely
+holds simulated files from other days.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from airpicture.model.errors import UsageError
 from airpicture.model.events import EvidenceKind
 from airpicture.model.judgments import MapData, Provenance, ReportInputs
 from airpicture.model.settings import Settings
-from airpicture.pipeline.assess import Assessment, assess, read_state
+from airpicture.pipeline.assess import Assessment, assess, frame_clause, read_state
 from airpicture.pipeline.ingest import SIMULATED_PREFIX
 from airpicture.pipeline.places import map_places, place_phrases
 from airpicture.pipeline.reference import reference_data
@@ -40,6 +46,8 @@ class ReportResult:
     judgment_id: str
     files: tuple[Path, ...]
     render_s: float
+    assessed: bool = True
+    """False: the night had nothing to assess in the region's frame, and no report was written."""
 
 
 def _provenance(workspace: Workspace, appearances: Mapping[str, Appearance]) -> dict[str, Provenance]:
@@ -158,20 +166,67 @@ def report_inputs(workspace: Workspace, settings: Settings, clock: Clock, assess
         region_title=region.title,
         map=map_data(workspace, settings, assessment),
         generated_at=clock.now(),
-        simulated=uses_simulated_data(workspace),
+        simulated=uses_simulated_data(workspace, assessment),
         places=place_phrases(assessment.facts.claims),
     )
 
 
-def uses_simulated_data(workspace: Workspace) -> bool:
-    """Whether any file the workspace took in was written by the scenario simulator (``simulated-*`` names:
-    receiver recordings, NOTAMs, observer reports). Simulated data is labelled in every report built from it."""
+def day_files(workspace: Workspace, assessment: Assessment) -> set[str]:
+    """SHA-256 of every file behind the day's report: the receiver recordings with positions in the region's
+    frame during the report window, and the files the day's claims rest on (observer-report exports, NOTAM
+    files, recordings cited by their events)."""
+    facts, state = assessment.facts, assessment.state
+    files: set[str] = set()
+    report_ids: set[str] = set()
+    notam_ids: set[str] = set()
+    for f in facts.claims:
+        for appearance_id in f.claim.appearances:
+            appearance = state.appearances.get(appearance_id)
+            for e in appearance.evidence if appearance else ():
+                if e.kind is EvidenceKind.POSITION:
+                    files.add(e.source_file)
+                elif e.kind is EvidenceKind.REPORT:
+                    report_ids.add(e.source_file)
+                elif e.kind is EvidenceKind.NOTAM:
+                    notam_ids.add(e.source_file)
+        for event in f.events:
+            files.update(e.source_file for e in event.evidence if e.kind is EvidenceKind.POSITION)
+    with workspace.connect(read_only=True) as con:
+        if workspace.has_partitions("positions") and facts.coverage.receiver_files:
+            inside, params = frame_clause(state.frame)
+            files.update(
+                str(r[0])
+                for r in con.execute(
+                    f"SELECT DISTINCT source_file FROM positions WHERE ts >= ? AND ts < ? AND {inside}",
+                    [facts.window_start, facts.window_end, *params],
+                ).fetchall()
+            )
+        if report_ids:
+            marks = ", ".join("?" * len(report_ids))
+            rows = con.execute(f"SELECT DISTINCT source_file FROM reports WHERE report_id IN ({marks})", [*report_ids])
+            files.update(str(r[0]) for r in rows.fetchall())
+        if notam_ids:
+            marks = ", ".join("?" * len(notam_ids))
+            rows = con.execute(f"SELECT DISTINCT source_file FROM notams WHERE notam_id IN ({marks})", [*notam_ids])
+            files.update(str(r[0]) for r in rows.fetchall())
+    return files
+
+
+def uses_simulated_data(workspace: Workspace, assessment: Assessment) -> bool:
+    """Whether a file behind the day's report (:func:`day_files`) was written by the scenario simulator
+    (``simulated-*`` names, as ingested or taken from the inbox). The label follows the data of the day: a
+    real recording on a day is not labelled simulated because the workspace holds simulated files of other
+    days."""
+    files = sorted(day_files(workspace, assessment))
+    if not files:
+        return False
     name = f"(^|/){re.escape(SIMULATED_PREFIX)}[^/]*$"
     with workspace.connect(read_only=True) as con:
         row = con.execute(
-            "SELECT (SELECT count(*) FROM ingested_files WHERE regexp_matches(path, $name)) "
-            "+ (SELECT count(*) FROM inbox_files WHERE regexp_matches(path, $name))",
-            {"name": name},
+            "SELECT (SELECT count(*) FROM ingested_files WHERE regexp_matches(path, $name) "
+            "AND list_contains($files, file_id)) "
+            "+ (SELECT count(*) FROM inbox_files WHERE regexp_matches(path, $name) AND list_contains($files, sha256))",
+            {"name": name, "files": files},
         ).fetchone()
     return bool(row and row[0])
 
@@ -196,10 +251,13 @@ def write_report(
     out_dir: Path | None = None,
     assessment: Assessment | None = None,
 ) -> ReportResult:
-    """Assess ``day`` (unless given), render the report, lint it, write the files."""
+    """Assess ``day`` (unless given), render the report, lint it, write the files. A night with nothing to
+    assess writes nothing (``assessed`` false in the result)."""
     import time
 
-    assessment = assessment or assess(workspace, settings, clock, day, read_state(workspace))
+    assessment = assessment or assess(workspace, settings, clock, day, read_state(workspace, settings))
+    if not assessment.judgment.assessed:
+        return ReportResult(day, assessment.judgment.judgment_id, (), 0.0, assessed=False)
     started = time.perf_counter()
     inputs = report_inputs(workspace, settings, clock, assessment)
     rendered = render_report(inputs, tuple(formats))

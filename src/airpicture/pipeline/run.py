@@ -31,7 +31,7 @@ from airpicture.model.errors import AirpictureError
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import assess, data_days, question_for, read_state
 from airpicture.pipeline.claims import add_appearances, refresh
-from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
+from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection, undetected_days
 from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
@@ -41,6 +41,7 @@ from airpicture.pipeline.tracks import rebuild_tracks
 from airpicture.sources.adsb.sidecar import SIDECAR_SUFFIX, is_sidecar, sidecar_path
 from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace
+from airpicture.store.judgments import judged_days
 
 INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
 STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
@@ -104,7 +105,7 @@ class RunSummary:
                 out.append("resting on approximate times: " + "; ".join(self.approximate_items))
             if self.change:
                 out.append(f"change: {self.change}")
-            out += [f"report: {p}" for p in self.report_files]
+            out += [f"report: {p}" for p in self.report_files] or ["report: none written (nothing to assess)"]
         for failure in self.failed_files:
             out.append(f"failed: {failure}")
         out.append("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()))
@@ -280,8 +281,11 @@ def run_all(
     timed("tracks", t)
 
     t = time.perf_counter()
-    # a recording ingested again on a new start time: the days its old positions were on are detected again too
-    days = sorted(set(_days_of(workspace, new_adsb_ids)) | replaced_days)
+    # a recording ingested again on a new start time: the days its old positions were on are detected again too;
+    # stored days this region has never been detected on (a region added later) are detected as well
+    days = sorted(
+        set(_days_of(workspace, new_adsb_ids)) | replaced_days | set(undetected_days(workspace, settings.region))
+    )
     if days:
         detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
         summary.detected_days = len(days)
@@ -294,9 +298,9 @@ def run_all(
 
     t = time.perf_counter()
     with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM claims").fetchone()
+        row = con.execute("SELECT count(*) FROM claims WHERE region = ?", [settings.region]).fetchone()
         has_claims = bool(row and row[0])
-    if any(new.values()) or not has_claims:
+    if any(new.values()) or not has_claims or days:  # days: the region's detection ran (new events)
         tell("claims", 0, None)
         refreshed = refresh(workspace, settings, clock)
         summary.claims = refreshed.claims
@@ -305,19 +309,14 @@ def run_all(
 
     t = time.perf_counter()
     question = question_for(settings)
-    state = read_state(workspace)
-    available = data_days(question, state)
+    state = read_state(workspace, settings)
+    available = data_days(question, state)  # days with something to assess in the region's frame
     target = day or (available[-1] if available else None)
     if target is None:
         timed("assess", t)
         return summary
     with workspace.connect(read_only=True) as con:
-        judged = {
-            r[0]
-            for r in con.execute(
-                "SELECT day FROM judgments WHERE current AND question_id = ?", [question.question_id]
-            ).fetchall()
-        }
+        judged = judged_days(con, question.question_id, settings.region)
     todo = sorted({d for d in available if d < target and d not in judged} | {target})
     # report days judged on positions that have since moved (a recording ingested again on its start time):
     # judged again, so no stale judgment stays current on the day of a copy
@@ -350,7 +349,7 @@ def run_all(
     summary.change = j.change_explanation
     marked = set(j.time_approximate_items)
     summary.approximate_items = tuple(i.label for i in j.items if marked & {i.item_id, *i.merged})
-    summary.report_files = written.files
+    summary.report_files = written.files  # none when the night has nothing to assess in the region's frame
     timed("report", t)
     return summary
 

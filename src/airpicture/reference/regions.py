@@ -179,3 +179,27 @@ def _bbox(value: Any, where: str) -> tuple[float, float, float, float] | None:
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
         raise ConfigError("bad bounding box", where=where, found=repr(value), expected=expected)
     return (south, west, north, east)
+
+
+FRAME_MARGIN_DEG = 3.0
+"""How far (degrees) a region's frame reaches beyond its area, so approaches from outside are seen."""
+
+
+def region_frame(
+    region: Region, watched_bounds: tuple[float, float, float, float], margin_deg: float = FRAME_MARGIN_DEG
+) -> tuple[float, float, float, float]:
+    """The region's frame as ``(south_lat, west_lon, north_lat, east_lon)`` in degrees: its ``area_bbox`` (or,
+    without one, ``watched_bounds``, the watched country's extent as shapely gives it: west, south, east,
+    north) padded by ``margin_deg``. Everything the region sees is inside it: detectors get only positions in
+    it, the assessment counts only data in it (docs/regions.md). South and west are inclusive, north and east
+    exclusive."""
+    if region.area_bbox is not None:
+        south, west, north, east = region.area_bbox
+    else:
+        west, south, east, north = watched_bounds
+    return (
+        max(-90.0, south - margin_deg),
+        max(-180.0, west - margin_deg),
+        min(90.0, north + margin_deg),
+        min(180.0, east + margin_deg),
+    )

@@ -120,11 +120,17 @@ def build_document(inputs: ReportInputs) -> Document:
         ref = b.cite(f"night-activity:{facts.day.isoformat()}")
         level = {BoardState.ELEVATED: "above", BoardState.NOVEL: "above"}.get(surge.state, "in line with")
         used = sum(1 for n in facts.activity if n.night < facts.day and n.coverage > 0)
+        nights = f"{used} earlier night{'' if used == 1 else 's'} with receiver data in the last {q.baseline_days}"
+        if surge.baseline is None:  # too few covered nights to compare with: no number pretends to be one
+            compared = (
+                f"with no baseline yet ({'only ' if used else ''}{nights if used else 'no ' + nights[2:]}; "
+                f"at least {facts.min_baseline_nights} are needed)"
+            )
+        else:
+            compared = f"{level} the baseline of {surge.baseline:.1f} (mean of the {nights})"
         s = Sentence(
             f"ADS-B and Mode S tracks show {tonight.count} aircraft without airline callsigns flying at night, "
-            f"{level} the baseline of {surge.baseline:.1f} (mean of the {counted(used, 'earlier night')} with "
-            f"receiver data in the last {q.baseline_days}), "
-            f"with receivers up {tonight.coverage:.0%} of the night.",
+            f"{compared}, with receivers up {tonight.coverage:.0%} of the night.",
             Kind.FACT,
             (ref,),
         )
@@ -243,7 +249,7 @@ def build_document(inputs: ReportInputs) -> Document:
         watch=j.indicators_to_watch,
         endnotes=tuple(b.notes),
         activity=tuple((n.night.isoformat(), n.count, n.coverage) for n in facts.activity),
-        baseline=board["night-surge"].baseline if "night-surge" in board else 0.0,
+        baseline=board["night-surge"].baseline if "night-surge" in board else None,
         judgment_id=j.judgment_id,
         extra={
             "simulated": inputs.simulated,

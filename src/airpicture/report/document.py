@@ -119,7 +119,7 @@ class Document:
     watch: tuple[str, ...]
     endnotes: tuple[Endnote, ...]
     activity: tuple[tuple[str, int, float], ...]
-    baseline: float
+    baseline: float | None
     judgment_id: str
     extra: dict[str, Any] = field(default_factory=dict)
 

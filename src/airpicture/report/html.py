@@ -57,8 +57,8 @@ def to_html(doc: Document, map_svg: str, chart_svg: str, map_data: MapData) -> s
     p.append("<h2>Night activity against its baseline</h2>" + chart_svg)
     rows = "".join(
         f'<tr class="state-{escape(r["state"])}"><td>{escape(r["label"])}</td><td>{r["today"]:g}</td>'
-        f"<td>{r['baseline']:g}</td><td>{escape(r['state'])}</td>"
-        f"<td>{escape(board_coverage(r))}</td></tr>"
+        f"<td>{'no baseline yet' if r['baseline'] is None else format(r['baseline'], 'g')}</td>"
+        f"<td>{escape(r['state'])}</td><td>{escape(board_coverage(r))}</td></tr>"
         for r in doc.board
     )
     p.append(

@@ -60,7 +60,8 @@ def to_markdown(doc: Document) -> str:
     out += ["## Indicators board", "", "| indicator | today | baseline | state | coverage |", "|---|---|---|---|---|"]
     for r in doc.board:
         cov = board_coverage(r)
-        out.append(f"| {md(r['label'])} | {r['today']:g} | {r['baseline']:g} | {r['state']} | {md(cov)} |")
+        base = "no baseline yet" if r["baseline"] is None else f"{r['baseline']:g}"
+        out.append(f"| {md(r['label'])} | {r['today']:g} | {base} | {r['state']} | {md(cov)} |")
     out += ["", "## Assessment", ""] + [line(s) for s in doc.assessment]
     out += ["", "### Key evidence", ""] + [f"- {line(s)}" for s in doc.key_evidence]
     out += ["", "### Assumptions", ""] + [f"- {md(a)}" for a in doc.assumptions]
@@ -73,7 +74,8 @@ def to_markdown(doc: Document) -> str:
         "|---|---|---|",
     ]
     out += [f"| {night} | {count} | {cov:.0%} |" for night, count, cov in doc.activity]
-    out += ["", f"Baseline: {doc.baseline:.1f} aircraft a night.", "", "## Endnotes", ""]
+    baseline = "No baseline yet." if doc.baseline is None else f"Baseline: {doc.baseline:.1f} aircraft a night."
+    out += ["", baseline, "", "## Endnotes", ""]
     for n in doc.endnotes:
         explain = f"; details: `{n.explain}`" if n.explain else ""
         out.append(

@@ -241,11 +241,12 @@ def map_svg(
     return "".join(out)
 
 
-def chart_svg(activity: Sequence[tuple[str, int, float]], baseline: float, today: str) -> str:
-    """Bars: aircraft without airline callsigns per night; a line at the baseline; today's bar highlighted."""
+def chart_svg(activity: Sequence[tuple[str, int, float]], baseline: float | None, today: str) -> str:
+    """Bars: aircraft without airline callsigns per night; a line at the baseline (none when there is no
+    baseline yet); today's bar highlighted."""
     w, h, left, bottom = 720, 240, 48, 40
     n = max(1, len(activity))
-    top = max([c for _, c, _ in activity] + [baseline, 1.0]) * 1.15
+    top = max([c for _, c, _ in activity] + [baseline or 0.0, 1.0]) * 1.15
     bar = (w - left - 10) / n
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="chart" '
@@ -268,10 +269,12 @@ def chart_svg(activity: Sequence[tuple[str, int, float]], baseline: float, today
                 f'<text class="axis" x="{x + bar / 2:.1f}" y="{h - bottom + 16}" '
                 f'text-anchor="middle">{night[5:]}</text>'
             )
-    out.append(f'<line class="baseline" x1="{left}" x2="{w - 10}" y1="{y(baseline):.1f}" y2="{y(baseline):.1f}"/>')
-    out.append(
-        f'<text class="axis" x="{w - 12}" y="{y(baseline) - 4:.1f}" text-anchor="end">baseline {baseline:.1f}</text>'
-    )
+    if baseline is not None:
+        out.append(f'<line class="baseline" x1="{left}" x2="{w - 10}" y1="{y(baseline):.1f}" y2="{y(baseline):.1f}"/>')
+        out.append(
+            f'<text class="axis" x="{w - 12}" y="{y(baseline) - 4:.1f}" text-anchor="end">'
+            f"baseline {baseline:.1f}</text>"
+        )
     out.append(f'<line class="axisline" x1="{left}" x2="{w - 10}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
     # the y axis: aircraft a night, with round values
     out.append(f'<line class="axisline" x1="{left}" x2="{left}" y1="10" y2="{y(0):.1f}"/>')

@@ -1,7 +1,8 @@
 """Reports, artifacts, sources, appearances, claims and verification events in the workspace database.
 
-Claims, appearances and sources are derived state: :func:`replace_claim_state` swaps them whole in one
-transaction and appends the verification events of that change. Reports, artifacts, NOTAM inputs,
+Claims, appearances and sources are derived state, one set per region (each region's claims come from its
+own events): :func:`replace_claim_state` swaps one region's set whole in one transaction and appends the
+verification events of that change; the other regions' rows are not touched. Reports, artifacts, NOTAM inputs,
 entered appearance documents and analyst grades are the inputs they are derived from.
 """
 
@@ -246,22 +247,25 @@ def _claim_from_row(row: Sequence[Any]) -> Claim:
     )
 
 
-def load_claims(con: duckdb.DuckDBPyConnection, claim_id: str | None = None) -> list[Claim]:
-    sql = f"SELECT {CLAIM_COLUMNS} FROM claims"
-    params: list[Any] = []
+def load_claims(con: duckdb.DuckDBPyConnection, region: str, claim_id: str | None = None) -> list[Claim]:
+    """The claims of ``region`` (one of them: ``claim_id``)."""
+    sql = f"SELECT {CLAIM_COLUMNS} FROM claims WHERE region = ?"
+    params: list[Any] = [region]
     if claim_id is not None:
-        sql += " WHERE claim_id = ?"
+        sql += " AND claim_id = ?"
         params.append(claim_id)
     return [_claim_from_row(r) for r in con.execute(sql + " ORDER BY start_ts, claim_id", params).fetchall()]
 
 
-def load_appearances(con: duckdb.DuckDBPyConnection, ids: Sequence[str] | None = None) -> dict[str, Appearance]:
-    sql, params = "SELECT body FROM appearances", []
+def load_appearances(
+    con: duckdb.DuckDBPyConnection, region: str, ids: Sequence[str] | None = None
+) -> dict[str, Appearance]:
+    sql, params = "SELECT body FROM appearances WHERE region = ?", [region]
     if ids is not None:
         if not ids:
             return {}
-        sql += f" WHERE appearance_id IN ({', '.join('?' * len(ids))})"
-        params = list(ids)
+        sql += f" AND appearance_id IN ({', '.join('?' * len(ids))})"
+        params += list(ids)
     found = [appearance_from_json(r[0]) for r in con.execute(sql, params).fetchall()]
     return {a.appearance_id: a for a in found}
 
@@ -269,8 +273,8 @@ def load_appearances(con: duckdb.DuckDBPyConnection, ids: Sequence[str] | None =
 SOURCE_COLUMNS = "source_id, kind, name, reliability, suggested, analyst_grade, confirmed, refuted"
 
 
-def load_sources(con: duckdb.DuckDBPyConnection) -> dict[str, Source]:
-    rows = con.execute(f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY source_id").fetchall()
+def load_sources(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, Source]:
+    rows = con.execute(f"SELECT {SOURCE_COLUMNS} FROM sources WHERE region = ? ORDER BY source_id", [region]).fetchall()
     return {
         r[0]: Source(
             r[0],
@@ -286,36 +290,47 @@ def load_sources(con: duckdb.DuckDBPyConnection) -> dict[str, Source]:
     }
 
 
-def previous_statuses(con: duckdb.DuckDBPyConnection) -> dict[str, ClaimStatus]:
-    return {r[0]: ClaimStatus(r[1]) for r in con.execute("SELECT claim_id, status FROM claims").fetchall()}
+def previous_statuses(con: duckdb.DuckDBPyConnection, region: str) -> dict[str, ClaimStatus]:
+    rows = con.execute("SELECT claim_id, status FROM claims WHERE region = ?", [region]).fetchall()
+    return {r[0]: ClaimStatus(r[1]) for r in rows}
+
+
+def claim_regions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The regions the workspace holds claims, events or per-day aggregates of (the regions it watches)."""
+    rows = con.execute(
+        "SELECT region FROM claims UNION SELECT region FROM events UNION SELECT region FROM day_aggregates ORDER BY 1"
+    ).fetchall()
+    return [str(r[0]) for r in rows if r[0]]
 
 
 def replace_claim_state(
     con: duckdb.DuckDBPyConnection,
+    region: str,
     claims: Sequence[Claim],
     appearances: Mapping[str, Appearance],
     sources: Mapping[str, Source],
     events: Sequence[VerificationEvent],
 ) -> None:
-    """Swap claims, appearances and sources whole and append ``events``, in one transaction."""
+    """Swap ``region``'s claims, appearances and sources whole and append ``events``, in one transaction."""
     with transaction(con):
-        con.execute("DELETE FROM claims")
-        con.execute("DELETE FROM appearances")
-        con.execute("DELETE FROM sources")
+        for table in ("claims", "appearances", "sources"):
+            con.execute(f"DELETE FROM {table} WHERE region = ?", [region])
         if claims:
             con.executemany(
-                f"INSERT INTO claims ({CLAIM_COLUMNS}) VALUES ({', '.join('?' * 16)})", [_claim_row(c) for c in claims]
+                f"INSERT INTO claims (region, {CLAIM_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                [[region, *_claim_row(c)] for c in claims],
             )
         if appearances:
             con.executemany(
-                "INSERT INTO appearances VALUES (?, ?)",
-                [[a.appearance_id, appearance_to_json(a)] for a in appearances.values()],
+                "INSERT INTO appearances (region, appearance_id, body) VALUES (?, ?, ?)",
+                [[region, a.appearance_id, appearance_to_json(a)] for a in appearances.values()],
             )
         if sources:
             con.executemany(
-                f"INSERT INTO sources ({SOURCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO sources (region, {SOURCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     [
+                        region,
                         s.source_id,
                         s.kind.value,
                         s.name,
@@ -330,7 +345,8 @@ def replace_claim_state(
             )
         if events:
             con.executemany(
-                "INSERT INTO verification_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO verification_events (claim_id, at_ts, rule, from_status, to_status, reason, "
+                "evidence_ids, actor, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     [
                         e.claim_id,
@@ -341,17 +357,20 @@ def replace_claim_state(
                         e.reason,
                         json.dumps(list(e.evidence_ids)),
                         e.actor,
+                        region,
                     ]
                     for e in events
                 ],
             )
 
 
-def load_verification_events(con: duckdb.DuckDBPyConnection, claim_id: str) -> list[VerificationEvent]:
+def load_verification_events(con: duckdb.DuckDBPyConnection, region: str, claim_id: str) -> list[VerificationEvent]:
+    """The status history of ``region``'s claim ``claim_id`` (entries logged before regions were kept apart
+    have no region and are shown for every region)."""
     rows = con.execute(
         "SELECT claim_id, at_ts, rule, from_status, to_status, reason, evidence_ids, actor FROM verification_events "
-        "WHERE claim_id = ? ORDER BY at_ts, rowid",
-        [claim_id],
+        "WHERE claim_id = ? AND (region = ? OR region IS NULL) ORDER BY at_ts, rowid",
+        [claim_id, region],
     ).fetchall()
     return [
         VerificationEvent(

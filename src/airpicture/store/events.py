@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,6 +36,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def event_to_row(event: Event, region: str) -> list[Any]:
+    """The stored row of ``event`` for ``region`` (an event of no region yet is given it: its id then includes
+    the region; an event of another region is refused: one region's run never writes another's rows)."""
+    if not event.region:
+        event = replace(event, region=region)
+    elif event.region != region:
+        raise ValueError(f"an event of region {event.region!r} cannot be stored for region {region!r}")
     first = event.subjects[0] if event.subjects else Subject()
     return [
         event.event_id,
@@ -58,7 +64,7 @@ def event_to_row(event: Event, region: str) -> list[Any]:
 
 def row_to_event(row: Sequence[Any]) -> Event:
     """The inverse of :func:`event_to_row` for a row selected with :data:`EVENT_COLUMNS`."""
-    (_, type_, start, end, _, _, detector, version, _, _, geometry, subjects, attributes, flags, evidence) = row
+    (_, type_, start, end, _, region, detector, version, _, _, geometry, subjects, attributes, flags, evidence) = row
     return Event(
         type=type_,
         start=start.astimezone(UTC),
@@ -73,6 +79,7 @@ def row_to_event(row: Sequence[Any]) -> Event:
             Evidence(EvidenceKind(e["kind"]), e["source_file"], int(e["source_offset"]), e.get("note", ""))
             for e in json.loads(evidence)
         ),
+        region=region,
     )
 
 

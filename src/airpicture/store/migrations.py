@@ -346,6 +346,66 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "WHEN 'receiver_clock_anchored' THEN 'option' WHEN 'absolute' THEN 'data' ELSE NULL END "
         "WHERE time_anchor_from IS NULL",
     ),
+    # 8 -> 9: regions side by side (issue 12, item 2). Claims, appearances and sources are derived per region
+    # (each region's claims from its own events), so they are keyed by (region, id); being derived state they
+    # are recreated empty and rebuilt by the next claims refresh ('airpicture run', 'airpicture claims
+    # refresh'). Event ids now include the region (model.events.Event.event_id): the stored events (derived
+    # from positions and NOTAMs, and possibly relabelled by another region's run) are deleted with the
+    # driver's per-day coverage records, so the next 'airpicture run' of each region detects its days again.
+    # The verification log and judgments keep their rows and gain the region (NULL: made before this version).
+    (
+        "DELETE FROM events",
+        "DELETE FROM day_aggregates WHERE detector = 'coverage'",
+        "DROP TABLE IF EXISTS claims",
+        """
+        CREATE TABLE claims (
+            region VARCHAR NOT NULL,
+            claim_id VARCHAR NOT NULL,
+            event_type VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            place_name VARCHAR,
+            lat_deg DOUBLE,
+            lon_deg DOUBLE,
+            start_ts TIMESTAMPTZ NOT NULL,
+            end_ts TIMESTAMPTZ NOT NULL,
+            status VARCHAR NOT NULL,
+            support VARCHAR NOT NULL,
+            credibility INTEGER,
+            independent_roots INTEGER NOT NULL,
+            echo_count INTEGER NOT NULL,
+            sensor_check VARCHAR NOT NULL,
+            coverage_fraction DOUBLE,
+            body VARCHAR NOT NULL,
+            PRIMARY KEY (region, claim_id)
+        )
+        """,
+        "DROP TABLE IF EXISTS appearances",
+        """
+        CREATE TABLE appearances (
+            region VARCHAR NOT NULL,
+            appearance_id VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            PRIMARY KEY (region, appearance_id)
+        )
+        """,
+        "DROP TABLE IF EXISTS sources",
+        """
+        CREATE TABLE sources (
+            region VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            reliability VARCHAR NOT NULL,
+            suggested VARCHAR NOT NULL,
+            analyst_grade VARCHAR,
+            confirmed INTEGER NOT NULL,
+            refuted INTEGER NOT NULL,
+            PRIMARY KEY (region, source_id)
+        )
+        """,
+        "ALTER TABLE verification_events ADD COLUMN IF NOT EXISTS region VARCHAR",
+        "ALTER TABLE judgments ADD COLUMN IF NOT EXISTS region VARCHAR",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
