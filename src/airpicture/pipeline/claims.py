@@ -222,7 +222,8 @@ def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshRe
         before = store.previous_statuses(con)
         sensors = WorkspaceSensors(con, workspace.has_partitions("positions"), receiver_keys(con))
         result: ClaimSet = build_claims(inputs, rules, sensors)
-        now = clock.now()
+        # to the hour, like report times of receipt: an exact time would date an import (source-protection.md)
+        now = clock.now().replace(minute=0, second=0, microsecond=0)
         changes: list[VerificationEvent] = []
         for claim in result.claims:
             previous = before.get(claim.claim_id)

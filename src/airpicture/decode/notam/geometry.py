@@ -69,7 +69,7 @@ COUNTRY_NAMES = {
     "FINLAND": "FI",
 }
 
-_DIST = r"(?P<dist>\d+(?:[.,]\d+)?)\s?(?P<unit>NM|KM|M)\b"
+_DIST = r"(?<![\d.,])(?P<dist>\d++(?:[.,]\d++)?)\s?(?P<unit>NM|KM|M)\b"  # possessive: linear (issue 19)
 _CIRCLE = re.compile(
     r"(?:(?:CIRCLE\s+)?RADIUS\s+(?:OF\s+)?" + _DIST + r"\s*(?:CENTRED|CENTERED|CENTRE|CENTER)(?:\s+(?:ON|AT))?"
     r"|" + _DIST.replace("dist", "dist2").replace("unit", "unit2") + r"\s+(?:RADIUS\s+)?(?:OF|CENTRED ON|CENTERED ON|"
