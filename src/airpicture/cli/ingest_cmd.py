@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from airpicture.cli.export_cmd import parse_utc
 from airpicture.cli.output import print_json
+from airpicture.cli.reports_cmd import ensure_passphrase
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
 from airpicture.pipeline.ingest import (
@@ -98,6 +99,7 @@ def ingest(
         receiver=_receiver_name(receiver),
     )
     workspace = state.workspace()
+    ensure_passphrase(workspace.root)  # receiver pseudonyms need the reporter key (docs/source-protection.md)
     if state.show_progress and not as_json:
         with Progress(
             TextColumn("{task.description}"),

@@ -15,7 +15,14 @@ from airpicture.cli.output import print_json
 from airpicture.cli.state import get_state
 from airpicture.model.errors import ConfigError
 from airpicture.pipeline.reports import import_file, load_reporter_key
-from airpicture.pipeline.reports_key import KDF_FILE, PASSPHRASE_ENV, create_key_file, placement, set_passphrase
+from airpicture.pipeline.reports_key import (
+    KDF_FILE,
+    PASSPHRASE_ENV,
+    create_key_file,
+    placement,
+    provide_passphrase,
+    set_passphrase,
+)
 
 KEEP_DELIVERED_WARNING = (
     "--keep-delivered: the delivered report exports stay on disk with whatever they carry (chat ids, user "
@@ -33,10 +40,15 @@ app.add_typer(key_app, name="key")
 
 
 def ensure_passphrase(workspace_root: Path) -> None:
-    """When the workspace derives its key from a passphrase and none is in the environment, ask for it
-    (only at a terminal); the passphrase stays in this process."""
-    if (workspace_root / KDF_FILE).exists() and not os.environ.get(PASSPHRASE_ENV) and sys.stdin.isatty():
-        os.environ[PASSPHRASE_ENV] = getpass.getpass("reporter key passphrase: ")
+    """When the workspace derives its key from a passphrase: take it from the environment or, at a terminal,
+    ask for it; it stays in this process's memory."""
+    if not (workspace_root / KDF_FILE).exists():
+        return
+    given = os.environ.get(PASSPHRASE_ENV)
+    if not given and sys.stdin.isatty():
+        given = getpass.getpass("reporter key passphrase: ")
+    if given:
+        provide_passphrase(workspace_root, given)
 
 
 @app.command("import")

@@ -8,7 +8,8 @@ stored pseudonyms. So the key never lives in the workspace, and the secure setup
   file system (a seizure of the machine would take both);
 - **a passphrase** (``airpicture reports key passphrase``): the key is derived with scrypt (N = 2¹⁷, r = 8,
   p = 1, 128 MiB, ≈ 0.3 s per guess) from a passphrase typed at each run or given in
-  ``AIRPICTURE_REPORTER_PASSPHRASE``; the workspace keeps only the salt, the parameters and a 16-bit check
+  ``AIRPICTURE_REPORTER_PASSPHRASE`` (read by the CLI, handed over with :func:`provide_passphrase`; library
+  code never reads the environment); the workspace keeps only the salt, the parameters and a 16-bit check
   value (to catch a mistyped passphrase; it leaves 65 536 candidates per passphrase guess). Nothing on disk
   then holds the key.
 
@@ -33,6 +34,14 @@ KDF_FILE = "reporter-key.kdf.json"
 PASSPHRASE_ENV = "AIRPICTURE_REPORTER_PASSPHRASE"
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 MIN_PASSPHRASE_CHARS = 12
+_GIVEN: dict[Path, str] = {}
+"""Passphrases handed over by the CLI for this process, by workspace root (memory only)."""
+
+
+def provide_passphrase(workspace_root: Path, passphrase: str) -> None:
+    """Make ``passphrase`` the one :func:`load_reporter_key` uses for this workspace in this process (the
+    CLI calls this once; ingest and report stages then derive the key without being handed it)."""
+    _GIVEN[workspace_root.resolve()] = passphrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +139,7 @@ def set_passphrase(workspace_root: Path, passphrase: str) -> None:
 
 
 def _passphrase_key(workspace_root: Path, passphrase: str | None) -> bytes:
-    given = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
+    given = passphrase if passphrase is not None else _GIVEN.get(workspace_root.resolve())
     if not given:
         raise ConfigError(
             "this workspace derives the reporter key from a passphrase, and none was given",
@@ -178,5 +187,6 @@ __all__ = [
     "create_key_file",
     "load_reporter_key",
     "placement",
+    "provide_passphrase",
     "set_passphrase",
 ]
