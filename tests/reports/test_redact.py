@@ -4,6 +4,7 @@ Belarusian, Russian and Ukrainian phone formats in several scripts, real dates k
 from __future__ import annotations
 
 import base64
+import gc
 import random
 import re
 import time
@@ -140,10 +141,14 @@ def test_any_text_redacts_without_error_and_is_stable(text: str) -> None:
 
 def _cost(function: Callable[[str], object], text: str) -> float:
     best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        function(text)
-        best = min(best, time.perf_counter() - started)
+    gc.disable()
+    try:
+        for _ in range(5):
+            started = time.perf_counter()
+            function(text)
+            best = min(best, time.perf_counter() - started)
+    finally:
+        gc.enable()
     return best
 
 
@@ -168,8 +173,12 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
 
 @pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
 def test_redaction_cost_is_linear(kind: str) -> None:
-    """4× the text costs about 4× the time (quadratic would be 16×); no absolute time is asserted."""
-    n = 10_000
-    small, large = ADVERSARIAL[kind](n), ADVERSARIAL[kind](4 * n)
-    ratio = _cost(redact_text, large) / max(_cost(redact_text, small), 1e-6)
-    assert ratio < 10, f"{kind}: 4× the input took {ratio:.1f}× the time"
+    """16× the text costs about 16× the time (a little more when it leaves a CPU cache; quadratic would be
+    256×); no absolute time is asserted. A ratio over the budget is measured again at twice the sizes."""
+    ratios = []
+    for n in (1_500, 3_000):
+        small, large = ADVERSARIAL[kind](n), ADVERSARIAL[kind](16 * n)
+        ratios.append(_cost(redact_text, large) / max(_cost(redact_text, small), 1e-6))
+        if ratios[-1] < 64:
+            return
+    pytest.fail(f"{kind}: 16× the input took {ratios[0]:.0f}× then {ratios[1]:.0f}× the time")
