@@ -287,3 +287,15 @@ def test_old_workspace_upgrade_scrubs_report_paths_and_times(tmp_path: Path) -> 
     )
     assert at == datetime(2022, 7, 12, 6, tzinfo=UTC)
     assert os.path.exists(upgraded.root / "airpicture.duckdb")
+
+
+def test_deeply_nested_json_and_too_many_media_are_clear(
+    workspace: Workspace, settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    nested = tmp_path / "nested.json"
+    nested.write_text('[{"a": ' * 900 + "1" + "}]" * 900, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"nested too deeply|not valid JSON"):
+        read_report_file(nested)
+    row = {**ROW, "media": ";".join(f"p{i}.jpg" for i in range(source.MAX_MEDIA_PER_ROW + 1))}
+    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    assert result.errors == ("row 1: field media: too many media files (expected at most 20 per report)",)

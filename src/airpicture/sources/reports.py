@@ -42,6 +42,8 @@ MAX_ROWS = 100_000
 """Most data rows in one export."""
 MAX_TEXT_CHARS = 10_000
 """Longest free text of one report (characters, before redaction); a longer one rejects the row."""
+MAX_MEDIA_PER_ROW = 20
+"""Most media files one report may name."""
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("time", "observed_at", "timestamp", "datetime", "date", "when", "seen_at", "time_utc"),
@@ -261,7 +263,10 @@ def read_report_file(path: Path, label: str = "the report file") -> ReportRows:
         damaged = table.damaged
     if len(records) > MAX_ROWS:
         raise SourceError("too many rows", where=label, expected=f"at most {MAX_ROWS:,} rows per file")
-    vetted = vet_columns(records)
+    try:
+        vetted = vet_columns(records)
+    except RecursionError:
+        raise SourceError("JSON nested too deeply", where=label) from None
     return ReportRows(vetted.rows, vetted.warnings, digest, damaged)
 
 
@@ -388,6 +393,8 @@ def parse_row(
     if len(text) > MAX_TEXT_CHARS:
         return RowError(number, "text", "too long", f"at most {MAX_TEXT_CHARS:,} characters")
     media = tuple(m.strip() for m in re.split(r"[;|\n]", row.get("media", "")) if m.strip())
+    if len(media) > MAX_MEDIA_PER_ROW:
+        return RowError(number, "media", "too many media files", f"at most {MAX_MEDIA_PER_ROW} per report")
     token = row.get("reporter_token", "").strip() or None
     if token is not None and (len(token) > 200 or looks_like_contact(token)):
         token = None
