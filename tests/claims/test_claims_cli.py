@@ -4,6 +4,7 @@ explain down to raw records, analyst grades (logged)."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def test_reports_track_article_chain_explain_and_grade(cli: CliRunner, tmp_path:
         step_s=30,
     )
     Workspace.open(ws).write_partitioned("positions", track, "simulated-track")
-    run = cli("-w", str(ws), "reports", "import", str(DATA / "bot_export.csv"), env=env)
+    export = Path(shutil.copy(DATA / "bot_export.csv", tmp_path))  # the import overwrites and deletes its file
+    run = cli("-w", str(ws), "reports", "import", str(export), env=env)
     assert run.returncode == 0, run.stderr
     claims = json.loads(cli("-w", str(ws), "claims", "list", "--json", env=env).stdout)
     heli = next(c for c in claims if c["event_type"] == "helicopter")

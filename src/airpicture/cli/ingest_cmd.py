@@ -12,6 +12,7 @@ import typer
 
 from airpicture.cli.export_cmd import parse_utc
 from airpicture.cli.output import print_json
+from airpicture.cli.reports_cmd import ensure_passphrase
 from airpicture.cli.state import get_state
 from airpicture.model.errors import UsageError
 
@@ -112,6 +113,7 @@ def ingest(
         stdin=sys.stdin.buffer if Path("-") in paths else None,
     )
     workspace = state.workspace()
+    ensure_passphrase(workspace.root)  # receiver pseudonyms need the reporter key (docs/source-protection.md)
     if state.show_progress and not as_json:
         with Progress(
             TextColumn("{task.description}", markup=False),  # file names are data, not markup

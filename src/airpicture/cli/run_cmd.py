@@ -8,6 +8,7 @@ import typer
 
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import print_json
+from airpicture.cli.reports_cmd import KEEP_DELIVERED_WARNING, ensure_passphrase
 from airpicture.cli.state import get_state
 
 
@@ -15,6 +16,9 @@ def run_command(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Option(help="Report day YYYY-MM-DD; default: the latest day with data.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+    keep_delivered: Annotated[
+        bool, typer.Option("--keep-delivered", help="Leave report exports in the inbox after import (unsafe).")
+    ] = False,
 ) -> None:
     """Ingest everything new in <workspace>/inbox, then tracks, detect, claims, assess and the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,6 +28,9 @@ def run_command(
     state = get_state(ctx)
     workspace = state.workspace()
     chosen = parse_day(day) if day else None
+    ensure_passphrase(workspace.root)
+    if keep_delivered:
+        state.err.print(f"warning: {KEEP_DELIVERED_WARNING}", highlight=False, markup=False)
     if state.show_progress and not as_json:
         with Progress(
             TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -34,9 +41,9 @@ def run_command(
             def show(stage: str, done: int, total: int | None) -> None:
                 bar.update(tasks[stage], completed=done, total=total, visible=True)
 
-            summary = run_all(workspace, state.settings, state.clock, chosen, show)
+            summary = run_all(workspace, state.settings, state.clock, chosen, show, keep_delivered)
     else:
-        summary = run_all(workspace, state.settings, state.clock, chosen, None)
+        summary = run_all(workspace, state.settings, state.clock, chosen, None, keep_delivered)
     if as_json:
         print_json(
             state.out,

@@ -264,7 +264,7 @@ def load_settings(
         elif required:
             raise ConfigError("settings file not found", where=str(config_file))
     for key, raw in (env or {}).items():
-        if not key.startswith(ENV_PREFIX) or key == "AIRPICTURE_CONFIG":
+        if not key.startswith(ENV_PREFIX) or key in ("AIRPICTURE_CONFIG", "AIRPICTURE_REPORTER_PASSPHRASE"):
             continue
         dotted = key[len(ENV_PREFIX) :].lower().replace("__", ".")
         values[dotted] = _convert(dotted, raw, where=f"environment variable {key}")

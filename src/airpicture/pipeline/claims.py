@@ -292,7 +292,8 @@ def _refresh_region(
         before = store.previous_statuses(con, region)
         sensors = WorkspaceSensors(con, workspace.has_partitions("positions"), receiver_keys(con))
         result: ClaimSet = _build(inputs, rules, sensors)
-        now = clock.now()
+        # to the hour, like report times of receipt: an exact time would date an import (source-protection.md)
+        now = clock.now().replace(minute=0, second=0, microsecond=0)
         changes: list[VerificationEvent] = []
         for claim in result.claims:
             previous = before.get(claim.claim_id)

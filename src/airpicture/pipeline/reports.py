@@ -14,8 +14,8 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -23,9 +23,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from airpicture.model.clock import Clock
-from airpicture.model.errors import ConfigError, SourceError
+from airpicture.model.errors import AirpictureError, ConfigError, SourceError
 from airpicture.model.reports import Artifact, ObserverReport
 from airpicture.model.settings import Settings
+from airpicture.pipeline.reports_key import load_reporter_key
 from airpicture.reference.gazetteer import Gazetteer
 from airpicture.sources.report_media import CleanMedia, clean_image
 from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, read_report_file, vet_columns
@@ -35,7 +36,6 @@ from airpicture.store.claims import insert_reports
 from airpicture.store.transaction import transaction
 
 log = logging.getLogger(__name__)
-KEY_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,39 +47,14 @@ class IntakeResult:
     warnings: tuple[str, ...]
     report_ids: tuple[str, ...]
     media_stored: int
+    label: str = ""
+    """The file as named in messages (:func:`delivered_label`); empty for rows given directly."""
+    removed: bool = False
+    """The delivered export (and the media it named) was overwritten and deleted."""
 
     @property
     def rejected(self) -> int:
         return len(self.errors)
-
-
-def load_reporter_key(key_file: Path, workspace_root: Path) -> bytes:
-    """Read the HMAC key, creating it (32 random bytes, mode 0600) when missing.
-
-    Raises ``ConfigError`` when the file lies inside the workspace (a seized workspace must not carry it)
-    or cannot be read or created.
-    """
-    path = key_file.resolve()
-    root = workspace_root.resolve()
-    if path == root or root in path.parents:
-        raise ConfigError(
-            "the reporter key must live outside the workspace",
-            where="reports.reporter_key_file",
-            found=str(key_file),
-            expected=f"a path outside {workspace_root}",
-        )
-    try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(secrets.token_bytes(KEY_BYTES))
-        key = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read or create the reporter key: {exc.strerror}", where=str(key_file)) from None
-    if len(key) < 16:
-        raise ConfigError("reporter key too short", where=str(key_file), expected="at least 16 bytes")
-    return key
 
 
 def reporter_hash(key: bytes, token: str) -> str:
@@ -130,6 +105,9 @@ def intake(
     reports: list[ObserverReport] = []
     cleaned: dict[str, CleanMedia] = {}
     for number, row in enumerate(vetted.rows, start=1):
+        if number in vetted.damaged:
+            errors.append(RowError(number, "(whole row)", vetted.damaged[number]))
+            continue
         parsed = parse_row(
             number,
             row,
@@ -156,6 +134,7 @@ def intake(
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(target, item.data, workspace.tmp_dir)
+        _coarse_mtime(target, received)
         artifacts.append(
             (
                 Artifact(sha, item.phash, item.media_type, item.width_px, item.height_px, len(item.data), received),
@@ -181,6 +160,13 @@ def intake(
         tuple(r.report_id for r in reports),
         len(artifacts),
     )
+
+
+def _coarse_mtime(path: Path, hour: datetime) -> None:
+    """A stored media file, its folder and ``media/`` carry the hour of receipt as their times, no finer."""
+    stamp = hour.timestamp()
+    for each in (path, path.parent, path.parent.parent):
+        os.utime(each, (stamp, stamp))
 
 
 def _vet_row(
@@ -241,22 +227,161 @@ def _vet_row(
     return report, stored
 
 
-def import_file(workspace: Workspace, path: Path, settings: Settings, clock: Clock, key: bytes) -> IntakeResult:
-    """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then :func:`intake`."""
-    rows = read_report_file(path)
-    return intake(workspace, rows, read_media_for(path, rows), settings, clock, key)
+def delivered_label(sha256: str, suffix: str) -> str:
+    """What stands for a delivered export in stored paths, messages and JSON: ``report-<12 hex of its
+    SHA-256>.csv`` (its folder and file names can carry a reporter's name, number or user name)."""
+    extension = suffix.lower() if suffix.lower() in (".csv", ".json") else ""
+    return f"report-{sha256[:12]}{extension}"
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", where="the report file") from None
+    return digest.hexdigest()
+
+
+def shred(path: Path) -> None:
+    """Overwrite ``path`` with zeros (fsync), then delete it. On copy-on-write file systems, SSDs and in
+    backups the old blocks may survive: this removes the name and the readable bytes, not every copy."""
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        zeros = bytes(min(size, 1 << 20))
+        left = size
+        while left > 0:
+            handle.write(zeros[: min(left, len(zeros))])
+            left -= len(zeros)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+
+
+def _prune(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and its parents up to (not including) ``stop`` while they are empty."""
+    current = folder
+    while current != stop and stop in current.parents:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        current = current.parent
+
+
+def import_file(
+    workspace: Workspace,
+    path: Path,
+    settings: Settings,
+    clock: Clock,
+    key: bytes,
+    *,
+    remove_delivered: bool = False,
+    refresh_claims: bool = True,
+) -> IntakeResult:
+    """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then
+    :func:`intake`; then, with ``remove_delivered`` (the CLI's and ``run``'s default), overwrite and delete
+    the export and those media files.
+
+    The file is named only by :func:`delivered_label` in errors and results. Raises ``SourceError`` when the
+    file cannot be read at all (it is then left in place)."""
+    label = delivered_label(_file_sha256(path), path.suffix)
+    rows = read_report_file(path, label)
+    media, media_paths = _media_for(path, rows)
+    result = intake(workspace, rows, media, settings, clock, key, refresh_claims=refresh_claims)
+    removed = False
+    if remove_delivered:
+        for each in (*media_paths, path):
+            shred(each)
+        inbox = workspace.root / "inbox" / "reports"
+        for folder in {p.parent for p in (*media_paths, path)}:
+            _prune(folder, inbox)
+        removed = True
+    return replace(result, label=label, removed=removed)
 
 
 def read_media_for(path: Path, rows: ReportRows) -> dict[str, bytes]:
     """The media files the rows name, read from the import file's folder (missing ones are left out)."""
+    return _media_for(path, rows)[0]
+
+
+def _media_for(path: Path, rows: ReportRows) -> tuple[dict[str, bytes], list[Path]]:
     found: dict[str, bytes] = {}
+    paths: list[Path] = []
     base = path.parent.resolve()
     for row in rows.rows:
         for name in (m.strip() for m in row.get("media", "").replace("|", ";").split(";")):
+            if not name or name in found:
+                continue
             candidate = (base / name).resolve()
-            if name and base in candidate.parents and candidate.is_file():
+            if base in candidate.parents and candidate.is_file() and not (base / name).is_symlink():
                 found[name] = candidate.read_bytes()
-    return found
+                paths.append(candidate)
+    return found, paths
 
 
-__all__ = ["IntakeResult", "import_file", "intake", "load_reporter_key", "read_media_for", "reporter_hash"]
+@dataclass
+class InboxReports:
+    """What ``run`` took in from ``inbox/reports/``: reports stored, and one line per failed file."""
+
+    imported: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def take_in_inbox_reports(
+    workspace: Workspace,
+    files: Sequence[tuple[Path, str]],
+    settings: Settings,
+    clock: Clock,
+    *,
+    keep_delivered: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> InboxReports:
+    """The reports stage of ``airpicture run``: :func:`import_file` each new export (``(path, sha256)``),
+    record it in ``inbox_files`` as ``reports/<label>`` with the hour of intake (never its delivered name
+    or an exact time). A file that cannot be read is renamed to its label in ``inbox/reports/`` and left
+    there for the analyst; the next file goes on."""
+    taken = InboxReports()
+    if not files:
+        return taken
+    key = load_reporter_key(settings.reports.reporter_key_file.expanduser(), workspace.root)
+    inbox = workspace.root / "inbox" / "reports"
+    hour = clock.now().replace(minute=0, second=0, microsecond=0)
+    records = []
+    for i, (path, sha) in enumerate(files):
+        if progress is not None:
+            progress(i, len(files))
+        label = delivered_label(sha, path.suffix)
+        outcome = "ok"
+        try:
+            result = import_file(
+                workspace, path, settings, clock, key, remove_delivered=not keep_delivered, refresh_claims=False
+            )
+            taken.imported += result.imported
+        except AirpictureError as exc:
+            outcome = f"failed: {exc}"
+            taken.failed.append(f"{label}: {exc}")
+            target = inbox / label
+            if path.exists() and path != target and not target.exists():
+                path.rename(target)
+                _prune(path.parent, inbox)
+        records.append([f"reports/{label}", sha, "reports", hour, outcome])
+    with workspace.connect() as con:
+        con.executemany("INSERT OR REPLACE INTO inbox_files VALUES (?, ?, ?, ?, ?)", records)
+    return taken
+
+
+__all__ = [
+    "InboxReports",
+    "IntakeResult",
+    "delivered_label",
+    "import_file",
+    "intake",
+    "load_reporter_key",
+    "read_media_for",
+    "reporter_hash",
+    "shred",
+    "take_in_inbox_reports",
+]

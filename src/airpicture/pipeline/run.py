@@ -35,11 +35,10 @@ from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection, undetecte
 from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
-from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
+from airpicture.pipeline.reports import take_in_inbox_reports
 from airpicture.pipeline.time_basis import approximate_warning
 from airpicture.pipeline.tracks import rebuild_tracks
 from airpicture.sources.adsb.sidecar import SIDECAR_SUFFIX, is_sidecar, sidecar_path
-from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace
 from airpicture.store.judgments import judged_days
 
@@ -182,8 +181,10 @@ def run_all(
     clock: Clock,
     day: date | None = None,
     progress: Progress | None = None,
+    keep_delivered: bool = False,
 ) -> RunSummary:
-    """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run."""
+    """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run.
+    Report exports taken in are overwritten and deleted unless ``keep_delivered``."""
     summary = RunSummary()
     tell = progress or (lambda stage, done, total: None)
 
@@ -241,19 +242,17 @@ def run_all(
     timed("notams", t)
 
     t = time.perf_counter()
-    if new["reports"]:
-        key = load_reporter_key(settings.reports.reporter_key_file.expanduser(), workspace.root)
-        outcomes = {}
-        for i, (path, _) in enumerate(new["reports"]):
-            tell("reports", i, len(new["reports"]))
-            try:
-                rows = read_report_file(path)
-                result = intake(workspace, rows, read_media_for(path, rows), settings, clock, key, refresh_claims=False)
-                summary.reports += result.imported
-            except AirpictureError as exc:
-                outcomes[str(path)] = f"failed: {exc}"
-                summary.failed_files.append(f"{path.name}: {exc}")
-        _record(workspace, "reports", new["reports"], clock, outcomes)
+    if new["reports"]:  # names and times of delivered exports are never stored (docs/source-protection.md)
+        taken = take_in_inbox_reports(
+            workspace,
+            new["reports"],
+            settings,
+            clock,
+            keep_delivered=keep_delivered,
+            progress=lambda i, n: tell("reports", i, n),
+        )
+        summary.reports += taken.imported
+        summary.failed_files += taken.failed
     timed("reports", t)
 
     t = time.perf_counter()

@@ -28,7 +28,7 @@ from airpicture.model.reference_types import Airfield
 
 SETTLEMENT_COUNTRIES = ("BY", "UA", "PL", "LT", "LV", "RU")
 _DROP = str.maketrans("", "", "'’ʼ‘`´\"ьъЬЪ.")
-_QUALIFIER = re.compile(r"^(?P<name>.+?)\s*(?:,\s*|\(\s*)(?P<cc>[A-Za-z]{2})\s*\)?\s*$")
+_QUALIFIER = re.compile(r"^(?P<name>.*?\S)\s*+[,(]\s*+(?P<cc>[A-Za-z]{2})\s*+\)?\s*+$")  # linear (issue 19)
 _MIN_KEY_CHARS = 3
 
 

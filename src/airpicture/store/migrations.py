@@ -406,6 +406,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE verification_events ADD COLUMN IF NOT EXISTS region VARCHAR",
         "ALTER TABLE judgments ADD COLUMN IF NOT EXISTS region VARCHAR",
     ),
+    # 9 -> 10: source protection of report imports (issue 19; docs/source-protection.md). Delivered report
+    # exports were stored by their path (folder and file names can name the sender) with an exact time:
+    # replace the path by its label (reports/report-<12 hex>.<ext>), the failure message (it held the path)
+    # by a fixed text, and every time about a report import by its hour; report times to the whole minute.
+    (
+        """
+        UPDATE inbox_files SET
+            path = 'reports/report-' || substr(sha256, 1, 12)
+                || CASE WHEN lower(path) LIKE '%.json' THEN '.json'
+                        WHEN lower(path) LIKE '%.csv' THEN '.csv' ELSE '' END,
+            taken_at = to_timestamp(floor(epoch(taken_at) / 3600) * 3600),
+            outcome = CASE WHEN outcome = 'ok' THEN 'ok' ELSE 'failed: (message withheld: it named the file)' END
+        WHERE kind = 'reports'
+        """,
+        "UPDATE verification_events SET at_ts = to_timestamp(floor(epoch(at_ts) / 3600) * 3600)",
+        "UPDATE reports SET observed_at = to_timestamp(floor(epoch(observed_at) / 60) * 60)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -73,7 +73,7 @@ MAX_RADIUS_NM = 999
 """The largest radius an item-E circle or arc may have: the Q-line's own maximum (3 digits, NM). A larger one
 (``RADIUS 99999NM``) cannot be drawn on the Earth and the NOTAM is rejected."""
 
-_DIST = r"(?P<dist>\d+(?:[.,]\d+)?)\s?(?P<unit>NM|KM|M)\b"
+_DIST = r"(?<![\d.,])(?P<dist>\d++(?:[.,]\d++)?)\s?(?P<unit>NM|KM|M)\b"  # possessive: linear (issue 19)
 _CIRCLE = re.compile(
     r"(?:(?:CIRCLE\s+)?RADIUS\s+(?:OF\s+)?" + _DIST + r"\s*(?:CENTRED|CENTERED|CENTRE|CENTER)(?:\s+(?:ON|AT))?"
     r"|" + _DIST.replace("dist", "dist2").replace("unit", "unit2") + r"\s+(?:RADIUS\s+)?(?:OF|CENTRED ON|CENTERED ON|"
