@@ -99,7 +99,7 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
     assert tracks[0] > 0 and tracks[1] == tracks[0]
     assert any(t == "airspace_entry" for t, _ in events)
     assert events and all("time_approximate" in json.loads(f) for _, f in events)
-    claims = list_claims(workspace)
+    claims = list_claims(workspace, "belarus")
     assert claims and all(c.time_approximate for c in claims)
     assert body["confidence"] == "low" and body["time_approximate_items"]
     assert "approximate times" in body["confidence_basis"]
@@ -122,7 +122,7 @@ def test_a_plain_copy_is_approximate_everywhere_and_a_sidecar_gives_the_known_st
         # the day of the copy is judged again: nothing is left there to assess
         stale = con.execute("SELECT body FROM judgments WHERE current AND day = '2026-12-01'").fetchone()
     assert stale is not None and json.loads(stale[0])["assessed"] is False
-    assert not any(c.time_approximate for c in list_claims(workspace))
+    assert not any(c.time_approximate for c in list_claims(workspace, "belarus"))
     with workspace.connect(read_only=True) as con:
         taken = [r[0] for r in con.execute("SELECT path FROM inbox_files ORDER BY path").fetchall()]
     assert len(taken) == 2 and taken[1] == taken[0] + ".start" and not any("feeder-a" in t for t in taken)

@@ -271,7 +271,8 @@ def test_old_workspace_upgrade_scrubs_report_paths_and_times(tmp_path: Path) -> 
         "'reports', TIMESTAMPTZ '2022-07-12 06:17:33.123456+00', 'failed: reports/from Ivan 80291234567/x.csv: bad')"
     )
     con.execute(
-        "INSERT INTO verification_events VALUES ('c-1', TIMESTAMPTZ '2022-07-12 06:17:33.5+00', 'r', NULL, 'reported', "
+        "INSERT INTO verification_events (claim_id, at_ts, rule, from_status, to_status, reason, evidence_ids, actor) "
+        "VALUES ('c-1', TIMESTAMPTZ '2022-07-12 06:17:33.5+00', 'r', NULL, 'reported', "
         "'x', '[]', 'system')"
     )
     con.execute("UPDATE airpicture_meta SET value = '7' WHERE key = 'schema_version'")
