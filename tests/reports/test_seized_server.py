@@ -325,7 +325,7 @@ def test_a_seized_workspace_reveals_no_receiver(cli: CliRunner, tmp_path: Path) 
             split_beast(source, [inbox / f"{stem}-{i}.beast" for i in range(2)], receiver_id=READSB_ID)
         else:
             split_beast(source, [dumps / f"{OTHER_NAME}-{stem}-{i}.beast" for i in range(2)], receiver_id=None)
-    (workspace / "inbox" / "notams").mkdir(parents=True)
+    (workspace / "inbox" / "notams").mkdir(parents=True, exist_ok=True)  # workspace init creates it
     shutil.copy2(sim / "simulated-notams.txt", workspace / "inbox" / "notams")
     tokens = [RECEIVER_NAME, OTHER_NAME, READSB_ID.hex(), "Plantedson", "Plantedov"]
     planted = _files_bytes(workspace / "inbox") + _files_bytes(tmp_path / "dumps")
