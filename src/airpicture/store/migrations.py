@@ -317,6 +317,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver VARCHAR",
         "ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS receiver_from VARCHAR",  # option|inbox|beast_id|file
     ),
+    # 7 -> 8: stage completion records (issue 19, item 8): what each stage of 'airpicture run' finished, and
+    # from which inputs (a fingerprint), written in the same transaction as the stage's output (store/stages.py).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS stage_done (
+            stage VARCHAR NOT NULL,               -- tracks | detect | detect_notams | claims
+            scope VARCHAR NOT NULL,               -- '' (the whole workspace) or '<region>/<YYYY-MM-DD>'
+            inputs VARCHAR NOT NULL,              -- SHA-256 fingerprint of the inputs the output was made from
+            done_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (stage, scope)
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
