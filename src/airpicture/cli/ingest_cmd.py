@@ -22,7 +22,7 @@ from airpicture.pipeline.ingest import (
     ingest_paths,
     iter_outcome_lines,
 )
-from airpicture.pipeline.tracks import rebuild_tracks
+from airpicture.pipeline.tracks import rebuild_tracks, tracks_stale
 
 _POSITION = re.compile(r"^\s*[-+]?\d+(\.\d*)?\s*,\s*[-+]?\d+(\.\d*)?\s*$")
 
@@ -121,8 +121,9 @@ def ingest(
     else:
         summary = ingest_paths(workspace, paths, state.settings, state.clock, None, options)
     n_tracks = None
-    if not no_tracks and summary.by_status(FileStatus.INGESTED):
-        n_tracks = rebuild_tracks(workspace, state.settings)
+    # also when nothing was new: an earlier ingest killed before its rebuild was stored left tracks stale
+    if not no_tracks and (summary.by_status(FileStatus.INGESTED) or tracks_stale(workspace)):
+        n_tracks = rebuild_tracks(workspace, state.settings, state.clock)
     if as_json:
         print_json(state.out, _as_json(summary, n_tracks))
     else:

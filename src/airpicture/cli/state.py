@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
@@ -12,7 +12,25 @@ from rich.console import Console
 
 from airpicture.model.clock import Clock, SystemClock
 from airpicture.model.settings import SETTINGS_FILE_NAME, Settings, load_settings
-from airpicture.store import Workspace
+from airpicture.store import Workspace, locking
+
+WRITER_COMMANDS = frozenset(
+    {
+        "run",
+        "ingest",
+        "detect",
+        "assess",
+        "report",
+        "tracks build",
+        "notam ingest",
+        "reports import",
+        "claims refresh",
+        "sources grade",
+        "appearances add",
+    }
+)
+"""Commands that write the workspace: each holds its writer lock from opening it to its end (another process
+holding it: ``WorkspaceBusy``, exit 75). Every other command only reads, and works while one of these runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +43,8 @@ class AppState:
     debug: bool
     out: Console
     err: Console
+    invocation: list[typer.Context] = field(default_factory=list)
+    """The running command's context (set by :func:`get_state`): whether it writes, and its close hooks."""
 
     @property
     def quiet(self) -> bool:
@@ -35,9 +55,23 @@ class AppState:
         """Progress bars only on a terminal, and not when --quiet."""
         return not self.quiet and self.err.is_terminal
 
+    @property
+    def command(self) -> str:
+        """The running command without the program name (``notam ingest``); '' before one runs."""
+        return " ".join(self.invocation[-1].command_path.split()[1:]) if self.invocation else ""
+
     def workspace(self) -> Workspace:
-        """Open the configured workspace (it must exist)."""
-        return Workspace.open(self.settings.workspace)
+        """Open the configured workspace (it must exist). A writing command (:data:`WRITER_COMMANDS`) takes
+        its writer lock here and holds it until the command ends."""
+        workspace = Workspace.open(self.settings.workspace)
+        if self.command in WRITER_COMMANDS and not locking.holds(workspace.root):
+            hold = workspace.writer(self.command)
+            lock = hold.__enter__()
+            self.invocation[-1].find_root().call_on_close(lambda: hold.__exit__(None, None, None))
+            if lock.interrupted:
+                self.say(f"note: the last writer ({lock.interrupted}) was stopped before it finished; "
+                         "what it left unfinished is redone")  # fmt: skip
+        return workspace
 
     def say(self, message: str) -> None:
         """A human-readable status line on standard error, unless --quiet."""
@@ -74,4 +108,5 @@ def build_state(workspace: Path | None, config: Path | None, verbosity: int, deb
 def get_state(ctx: typer.Context) -> AppState:
     state = ctx.find_root().obj
     assert isinstance(state, AppState)
+    state.invocation[:] = [ctx]
     return state

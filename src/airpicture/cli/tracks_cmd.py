@@ -97,5 +97,5 @@ def show_command(
 def build_command(ctx: typer.Context) -> None:
     """Rebuild every track from the positions in the workspace (ingest does this itself)."""
     state = get_state(ctx)
-    n = rebuild_tracks(state.workspace(), state.settings)
+    n = rebuild_tracks(state.workspace(), state.settings, state.clock)
     state.say(f"{n:,} tracks built (gap {state.settings.tracks.gap_min:g} min)")

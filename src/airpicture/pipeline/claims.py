@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +37,7 @@ from airpicture.pipeline.export import ExportFilter, ExportKind, register_export
 from airpicture.store import Workspace
 from airpicture.store import claims as store
 from airpicture.store.events import EVENT_COLUMNS, row_to_event
+from airpicture.store.transaction import transaction
 
 log = logging.getLogger(__name__)
 COVERAGE_BIN_S = 600
@@ -214,8 +215,11 @@ def gather(con: duckdb.DuckDBPyConnection) -> ClaimInputs:
     )
 
 
-def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshResult:
-    """Rebuild every claim; log a verification event for each new claim and each status change."""
+def refresh(
+    workspace: Workspace, settings: Settings, clock: Clock, *, on_store: Callable[[Any], None] | None = None
+) -> RefreshResult:
+    """Rebuild every claim; log a verification event for each new claim and each status change.
+    ``on_store(con)`` runs inside the transaction that stores them (the run's completion record)."""
     rules = rules_from(settings)
     with workspace.connect() as con:
         inputs = gather(con)
@@ -234,7 +238,10 @@ def refresh(workspace: Workspace, settings: Settings, clock: Clock) -> RefreshRe
                     claim.claim_id, now, rule, previous, claim.status, reason, (*claim.roots, *claim.contradictions)
                 )
             )
-        store.replace_claim_state(con, result.claims, result.appearances, result.sources, changes)
+        with transaction(con):
+            store.replace_claim_state(con, result.claims, result.appearances, result.sources, changes)
+            if on_store is not None:
+                on_store(con)
     log.info("claims refreshed: %d claims, %d status changes", len(result.claims), len(changes))
     return RefreshResult(len(result.claims), tuple(changes))
 

@@ -18,8 +18,10 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError
@@ -31,9 +33,9 @@ from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, e
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
 from airpicture.pipeline.reports import intake, load_reporter_key, read_media_for
-from airpicture.pipeline.tracks import rebuild_tracks
+from airpicture.pipeline.tracks import rebuild_tracks, tracks_inputs, tracks_stale
 from airpicture.sources.reports import read_report_file
-from airpicture.store import Workspace
+from airpicture.store import Workspace, stages
 
 INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
 STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
@@ -155,9 +157,19 @@ def run_all(
     day: date | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run."""
+    """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run.
+
+    Holds the workspace's writer lock throughout (``WorkspaceBusy`` when another process holds it). Every
+    stage resumes from what is recorded as finished: inbox files by content hash (``inbox_files``,
+    ``ingested_files``), tracks, detection days and claims by their completion records (``store.stages``),
+    judgments by day; so a rerun after a kill anywhere gives the result of an uninterrupted run.
+    """
+    with workspace.writer("run"):
+        return _run(workspace, settings, clock, day, progress or (lambda stage, done, total: None))
+
+
+def _run(workspace: Workspace, settings: Settings, clock: Clock, day: date | None, tell: Progress) -> RunSummary:
     summary = RunSummary()
-    tell = progress or (lambda stage, done, total: None)
 
     def timed(stage: str, started: float) -> None:
         summary.seconds[stage] = time.perf_counter() - started
@@ -169,9 +181,9 @@ def run_all(
     timed("inbox", t)
 
     t = time.perf_counter()
-    new_adsb_ids: list[str] = []
     if new["adsb"]:
         outcomes: dict[str, str] = {}
+        tell("ingest", 0, len(new["adsb"]))
 
         def on_file(event: object) -> None:
             if getattr(event, "file_done", False):
@@ -187,7 +199,6 @@ def run_all(
                 outcomes[str(f.path)] = f"failed: {f.error}"
                 summary.failed_files.append(f"{Path(f.shown).name}: {f.error}")
             elif f.status is FileStatus.INGESTED and f.file_id:
-                new_adsb_ids.append(f.file_id)
                 summary.positions += f.stored
         _record(workspace, "adsb", new["adsb"], clock, outcomes, shown)
     timed("ingest", t)
@@ -203,24 +214,31 @@ def run_all(
     t = time.perf_counter()
     if new["reports"]:
         key = load_reporter_key(settings.reports.reporter_key_file.expanduser(), workspace.root)
-        outcomes = {}
-        for i, (path, _) in enumerate(new["reports"]):
+        for i, (path, sha) in enumerate(new["reports"]):
             tell("reports", i, len(new["reports"]))
+            outcomes = {}
+            # a file taken in by a killed run but not yet recorded: its reports are replaced (same ids),
+            # its quarantined rows are dropped here so they are not stored twice
+            with workspace.connect() as con:
+                con.execute("DELETE FROM quarantine WHERE file_id = ?", [sha])
             try:
                 rows = read_report_file(path)
-                result = intake(workspace, rows, read_media_for(path, rows), settings, clock, key, refresh_claims=False)
+                result = intake(
+                    workspace, rows, read_media_for(path, rows), settings, clock, key,
+                    file_sha256=sha, refresh_claims=False,
+                )  # fmt: skip
                 summary.reports += result.imported
             except AirpictureError as exc:
                 outcomes[str(path)] = f"failed: {exc}"
                 summary.failed_files.append(f"{path.name}: {exc}")
-        _record(workspace, "reports", new["reports"], clock, outcomes)
+            _record(workspace, "reports", [(path, sha)], clock, outcomes)
     timed("reports", t)
 
     t = time.perf_counter()
     if new["appearances"]:
-        outcomes = {}
-        for i, (path, _) in enumerate(new["appearances"]):
+        for i, (path, sha) in enumerate(new["appearances"]):
             tell("appearances", i, len(new["appearances"]))
+            outcomes = {}
             try:
                 body = json.loads(path.read_text(encoding="utf-8"))
                 add_appearances(workspace, body, settings, clock, where=str(path))
@@ -228,37 +246,29 @@ def run_all(
             except (AirpictureError, ValueError, OSError) as exc:
                 outcomes[str(path)] = f"failed: {exc}"
                 summary.failed_files.append(f"{path.name}: {exc}")
-        _record(workspace, "appearances", new["appearances"], clock, outcomes)
+            _record(workspace, "appearances", [(path, sha)], clock, outcomes)
     timed("appearances", t)
 
     t = time.perf_counter()
-    with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM tracks").fetchone()
-        has_tracks = bool(row and row[0])
-    if new_adsb_ids or (not has_tracks and workspace.has_partitions("positions")):
-        tell("tracks", 0, None)
-        summary.tracks = rebuild_tracks(workspace, settings)
+    tell("tracks", 0, None)
+    if tracks_stale(workspace):
+        summary.tracks = rebuild_tracks(workspace, settings, clock)
     timed("tracks", t)
 
     t = time.perf_counter()
-    days = _days_of(workspace, new_adsb_ids)
-    if days:
-        detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
-        summary.detected_days = len(days)
-        summary.events = sum(detection.events_by_type.values())
-    rest = sorted(set(workspace.days("positions")) - set(days)) if new["notams"] else []
-    if rest:  # new NOTAMs: the restriction detectors over the days not detected above
-        detection = run_detection(workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS))
-        summary.events += sum(detection.events_by_type.values())
+    _detect(workspace, settings, clock, summary, tell)
     timed("detect", t)
 
     t = time.perf_counter()
+    tell("claims", 0, None)
     with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM claims").fetchone()
-        has_claims = bool(row and row[0])
-    if any(new.values()) or not has_claims:
-        tell("claims", 0, None)
-        refreshed = refresh(workspace, settings, clock)
+        claims_inputs = stages.claims_fingerprint(con, tracks_inputs(workspace))
+        claims_done = stages.done(con, stages.CLAIMS).get("")
+    if claims_inputs != claims_done:
+        refreshed = refresh(
+            workspace, settings, clock,
+            on_store=lambda con: stages.record(con, stages.CLAIMS, {"": claims_inputs}, clock.now()),
+        )  # fmt: skip
         summary.claims = refreshed.claims
         summary.status_changes = len(refreshed.changes)
     timed("claims", t)
@@ -303,20 +313,47 @@ def run_all(
     summary.confidence = j.confidence.value if j.assessed else "none"
     summary.change = j.change_explanation
     summary.report_files = written.files
+    tell("report", 1, 1)
     timed("report", t)
     return summary
 
 
-def _days_of(workspace: Workspace, file_ids: list[str]) -> list[date]:
-    """UTC days holding positions of the new files, and the day after each (the next day's lead-in)."""
-    if not file_ids or not workspace.has_partitions("positions"):
-        return []
+def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: RunSummary, tell: Progress) -> None:
+    """Detection over every day not finished from the positions and NOTAMs stored now (``store.stages``):
+    all detectors over the days whose positions (or the previous day's, the lead-in) changed since they
+    were detected, then the NOTAM detectors over the other days when the stored NOTAMs changed."""
+    region = settings.region
     with workspace.connect(read_only=True) as con:
-        rows = con.execute(
-            f"SELECT DISTINCT CAST(ts AS DATE) FROM positions WHERE source_file IN ({', '.join('?' * len(file_ids))})",
-            file_ids,
-        ).fetchall()
-    stored = set(workspace.days("positions"))
-    days = {r[0] for r in rows}
-    days |= {d + timedelta(days=1) for d in days if d + timedelta(days=1) in stored}
-    return sorted(days)
+        pending = stages.pending_prefixes(con)
+        detected = stages.done(con, stages.DETECT)
+        notams_detected = stages.done(con, stages.DETECT_NOTAMS)
+        notams = stages.notams_fingerprint(con)
+    inputs = stages.detect_fingerprints(stages.day_parts(workspace.root, pending))
+    days = sorted(d for d, fp in inputs.items() if detected.get(stages.day_scope(region, d)) != fp)
+    rest = sorted(d for d in inputs if d not in days and notams_detected.get(stages.day_scope(region, d)) != notams)
+    wanted = settings.detect.detectors
+    with_notams = not wanted or any(n in wanted for n in NOTAM_DETECTORS)
+    tell("detect", 0, len(days) + len(rest))
+    if days:
+
+        def finished(con: object) -> None:
+            assert isinstance(con, duckdb.DuckDBPyConnection)
+            now = clock.now()
+            stages.record(con, stages.DETECT, {stages.day_scope(region, d): inputs[d] for d in days}, now)
+            if with_notams:
+                stages.record(con, stages.DETECT_NOTAMS, {stages.day_scope(region, d): notams for d in days}, now)
+
+        detection = run_detection(
+            workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days) + len(rest)),
+            on_store=finished,
+        )  # fmt: skip
+        summary.detected_days = len(days)
+        summary.events = sum(detection.events_by_type.values())
+    if rest:  # NOTAMs changed: the restriction detectors over the days not detected above
+        detection = run_detection(
+            workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS),
+            on_store=lambda con: stages.record(
+                con, stages.DETECT_NOTAMS, {stages.day_scope(region, d): notams for d in rest}, clock.now()
+            ),
+        )  # fmt: skip
+        summary.events += sum(detection.events_by_type.values())

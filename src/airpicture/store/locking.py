@@ -39,6 +39,9 @@ SNAPSHOT_DIR = ".snapshot"
 class _Held:
     fd: int
     depth: int
+    previous: str
+    """What the file said before (a killed writer's line), written back on release when ``restore``."""
+    restore: bool
 
 
 _HELD: dict[Path, _Held] = {}
@@ -101,9 +104,11 @@ def other_writer(root: Path) -> bool:
     return False
 
 
-def acquire(root: Path, command: str) -> WriterLock:
+def acquire(root: Path, command: str, *, restore: bool = False) -> WriterLock:
     """Take the writer lock (re-entrant) or raise ``WorkspaceBusy`` naming the holder; never waits for a
-    writer. A reader's momentary test lock is waited out (a few milliseconds)."""
+    writer. A reader's momentary test lock is waited out (a few milliseconds). ``restore``: a brief hold
+    (recovery, one write) that puts back, on release, the line of a killed writer it found, so the next
+    command still learns that the last one did not finish."""
     path = lock_path(root)
     held = _HELD.get(path)
     if held is not None:
@@ -128,8 +133,9 @@ def acquire(root: Path, command: str) -> WriterLock:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"pid {os.getpid()} ({command})\n".encode(), 0)
     os.fsync(fd)
-    _HELD[path] = _Held(fd, 1)
-    return WriterLock(path, previous.splitlines()[0] if previous else None)
+    line = previous.splitlines()[0] if previous else ""
+    _HELD[path] = _Held(fd, 1, line, restore)
+    return WriterLock(path, line or None)
 
 
 def release(root: Path) -> None:
@@ -144,6 +150,8 @@ def release(root: Path) -> None:
     del _HELD[path]
     try:
         os.ftruncate(held.fd, 0)  # a clean release leaves no holder behind
+        if held.restore and held.previous:
+            os.pwrite(held.fd, f"{held.previous}\n".encode(), 0)
     finally:
         os.close(held.fd)
 

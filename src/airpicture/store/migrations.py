@@ -325,7 +325,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             stage VARCHAR NOT NULL,               -- tracks | detect | detect_notams | claims
             scope VARCHAR NOT NULL,               -- '' (the whole workspace) or '<region>/<YYYY-MM-DD>'
             inputs VARCHAR NOT NULL,              -- SHA-256 fingerprint of the inputs the output was made from
-            done_at TIMESTAMPTZ NOT NULL,
+            done_at TIMESTAMPTZ,                  -- when (NULL: written by a command without a clock)
             PRIMARY KEY (stage, scope)
         )
         """,

@@ -75,9 +75,9 @@ def detect_fingerprints(parts: Mapping[date, list[str]]) -> dict[date, str]:
     out = {}
     for day in parts:
         before = day - timedelta(days=1)
-        out[day] = fingerprint(
-            [f"{day.isoformat()}/{p}" for p in parts[day]] + [f"{before.isoformat()}/{p}" for p in parts.get(before, [])]
-        )
+        names = [f"{day.isoformat()}/{p}" for p in parts[day]]
+        names += [f"{before.isoformat()}/{p}" for p in parts.get(before, [])]
+        out[day] = fingerprint(names)
     return out
 
 
@@ -114,7 +114,7 @@ def done(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def record(con: duckdb.DuckDBPyConnection, stage: str, finished: Mapping[str, str], at: datetime) -> None:
+def record(con: duckdb.DuckDBPyConnection, stage: str, finished: Mapping[str, str], at: datetime | None) -> None:
     """Record units of ``stage`` as finished from the given inputs: call inside the transaction that stores
     their output (``store.transaction`` blocks nest)."""
     if finished:

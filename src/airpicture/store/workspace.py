@@ -113,7 +113,7 @@ class Workspace:
                 expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
             )
         if version < SCHEMA_VERSION:
-            with locking.writer(self.root, "migrate"):
+            with self._write_lock():
                 con = self._duckdb(read_only=False)
                 try:
                     con.execute("CREATE TABLE IF NOT EXISTS airpicture_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -175,7 +175,7 @@ class Workspace:
         """Hold the writer lock (re-entrant in this process); ``blocking`` off: yields False when another
         process holds it, else raises ``WorkspaceBusy``."""
         try:
-            locking.acquire(self.root, "write")
+            locking.acquire(self.root, "write", restore=True)
         except WorkspaceBusy:
             if blocking:
                 raise
