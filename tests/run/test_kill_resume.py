@@ -54,7 +54,7 @@ def _run(ws: Path, env: dict[str, str]) -> subprocess.Popen[str]:
 
 def _finish(ws: Path, env: dict[str, str]) -> None:
     proc = _run(ws, env)
-    out, err = proc.communicate(timeout=300)
+    _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
 
 

@@ -20,7 +20,6 @@ WRITER_COMMANDS = frozenset(
         "ingest",
         "detect",
         "assess",
-        "report",
         "tracks build",
         "notam ingest",
         "reports import",
@@ -30,7 +29,8 @@ WRITER_COMMANDS = frozenset(
     }
 )
 """Commands that write the workspace: each holds its writer lock from opening it to its end (another process
-holding it: ``WorkspaceBusy``, exit 75). Every other command only reads, and works while one of these runs."""
+holding it: ``WorkspaceBusy``, exit 75). Every other command only reads, and works while one of these runs;
+``report`` reads too, and takes the lock only for the moment it stores a new judgment (``Workspace.connect``)."""
 
 
 @dataclass(frozen=True, slots=True)
