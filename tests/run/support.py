@@ -13,7 +13,7 @@ from airpicture.pipeline.simulate import run_simulation
 from airpicture.reference import ReferenceData
 from airpicture.store import Workspace
 
-TINY = Path(__file__).resolve().parents[1] / "simulate" / "tiny.toml"
+SCENARIO = Path(__file__).with_name("scenario.toml")
 
 TABLES = (
     "ingested_files",
@@ -53,8 +53,8 @@ CLOCK_FIELDS = frozenset(
 
 
 def simulate_inbox(out: Path) -> Path:
-    """The tiny scenario's files (a Beast recording, an OpenSky export, NOTAMs, reports), simulated once."""
-    run_simulation(str(TINY), out, reference=ReferenceData())
+    """The test scenario's files (a Beast recording, an OpenSky export, NOTAMs, reports), simulated."""
+    run_simulation(str(SCENARIO), out, reference=ReferenceData())
     return out
 
 

@@ -19,9 +19,10 @@ from tests.run.support import differences, dump, new_workspace, simulate_inbox
 
 DAY = "2022-07-11"
 BOUNDARIES = (
-    "ingest:1",  # one of two receiver files ingested and recorded
+    "ingest:1",  # one of two receiver files ingested, the inbox not yet recorded
     "notams:0",  # the ADS-B stage done, its inbox files recorded: the case (no new file on the rerun)
-    "tracks:0",  # NOTAMs and reports taken in, nothing derived yet
+    "notams:1",  # NOTAMs stored, their inbox file not yet recorded (the rerun reads it again)
+    "reports:1",  # reports stored, their inbox file not yet recorded
     "detect:1",  # tracks stored; inside detection a day computed, nothing stored
     "claims:0",  # detection stored
     "report:0",  # claims stored and the day judged, the report not written
@@ -52,10 +53,11 @@ def _run(ws: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def _finish(ws: Path, env: dict[str, str]) -> None:
+def _finish(ws: Path, env: dict[str, str]) -> str:
     proc = _run(ws, env)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
+    return err
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,11 @@ def test_killed_at_every_stage_boundary_then_rerun_gives_the_uninterrupted_resul
         proc = _run(ws, _env(keys, boundary))
         proc.communicate(timeout=300)
         assert proc.returncode == -signal.SIGKILL, f"not killed at {boundary}"
-    _finish(ws, _env(keys))
+        # the kernel dropped the dead run's lock; the lock file still names it, for the next run to report
+        assert f"pid {proc.pid} (run)" in (ws / ".write.lock").read_text()
+    err = _finish(ws, _env(keys))
+    assert f"the last writer (pid {proc.pid} (run)) was stopped before it finished" in err
+    assert (ws / ".write.lock").read_text() == ""  # a clean end names no holder
     assert not differences(dump(ws), expected)
 
 

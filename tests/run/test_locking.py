@@ -84,20 +84,6 @@ def test_a_second_writer_is_refused_and_readers_work_while_a_run_is_in_flight(
     assert (ws / ".write.lock").read_text() == ""  # released cleanly: no holder named
 
 
-def test_the_lock_of_a_killed_run_is_taken_over(cli: CliRunner, simulated: Path, tmp_path: Path) -> None:
-    ws = new_workspace(tmp_path / "ws", simulated)
-    env = _env(tmp_path)
-    killed = _start_run(ws, {**env, "TEST_AIRPICTURE_KILL_AT": "tracks:0"})
-    killed.communicate(timeout=600)
-    assert killed.returncode == -signal.SIGKILL
-    assert f"pid {killed.pid} (run)" in (ws / ".write.lock").read_text()  # the dead holder is still named
-    rerun = cli("--workspace", str(ws), "run", "--json", env=env)
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"the last writer (pid {killed.pid} (run)) was stopped before it finished" in rerun.stderr
-    assert json.loads(rerun.stdout)["tracks"]
-    assert (ws / ".write.lock").read_text() == ""
-
-
 def test_ingest_rerun_rebuilds_tracks_an_interrupted_ingest_did_not_store(
     cli: CliRunner, simulated: Path, tmp_path: Path
 ) -> None:

@@ -36,6 +36,7 @@ from airpicture.pipeline.reports import intake, load_reporter_key, read_media_fo
 from airpicture.pipeline.tracks import rebuild_tracks, tracks_inputs, tracks_stale
 from airpicture.sources.reports import read_report_file
 from airpicture.store import Workspace, stages
+from airpicture.store.transaction import transaction
 
 INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
 STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
@@ -206,8 +207,10 @@ def _run(workspace: Workspace, settings: Settings, clock: Clock, day: date | Non
     t = time.perf_counter()
     if new["notams"]:
         tell("notams", 0, len(new["notams"]))
+        _forget_notam_files(workspace, [sha for _, sha in new["notams"]])
         notams = ingest_notams(workspace, [p for p, _ in new["notams"]], clock, settings)
         summary.notams = notams.stored
+        tell("notams", len(new["notams"]), len(new["notams"]))
         _record(workspace, "notams", new["notams"], clock, {})
     timed("notams", t)
 
@@ -231,6 +234,7 @@ def _run(workspace: Workspace, settings: Settings, clock: Clock, day: date | Non
             except AirpictureError as exc:
                 outcomes[str(path)] = f"failed: {exc}"
                 summary.failed_files.append(f"{path.name}: {exc}")
+            tell("reports", i + 1, len(new["reports"]))
             _record(workspace, "reports", [(path, sha)], clock, outcomes)
     timed("reports", t)
 
@@ -357,3 +361,19 @@ def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: Run
             ),
         )  # fmt: skip
         summary.events += sum(detection.events_by_type.values())
+
+
+def _forget_notam_files(workspace: Workspace, file_ids: list[str]) -> None:
+    """Before NOTAM files not yet recorded in ``inbox_files`` are read: remove what a killed run stored from
+    them (NOTAMs first stored from them, their areas, quarantined texts, the file's catalog row), so reading
+    them again stores exactly what one reading does. A file never read before has nothing to remove."""
+    with workspace.connect() as con, transaction(con):
+        for file_id in file_ids:
+            con.execute(
+                "DELETE FROM restrictions WHERE (notam_id, text_sha256) IN "
+                "(SELECT notam_id, text_sha256 FROM notams WHERE source_file = ?)",
+                [file_id],
+            )
+            con.execute("DELETE FROM notams WHERE source_file = ?", [file_id])
+            con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+            con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])
