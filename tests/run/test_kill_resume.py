@@ -85,6 +85,7 @@ def test_killed_at_every_stage_boundary_then_rerun_gives_the_uninterrupted_resul
     err = _finish(ws, _env(keys))
     assert f"the last writer (pid {proc.pid} (run)) was stopped before it finished" in err
     assert (ws / ".write.lock").read_text() == ""  # a clean end names no holder
+    assert not (ws / ".snapshot").exists()  # the killed runs' snapshots are gone
     assert not differences(dump(ws), expected)
 
 

@@ -60,6 +60,7 @@ def test_a_second_writer_is_refused_and_readers_work_while_a_run_is_in_flight(
     first = _start_run(ws, {**env, "TEST_AIRPICTURE_KILL_AT": "ingest:1:STOP"})
     try:
         _wait_stopped(first)
+        assert (ws / ".snapshot" / "airpicture.duckdb").is_file()  # what readers open meanwhile
         second = cli("--workspace", str(ws), "run", env=env)
         assert second.returncode == BUSY, second.stderr
         assert f"another run is in progress (pid {first.pid} (run))" in second.stderr
@@ -82,6 +83,7 @@ def test_a_second_writer_is_refused_and_readers_work_while_a_run_is_in_flight(
     counts = json.loads(info.stdout)["row_counts"]
     assert counts["ingested_files"] > 0 and counts["tracks"] > 0 and counts["events"] > 0
     assert (ws / ".write.lock").read_text() == ""  # released cleanly: no holder named
+    assert not (ws / ".snapshot").exists()  # no second copy of the data outlives the run
 
 
 def test_ingest_rerun_rebuilds_tracks_an_interrupted_ingest_did_not_store(

@@ -9,9 +9,10 @@ the holder's pid.
 
 DuckDB lets one process open a database file for writing and no other process open it at all meanwhile.
 So a command-level writer first publishes a copy of the committed database (``.snapshot/airpicture.duckdb``,
-written to a temp name and renamed; skipped when the database has not changed since the last copy), and
-read-only connections in other processes open that copy while a writer holds the lock: they see the
-workspace as it was when the writer started.
+written to a temp name and renamed), and read-only connections in other processes open that copy while a
+writer holds the lock: they see the workspace as it was when the writer started. The writer removes the
+copy when it ends (a killed writer's copy is removed by the next open that finds no writer), so no second
+copy of the data outlives the command.
 
 The lock is re-entrant within a process (a run that holds it calls ingest, which takes it per write).
 """
@@ -171,19 +172,18 @@ def snapshot_path(root: Path) -> Path:
 
 
 def publish_snapshot(root: Path, db_path: Path) -> None:
-    """Copy the (checkpointed, closed) database for readers, unless the copy is current. Writer lock held."""
+    """Copy the (checkpointed, closed) database for readers. Writer lock held."""
     folder = root / SNAPSHOT_DIR
     folder.mkdir(exist_ok=True)
-    stat = db_path.stat()
-    stamp = f"{stat.st_size} {stat.st_mtime_ns}"
-    marker = folder / "source"
-    target = snapshot_path(root)
-    if target.exists() and marker.exists() and marker.read_text(encoding="utf-8") == stamp:
-        return
     tmp = folder / f"tmp-{os.getpid()}.duckdb"
     shutil.copyfile(db_path, tmp)
     with tmp.open("rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(tmp, target)
-    marker.write_text(stamp, encoding="utf-8")
+    os.replace(tmp, snapshot_path(root))
     fsync_dir(folder)
+
+
+def drop_snapshot(root: Path) -> None:
+    """Remove the readers' copy (the writer has ended: readers open the database itself again). Readers that
+    still have it open keep reading it until they close it."""
+    shutil.rmtree(root / SNAPSHOT_DIR, ignore_errors=True)

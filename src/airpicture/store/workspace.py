@@ -203,6 +203,8 @@ class Workspace:
                 locking.publish_snapshot(self.root, self.db_path)
             yield lock
         finally:
+            if outermost:
+                locking.drop_snapshot(self.root)
             locking.release(self.root)
 
     def _recover(self) -> None:
@@ -210,10 +212,17 @@ class Workspace:
 
         Only a ``tmp/`` with something in it can need recovery (a write's staging folder outlives its
         pending rows), so an open with nothing to recover never opens the database for writing."""
-        if not self.tmp_dir.is_dir():
+        if locking.holds(self.root):
+            return  # this process is writing: its temp files and snapshot are in use
+        stale_snapshot = locking.snapshot_path(self.root).parent.exists()
+        if not self.tmp_dir.is_dir() and not stale_snapshot:
             return
         with self._write_lock(blocking=False) as locked:
             if not locked:
+                return
+            if stale_snapshot:  # left by a killed writer
+                locking.drop_snapshot(self.root)
+            if not self.tmp_dir.is_dir():
                 return
             if not any(self.tmp_dir.iterdir()):
                 self.tmp_dir.rmdir()
@@ -256,13 +265,22 @@ class Workspace:
                 finally:
                     con.close()
             return
-        snapshot = locking.other_writer(self.root) and locking.snapshot_path(self.root).exists()
-        con = self._duckdb(read_only=True, path=locking.snapshot_path(self.root) if snapshot else None)
+        con, snapshot = self._reader()
         try:
             self._views(con, snapshot=snapshot)
             yield con
         finally:
             con.close()
+
+    def _reader(self) -> tuple[duckdb.DuckDBPyConnection, bool]:
+        """A read-only connection: to the running writer's snapshot when another process holds the writer
+        lock and has published one, else to the database; and whether it is the snapshot."""
+        if locking.other_writer(self.root):
+            try:
+                return duckdb.connect(str(locking.snapshot_path(self.root)), read_only=True), True
+            except duckdb.Error:
+                pass  # none published (a writer outside the CLI), or just removed: its writer has ended
+        return self._duckdb(read_only=True), False
 
     def _views(self, con: duckdb.DuckDBPyConnection, *, snapshot: bool) -> None:
         for table in PARTITIONED_TABLES:
