@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,9 +66,9 @@ class AppState:
         its writer lock here and holds it until the command ends."""
         workspace = Workspace.open(self.settings.workspace)
         if self.command in WRITER_COMMANDS and not locking.holds(workspace.root):
-            hold = workspace.writer(self.command)
-            lock = hold.__enter__()
-            self.invocation[-1].find_root().call_on_close(lambda: hold.__exit__(None, None, None))
+            held = ExitStack()
+            lock = held.enter_context(workspace.writer(self.command))
+            self.invocation[-1].find_root().call_on_close(held.close)
             if lock.interrupted:
                 self.say(f"note: the last writer ({lock.interrupted}) was stopped before it finished; "
                          "what it left unfinished is redone")  # fmt: skip
