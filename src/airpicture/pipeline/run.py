@@ -1,6 +1,9 @@
 """``airpicture run``: the main job. Take in everything new from the workspace inbox, then tracks, detection,
-claims, assessment and the report — safe to re-run (files already taken in are skipped by content hash;
-unchanged evidence gives the same judgment).
+claims, assessment and the report — safe to re-run, and to re-run after a kill at any point: files already
+taken in are skipped by content hash; tracks, each detection day and claims are redone exactly when their
+inputs differ from those their completion record names (``store.stages``, written with their output);
+unchanged evidence gives the same judgment. The run holds the workspace's writer lock throughout
+(``store.locking``; docs/workspace.md).
 
 Inbox folders (created when missing)::
 
