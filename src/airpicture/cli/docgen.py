@@ -19,7 +19,9 @@ HEADER = """# Command-line reference
 Generated from the commands' own `--help` by `python -m airpicture.cli.docgen > docs/cli.md`; a test fails
 when this file is out of date. Global options go before the command
 (`airpicture --workspace W export positions …`). Exit status: 0 success, 1 failure of the run, 2 bad
-input you can fix (usage, settings, unknown names, malformed files). Errors are one line on standard
+input you can fix (usage, settings, unknown names, malformed files), 75 another run or writing command
+holds the workspace (the message names its pid; try again when it has finished: see
+[workspace.md](workspace.md#one-writer-at-a-time)). Errors are one line on standard
 error; `--debug` shows the traceback. Listing commands take `--json`. Tables keep the columns that fit
 the terminal (`COLUMNS`, or 80 when piped), most important first, and never cut or wrap an identifier; the
 caption names what was left out, and `--wide` shows every column. Data is printed as text, never read as

@@ -98,7 +98,7 @@ def ingest(
         ingest_paths,
         iter_outcome_lines,
     )
-    from airpicture.pipeline.tracks import rebuild_tracks
+    from airpicture.pipeline.tracks import rebuild_tracks, tracks_stale
 
     state = get_state(ctx)
     lat, lon = _position(receiver_position)
@@ -137,8 +137,9 @@ def ingest(
     else:
         summary = ingest_paths(workspace, paths, state.settings, state.clock, None, options)
     n_tracks = None
-    if not no_tracks and summary.by_status(FileStatus.INGESTED):
-        n_tracks = rebuild_tracks(workspace, state.settings)
+    # also when nothing was new: an earlier ingest killed before its rebuild was stored left tracks stale
+    if not no_tracks and (summary.by_status(FileStatus.INGESTED) or tracks_stale(workspace)):
+        n_tracks = rebuild_tracks(workspace, state.settings, state.clock)
     if as_json:
         print_json(state.out, _as_json(summary, n_tracks))
     else:

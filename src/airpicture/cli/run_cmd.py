@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import signal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +12,33 @@ from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import print_json
 from airpicture.cli.reports_cmd import KEEP_DELIVERED_WARNING, ensure_passphrase
 from airpicture.cli.state import get_state
+
+if TYPE_CHECKING:
+    from airpicture.pipeline.run import Progress as Tell
+
+# The pipeline (DuckDB, Arrow, …) is imported inside the command, so that --help starts fast.
+
+KILL_AT = "TEST_AIRPICTURE_KILL_AT"
+"""Test hook (tests/run): ``stage:done``, e.g. ``tracks:0``, ``ingest:2``: the run kills itself (SIGKILL) when
+it reports that progress, so a test can stop it at a chosen stage boundary; ``stage:done:STOP`` stops it
+(SIGSTOP) there instead, holding what it holds, until the test continues it (SIGCONT)."""
+
+
+def _kill_hook(progress: Tell | None) -> Tell | None:
+    at = os.environ.get(KILL_AT, "")
+    if not at:
+        return progress
+
+    stop = at.endswith(":STOP")
+    point = at.removesuffix(":STOP")
+
+    def tell(stage: str, done: int, total: int | None) -> None:
+        if f"{stage}:{done}" == point:
+            os.kill(os.getpid(), signal.SIGSTOP if stop else signal.SIGKILL)
+        if progress is not None:
+            progress(stage, done, total)
+
+    return tell
 
 
 def run_command(
@@ -41,9 +70,9 @@ def run_command(
             def show(stage: str, done: int, total: int | None) -> None:
                 bar.update(tasks[stage], completed=done, total=total, visible=True)
 
-            summary = run_all(workspace, state.settings, state.clock, chosen, show, keep_delivered)
+            summary = run_all(workspace, state.settings, state.clock, chosen, _kill_hook(show), keep_delivered)
     else:
-        summary = run_all(workspace, state.settings, state.clock, chosen, None, keep_delivered)
+        summary = run_all(workspace, state.settings, state.clock, chosen, _kill_hook(None), keep_delivered)
     if as_json:
         print_json(
             state.out,

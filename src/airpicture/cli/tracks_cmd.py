@@ -109,5 +109,5 @@ def build_command(ctx: typer.Context) -> None:
     from airpicture.pipeline.tracks import rebuild_tracks
 
     state = get_state(ctx)
-    n = rebuild_tracks(state.workspace(), state.settings)
+    n = rebuild_tracks(state.workspace(), state.settings, state.clock)
     state.say(f"{n:,} tracks built (gap {state.settings.tracks.gap_min:g} min)")

@@ -68,6 +68,14 @@ class WorkspaceError(UsageError):
 
 
 @dataclass(eq=False)
+class WorkspaceBusy(WorkspaceError):
+    """Another process holds the workspace's writer lock (a run or another writing command is in progress).
+    Exit code 75 (``EX_TEMPFAIL``: try again later)."""
+
+    exit_code = 75
+
+
+@dataclass(eq=False)
 class SourceError(AirpictureError):
     """Input bytes that are no known format or cannot be read. ``where`` carries file and offset."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +44,7 @@ from airpicture.reference.regions import region_frame
 from airpicture.store import Workspace
 from airpicture.store import claims as store
 from airpicture.store.events import EVENT_COLUMNS, row_to_event
+from airpicture.store.transaction import transaction
 
 log = logging.getLogger(__name__)
 COVERAGE_BIN_S = 600
@@ -260,16 +261,24 @@ def watched_regions(workspace: Workspace, settings: Settings) -> list[str]:
 
 
 def refresh(
-    workspace: Workspace, settings: Settings, clock: Clock, regions: Sequence[str] | None = None
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    regions: Sequence[str] | None = None,
+    *,
+    on_store: Callable[[Any], None] | None = None,
 ) -> RefreshResult:
     """Rebuild the claims of ``regions`` (default: every watched region, :func:`watched_regions`), each from
     its own inputs; log a verification event for each new claim and each status change. Returns the configured
-    region's count (or, when it is not among ``regions``, the first one's) and every change."""
+    region's count (or, when it is not among ``regions``, the first one's) and every change. ``on_store(con)``
+    runs inside the transaction that stores the last region's claims (the run's completion record: written only
+    when every region is done)."""
     chosen = list(regions) if regions is not None else watched_regions(workspace, settings)
     counts: dict[str, int] = {}
     changes: list[VerificationEvent] = []
-    for name in chosen:
-        counts[name], found = _refresh_region(workspace, settings, clock, name)
+    for k, name in enumerate(chosen):
+        last = k == len(chosen) - 1
+        counts[name], found = _refresh_region(workspace, settings, clock, name, on_store if last else None)
         changes.extend(found)
     count = counts.get(settings.region, next(iter(counts.values()), 0))
     return RefreshResult(count, tuple(changes))
@@ -283,7 +292,11 @@ def region_frame_of(settings: Settings, name: str) -> Frame:
 
 
 def _refresh_region(
-    workspace: Workspace, settings: Settings, clock: Clock, region: str
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    region: str,
+    on_store: Callable[[Any], None] | None = None,
 ) -> tuple[int, list[VerificationEvent]]:
     rules = rules_from(settings)
     frame = region_frame_of(settings, region)
@@ -305,7 +318,10 @@ def _refresh_region(
                     claim.claim_id, now, rule, previous, claim.status, reason, (*claim.roots, *claim.contradictions)
                 )
             )
-        store.replace_claim_state(con, region, result.claims, result.appearances, result.sources, changes)
+        with transaction(con):
+            store.replace_claim_state(con, region, result.claims, result.appearances, result.sources, changes)
+            if on_store is not None:
+                on_store(con)
     log.info("claims of %s refreshed: %d claims, %d status changes", region, len(result.claims), len(changes))
     return len(result.claims), changes
 

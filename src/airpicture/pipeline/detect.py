@@ -39,6 +39,7 @@ from airpicture.pipeline.notam import aircraft_in_areas, load_restrictions, rest
 from airpicture.pipeline.reference import reference_data
 from airpicture.store import Workspace
 from airpicture.store.events import EVENT_COLUMNS, replace_aggregates, replace_events, row_to_event
+from airpicture.store.transaction import transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +206,12 @@ def run_detection(
     days: Sequence[date],
     detectors: Sequence[str] = (),
     advance: Callable[[int], None] | None = None,
+    on_store: Callable[[Any], None] | None = None,
 ) -> DetectionSummary:
-    """Detect events on ``days`` for the configured region and store them, replacing earlier runs."""
+    """Detect events on ``days`` for the configured region and store them, replacing earlier runs.
+
+    ``on_store(con)`` runs inside the transaction that stores the events and aggregates (the run's stage
+    completion records, ``store.stages``)."""
     reference = reference_data(settings)
     region = reference.region(settings.region)
     geometry = build_region_geometry(region, reference)
@@ -290,7 +295,7 @@ def run_detection(
         if RestrictionChangeDetector.name in notam_wanted and restrictions:
             found = restriction_events(workspace, settings, window_start, window_end)
             stitched.extend(replace(e, region=region.name) for e in found)
-        with workspace.connect() as con:
+        with workspace.connect() as con, transaction(con):
             replace_events(
                 con,
                 stitched,
@@ -306,6 +311,8 @@ def run_detection(
                 days=list(days),
                 detectors=[COVERAGE_AGGREGATE, *(d.name for d in chosen)],
             )
+            if on_store is not None:
+                on_store(con)
     return DetectionSummary(
         region=region.name,
         days=tuple(sorted(days)),

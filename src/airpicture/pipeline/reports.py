@@ -280,10 +280,12 @@ def import_file(
     *,
     remove_delivered: bool = False,
     refresh_claims: bool = True,
+    on_imported: Callable[[IntakeResult], None] | None = None,
 ) -> IntakeResult:
     """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then
     :func:`intake`; then, with ``remove_delivered`` (the CLI's and ``run``'s default), overwrite and delete
-    the export and those media files.
+    the export and those media files. ``on_imported(result)`` runs between the two (``run`` records the file
+    there, so a kill before the removal leaves a recorded file, never an imported file without a record).
 
     The file is named only by :func:`delivered_label` in errors and results. Raises ``SourceError`` when the
     file cannot be read at all (it is then left in place)."""
@@ -291,6 +293,8 @@ def import_file(
     rows = read_report_file(path, label)
     media, media_paths = _media_for(path, rows)
     result = intake(workspace, rows, media, settings, clock, key, refresh_claims=refresh_claims)
+    if on_imported is not None:
+        on_imported(result)
     removed = False
     if remove_delivered:
         for each in (*media_paths, path):
@@ -349,27 +353,41 @@ def take_in_inbox_reports(
     key = load_reporter_key(settings.reports.reporter_key_file.expanduser(), workspace.root)
     inbox = workspace.root / "inbox" / "reports"
     hour = clock.now().replace(minute=0, second=0, microsecond=0)
-    records = []
+
+    def record(label: str, sha: str, outcome: str) -> None:
+        with workspace.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO inbox_files VALUES (?, ?, ?, ?, ?)",
+                [f"reports/{label}", sha, "reports", hour, outcome],
+            )
+
     for i, (path, sha) in enumerate(files):
         if progress is not None:
             progress(i, len(files))
         label = delivered_label(sha, path.suffix)
-        outcome = "ok"
+        # a file taken in by a killed run but not yet recorded: its reports are replaced (same ids); its
+        # quarantined rows are dropped here so they are not stored twice
+        with workspace.connect() as con:
+            con.execute("DELETE FROM quarantine WHERE file_id = ?", [sha])
+
+        def recorded(_result: IntakeResult, label: str = label, sha: str = sha) -> None:
+            record(label, sha, "ok")
+
         try:
             result = import_file(
-                workspace, path, settings, clock, key, remove_delivered=not keep_delivered, refresh_claims=False
-            )
+                workspace, path, settings, clock, key, remove_delivered=not keep_delivered, refresh_claims=False,
+                on_imported=recorded,
+            )  # fmt: skip
             taken.imported += result.imported
         except AirpictureError as exc:
-            outcome = f"failed: {exc}"
             taken.failed.append(f"{label}: {exc}")
+            record(label, sha, f"failed: {exc}")
             target = inbox / label
             if path.exists() and path != target and not target.exists():
                 path.rename(target)
                 _prune(path.parent, inbox)
-        records.append([f"reports/{label}", sha, "reports", hour, outcome])
-    with workspace.connect() as con:
-        con.executemany("INSERT OR REPLACE INTO inbox_files VALUES (?, ?, ?, ?, ?)", records)
+        if progress is not None:
+            progress(i + 1, len(files))
     return taken
 
 

@@ -1,6 +1,9 @@
 """``airpicture run``: the main job. Take in everything new from the workspace inbox, then tracks, detection,
-claims, assessment and the report — safe to re-run (files already taken in are skipped by content hash;
-unchanged evidence gives the same judgment).
+claims, assessment and the report — safe to re-run, and to re-run after a kill at any point: files already
+taken in are skipped by content hash; tracks, each detection day and claims are redone exactly when their
+inputs differ from those their completion record names (``store.stages``, written with their output);
+unchanged evidence gives the same judgment. The run holds the workspace's writer lock throughout
+(``store.locking``; docs/workspace.md).
 
 Inbox folders (created when missing)::
 
@@ -26,21 +29,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
+
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import assess, data_days, question_for, read_state
 from airpicture.pipeline.claims import add_appearances, refresh
-from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection, undetected_days
+from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
 from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
 from airpicture.pipeline.reports import take_in_inbox_reports
 from airpicture.pipeline.time_basis import approximate_warning
-from airpicture.pipeline.tracks import rebuild_tracks
+from airpicture.pipeline.tracks import rebuild_tracks, tracks_inputs, tracks_stale
 from airpicture.sources.adsb.sidecar import SIDECAR_SUFFIX, is_sidecar, sidecar_path
-from airpicture.store import Workspace
+from airpicture.store import Workspace, stages
 from airpicture.store.judgments import judged_days
+from airpicture.store.transaction import transaction
 
 INBOX_KINDS = ("adsb", "notams", "reports", "appearances")
 STAGES = ("inbox", "ingest", "notams", "reports", "appearances", "tracks", "detect", "claims", "assess", "report")
@@ -184,9 +190,21 @@ def run_all(
     keep_delivered: bool = False,
 ) -> RunSummary:
     """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run.
-    Report exports taken in are overwritten and deleted unless ``keep_delivered``."""
+    Report exports taken in are overwritten and deleted unless ``keep_delivered``.
+
+    Holds the workspace's writer lock throughout (``WorkspaceBusy`` when another process holds it). Every
+    stage resumes from what is recorded as finished: inbox files by content hash (``inbox_files``,
+    ``ingested_files``), tracks, detection days and claims by their completion records (``store.stages``),
+    judgments by day; so a rerun after a kill anywhere gives the result of an uninterrupted run.
+    """
+    with workspace.writer("run"):
+        return _run(workspace, settings, clock, day, progress or (lambda stage, done, total: None), keep_delivered)
+
+
+def _run(
+    workspace: Workspace, settings: Settings, clock: Clock, day: date | None, tell: Progress, keep_delivered: bool
+) -> RunSummary:
     summary = RunSummary()
-    tell = progress or (lambda stage, done, total: None)
 
     def timed(stage: str, started: float) -> None:
         summary.seconds[stage] = time.perf_counter() - started
@@ -199,11 +217,11 @@ def run_all(
     timed("inbox", t)
 
     t = time.perf_counter()
-    new_adsb_ids: list[str] = []
     replaced_days: set[date] = set()
     inbox = workspace.root / "inbox"
     if new["adsb"]:
         outcomes: dict[str, str] = {}
+        tell("ingest", 0, len(new["adsb"]))
 
         def on_file(event: object) -> None:
             if getattr(event, "file_done", False):
@@ -220,7 +238,6 @@ def run_all(
                 outcomes[str(f.path)] = f"failed: {f.error}"
                 summary.failed_files.append(f"{Path(f.shown).name}: {f.error}")
             elif f.status is FileStatus.INGESTED and f.file_id:
-                new_adsb_ids.append(f.file_id)
                 summary.positions += f.stored
                 replaced_days.update(f.replaced_days)
                 if f.time_basis is not None:
@@ -236,8 +253,10 @@ def run_all(
     t = time.perf_counter()
     if new["notams"]:
         tell("notams", 0, len(new["notams"]))
+        _forget_notam_files(workspace, [sha for _, sha in new["notams"]])
         notams = ingest_notams(workspace, [p for p, _ in new["notams"]], clock, settings)
         summary.notams = notams.stored
+        tell("notams", len(new["notams"]), len(new["notams"]))
         _record(workspace, "notams", new["notams"], clock, {})
     timed("notams", t)
 
@@ -257,9 +276,9 @@ def run_all(
 
     t = time.perf_counter()
     if new["appearances"]:
-        outcomes = {}
-        for i, (path, _) in enumerate(new["appearances"]):
+        for i, (path, sha) in enumerate(new["appearances"]):
             tell("appearances", i, len(new["appearances"]))
+            outcomes = {}
             try:
                 body = json.loads(path.read_text(encoding="utf-8"))
                 add_appearances(workspace, body, settings, clock, where=str(path))
@@ -267,41 +286,31 @@ def run_all(
             except (AirpictureError, ValueError, OSError) as exc:
                 outcomes[str(path)] = f"failed: {exc}"
                 summary.failed_files.append(f"{path.name}: {exc}")
-        _record(workspace, "appearances", new["appearances"], clock, outcomes)
+            _record(workspace, "appearances", [(path, sha)], clock, outcomes)
     timed("appearances", t)
 
     t = time.perf_counter()
-    with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM tracks").fetchone()
-        has_tracks = bool(row and row[0])
-    if new_adsb_ids or (not has_tracks and workspace.has_partitions("positions")):
-        tell("tracks", 0, None)
-        summary.tracks = rebuild_tracks(workspace, settings)
+    tell("tracks", 0, None)
+    if tracks_stale(workspace):
+        summary.tracks = rebuild_tracks(workspace, settings, clock)
     timed("tracks", t)
 
     t = time.perf_counter()
-    # a recording ingested again on a new start time: the days its old positions were on are detected again too;
-    # stored days this region has never been detected on (a region added later) are detected as well
-    days = sorted(
-        set(_days_of(workspace, new_adsb_ids)) | replaced_days | set(undetected_days(workspace, settings.region))
-    )
-    if days:
-        detection = run_detection(workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days)))
-        summary.detected_days = len(days)
-        summary.events = sum(detection.events_by_type.values())
-    rest = sorted(set(workspace.days("positions")) - set(days)) if new["notams"] else []
-    if rest:  # new NOTAMs: the restriction detectors over the days not detected above
-        detection = run_detection(workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS))
-        summary.events += sum(detection.events_by_type.values())
+    # days whose positions changed (new files; a recording ingested again on its start time moves positions
+    # off their old days) or that this region never detected (a region added later): their fingerprints differ
+    _detect(workspace, settings, clock, summary, tell)
     timed("detect", t)
 
     t = time.perf_counter()
+    tell("claims", 0, None)
     with workspace.connect(read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM claims WHERE region = ?", [settings.region]).fetchone()
-        has_claims = bool(row and row[0])
-    if any(new.values()) or not has_claims or days:  # days: the region's detection ran (new events)
-        tell("claims", 0, None)
-        refreshed = refresh(workspace, settings, clock)
+        claims_inputs = stages.claims_fingerprint(con, tracks_inputs(workspace))
+        claims_done = stages.done(con, stages.CLAIMS).get(settings.region)
+    if claims_inputs != claims_done:  # every watched region is refreshed; the record is this region's
+        refreshed = refresh(
+            workspace, settings, clock,
+            on_store=lambda con: stages.record(con, stages.CLAIMS, {settings.region: claims_inputs}, clock.now()),
+        )  # fmt: skip
         summary.claims = refreshed.claims
         summary.status_changes = len(refreshed.changes)
     timed("claims", t)
@@ -349,20 +358,63 @@ def run_all(
     marked = set(j.time_approximate_items)
     summary.approximate_items = tuple(i.label for i in j.items if marked & {i.item_id, *i.merged})
     summary.report_files = written.files  # none when the night has nothing to assess in the region's frame
+    tell("report", 1, 1)
     timed("report", t)
     return summary
 
 
-def _days_of(workspace: Workspace, file_ids: list[str]) -> list[date]:
-    """UTC days holding positions of the new files, and the day after each (the next day's lead-in)."""
-    if not file_ids or not workspace.has_partitions("positions"):
-        return []
+def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: RunSummary, tell: Progress) -> None:
+    """Detection over every day not finished from the positions and NOTAMs stored now (``store.stages``):
+    all detectors over the days whose positions (or the previous day's, the lead-in) changed since they
+    were detected, then the NOTAM detectors over the other days when the stored NOTAMs changed."""
+    region = settings.region
     with workspace.connect(read_only=True) as con:
-        rows = con.execute(
-            f"SELECT DISTINCT CAST(ts AS DATE) FROM positions WHERE source_file IN ({', '.join('?' * len(file_ids))})",
-            file_ids,
-        ).fetchall()
-    stored = set(workspace.days("positions"))
-    days = {r[0] for r in rows}
-    days |= {d + timedelta(days=1) for d in days if d + timedelta(days=1) in stored}
-    return sorted(days)
+        pending = stages.pending_prefixes(con)
+        detected = stages.done(con, stages.DETECT)
+        notams_detected = stages.done(con, stages.DETECT_NOTAMS)
+        notams = stages.notams_fingerprint(con)
+    inputs = stages.detect_fingerprints(stages.day_parts(workspace.root, pending))
+    days = sorted(d for d, fp in inputs.items() if detected.get(stages.day_scope(region, d)) != fp)
+    rest = sorted(d for d in inputs if d not in days and notams_detected.get(stages.day_scope(region, d)) != notams)
+    wanted = settings.detect.detectors
+    with_notams = not wanted or any(n in wanted for n in NOTAM_DETECTORS)
+    tell("detect", 0, len(days) + len(rest))
+    if days:
+
+        def finished(con: object) -> None:
+            assert isinstance(con, duckdb.DuckDBPyConnection)
+            now = clock.now()
+            stages.record(con, stages.DETECT, {stages.day_scope(region, d): inputs[d] for d in days}, now)
+            if with_notams:
+                stages.record(con, stages.DETECT_NOTAMS, {stages.day_scope(region, d): notams for d in days}, now)
+
+        detection = run_detection(
+            workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days) + len(rest)),
+            on_store=finished,
+        )  # fmt: skip
+        summary.detected_days = len(days)
+        summary.events = sum(detection.events_by_type.values())
+    if rest:  # NOTAMs changed: the restriction detectors over the days not detected above
+        detection = run_detection(
+            workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS),
+            on_store=lambda con: stages.record(
+                con, stages.DETECT_NOTAMS, {stages.day_scope(region, d): notams for d in rest}, clock.now()
+            ),
+        )  # fmt: skip
+        summary.events += sum(detection.events_by_type.values())
+
+
+def _forget_notam_files(workspace: Workspace, file_ids: list[str]) -> None:
+    """Before NOTAM files not yet recorded in ``inbox_files`` are read: remove what a killed run stored from
+    them (NOTAMs first stored from them, their areas, quarantined texts, the file's catalog row), so reading
+    them again stores exactly what one reading does. A file never read before has nothing to remove."""
+    with workspace.connect() as con, transaction(con):
+        for file_id in file_ids:
+            con.execute(
+                "DELETE FROM restrictions WHERE (notam_id, text_sha256) IN "
+                "(SELECT notam_id, text_sha256 FROM notams WHERE source_file = ?)",
+                [file_id],
+            )
+            con.execute("DELETE FROM notams WHERE source_file = ?", [file_id])
+            con.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+            con.execute("DELETE FROM ingested_files WHERE file_id = ?", [file_id])

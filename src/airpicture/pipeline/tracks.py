@@ -14,11 +14,12 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from airpicture.model.clock import Clock
 from airpicture.model.settings import Settings
 from airpicture.pipeline.export import ExportFilter, ExportKind, register_export_kind
 from airpicture.pipeline.reference import reference_data
 from airpicture.reference import ReferenceData
-from airpicture.store import Workspace
+from airpicture.store import Workspace, stages
 from airpicture.store.transaction import transaction
 from airpicture.tracks import build_tracks
 
@@ -109,11 +110,28 @@ def _build_in_batches(positions: pl.LazyFrame, gap: timedelta) -> pl.DataFrame:
     return pl.concat(parts).sort(["first_seen", "icao24"])
 
 
-def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
-    """Recompute the ``tracks`` table from every recorded position; returns the number of tracks.
+def tracks_inputs(workspace: Workspace) -> str:
+    """Fingerprint of the positions tracks are built from (``store.stages``)."""
+    with workspace.connect(read_only=True) as con:
+        pending = stages.pending_prefixes(con)
+    return stages.positions_fingerprint(stages.day_parts(workspace.root, pending))
+
+
+def tracks_stale(workspace: Workspace) -> bool:
+    """Whether the stored tracks were not built from the positions stored now (a rebuild was interrupted,
+    or positions changed since): ``ingest`` and ``run`` rebuild them then."""
+    with workspace.connect(read_only=True) as con:
+        built = stages.done(con, stages.TRACKS).get("")
+    return built != tracks_inputs(workspace)
+
+
+def rebuild_tracks(workspace: Workspace, settings: Settings, clock: Clock | None = None) -> int:
+    """Recompute the ``tracks`` table from every recorded position; returns the number of tracks. Records
+    the positions they were built from (``store.stages``) in the same transaction (``clock``: when).
 
     Built a batch of addresses at a time (:func:`address_batches`): the demo's 6.6M positions took 2.3 GB
     at once."""
+    inputs = tracks_inputs(workspace)
     positions = complete_positions(workspace)
     if positions is None:
         tracks = None
@@ -128,6 +146,7 @@ def rebuild_tracks(workspace: Workspace, settings: Settings) -> int:
             con.register("_tracks", arrow)
             con.execute("INSERT INTO tracks BY NAME SELECT * FROM _tracks")
             con.unregister("_tracks")
+        stages.record(con, stages.TRACKS, {"": inputs}, clock.now() if clock else None)
     return 0 if tracks is None else tracks.height
 
 

@@ -423,6 +423,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE verification_events SET at_ts = to_timestamp(floor(epoch(at_ts) / 3600) * 3600)",
         "UPDATE reports SET observed_at = to_timestamp(floor(epoch(observed_at) / 60) * 60)",
     ),
+    # 10 -> 11: stage completion records (issue 19, item 8): what each stage of 'airpicture run' finished, and
+    # from which inputs (a fingerprint), written in the same transaction as the stage's output (store/stages.py).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS stage_done (
+            stage VARCHAR NOT NULL,               -- tracks | detect | detect_notams | claims
+            scope VARCHAR NOT NULL,               -- '' (tracks), '<region>' (claims) or '<region>/<YYYY-MM-DD>'
+            inputs VARCHAR NOT NULL,              -- SHA-256 fingerprint of the inputs the output was made from
+            done_at TIMESTAMPTZ,                  -- when (NULL: written by a command without a clock)
+            PRIMARY KEY (stage, scope)
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

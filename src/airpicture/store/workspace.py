@@ -20,15 +20,16 @@ Writes are all-or-nothing, even when one batch spans several days (several files
 4. the pending rows are deleted.
 
 A writer killed before (2) leaves only temp files, which the next open sweeps away; killed after (2),
-the next open finishes the renames (roll forward). Writers hold an exclusive lock on ``.write.lock``;
-recovery runs only when no writer holds it.
+the next open finishes the renames (roll forward). Writers hold the writer lock (``store.locking``);
+recovery runs only when no writer holds it. While another process holds it, read-only connections open
+the snapshot that writer published when it started (DuckDB allows no reader beside a writing process).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +41,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airpicture.model.errors import WorkspaceError
+from airpicture.model.errors import WorkspaceBusy, WorkspaceError
+from airpicture.store import locking
 from airpicture.store.atomic import atomic_write_parquet, fsync_dir
 from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from airpicture.store.transaction import transaction
@@ -49,7 +51,9 @@ DB_NAME = "airpicture.duckdb"
 PARTITIONED_TABLES = ("positions",)
 COMPLETE_POSITIONS = "source_file NOT IN (SELECT file_id FROM ingest_pending)"
 """SQL condition on ``positions`` that leaves out the rows of a file whose ingest has not completed."""
-INTERNAL_TABLES = ("airpicture_meta", "pending_renames")
+INTERNAL_TABLES = ("airpicture_meta", "pending_renames", "stage_done")
+LOCK_WAIT_S = 30.0
+"""How long a connection waits for another process's momentary DuckDB file lock (a reader, an opening)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,52 +102,132 @@ class Workspace:
         return workspace
 
     def _migrate(self) -> None:
+        if locking.other_writer(self.root):
+            return  # the writer migrated it when it opened it; readers read its snapshot
+        version = self._stored_version()
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                "written by a newer airpicture",
+                where=str(self.root),
+                found=f"schema version {version}",
+                expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
+            )
+        if version < SCHEMA_VERSION:
+            with self._write_lock():
+                con = self._duckdb(read_only=False)
+                try:
+                    con.execute("CREATE TABLE IF NOT EXISTS airpicture_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+                    row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
+                    version = int(row[0]) if row else 0
+                    while version < SCHEMA_VERSION:
+                        with transaction(con):
+                            for statement in MIGRATIONS[version]:
+                                con.execute(statement)
+                            version += 1
+                            con.execute(
+                                "INSERT OR REPLACE INTO airpicture_meta VALUES ('schema_version', ?)", [str(version)]
+                            )
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+        self._recover()
+
+    def _stored_version(self) -> int:
+        """The schema version in the database (0: a new file), read without taking the writer lock."""
+        if not self.db_path.exists():
+            return 0
+        con = self._duckdb(read_only=True)
         try:
-            con = duckdb.connect(str(self.db_path))
-        except duckdb.Error as exc:
-            raise WorkspaceError(f"cannot open the database: {exc}", where=str(self.db_path)) from exc
-        try:
-            con.execute("CREATE TABLE IF NOT EXISTS airpicture_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            has_meta = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'airpicture_meta'"
+            ).fetchone()
+            if not has_meta or not has_meta[0]:
+                return 0
             row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-            if version > SCHEMA_VERSION:
-                raise WorkspaceError(
-                    "written by a newer airpicture",
-                    where=str(self.root),
-                    found=f"schema version {version}",
-                    expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
-                )
-            while version < SCHEMA_VERSION:
-                with transaction(con):
-                    for statement in MIGRATIONS[version]:
-                        con.execute(statement)
-                    version += 1
-                    con.execute("INSERT OR REPLACE INTO airpicture_meta VALUES ('schema_version', ?)", [str(version)])
-            con.execute("CHECKPOINT")
         finally:
             con.close()
-        self._recover()
+        return int(row[0]) if row else 0
+
+    def _duckdb(self, *, read_only: bool, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+        """Open the database file, waiting out another process's momentary lock (up to LOCK_WAIT_S)."""
+        target = path or self.db_path
+        waited = 0.0
+        while True:
+            try:
+                return duckdb.connect(str(target), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise WorkspaceError(f"cannot open the database: {exc}", where=str(target)) from exc
+                if waited >= LOCK_WAIT_S:
+                    who = locking.holder(self.root)
+                    raise WorkspaceBusy(
+                        "the database is held by another process" + (f" ({who})" if who else ""),
+                        where=str(target),
+                        expected="wait for it to finish, then run again",
+                    ) from None
+            except duckdb.Error as exc:
+                raise WorkspaceError(f"cannot open the database: {exc}", where=str(target)) from exc
+            time.sleep(0.05)
+            waited += 0.05
 
     @contextmanager
     def _write_lock(self, *, blocking: bool = True) -> Iterator[bool]:
-        """Hold the workspace's writer lock; yields False when ``blocking`` is off and it is taken."""
-        fd = os.open(self.root / ".write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        """Hold the writer lock (re-entrant in this process); ``blocking`` off: yields False when another
+        process holds it, else raises ``WorkspaceBusy``."""
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
+            locking.acquire(self.root, "write", restore=True)
+        except WorkspaceBusy:
+            if blocking:
+                raise
+            yield False
+            return
+        try:
             yield True
         finally:
-            os.close(fd)
+            locking.release(self.root)
+
+    @contextmanager
+    def writer(self, command: str) -> Iterator[locking.WriterLock]:
+        """Hold the writer lock for a whole command (``run``, ``ingest``, …). The outermost hold first
+        publishes the snapshot readers in other processes open meanwhile. ``WorkspaceBusy`` when another
+        process holds it."""
+        outermost = not locking.holds(self.root)
+        lock = locking.acquire(self.root, command)
+        try:
+            if outermost:
+                con = self._duckdb(read_only=False)
+                try:
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                locking.publish_snapshot(self.root, self.db_path)
+            yield lock
+        finally:
+            if outermost:
+                locking.drop_snapshot(self.root)
+            locking.release(self.root)
 
     def _recover(self) -> None:
-        """Finish committed multi-file writes and sweep uncommitted temp files (when no writer runs)."""
+        """Finish committed multi-file writes and sweep uncommitted temp files (when no writer runs).
+
+        Only a ``tmp/`` with something in it can need recovery (a write's staging folder outlives its
+        pending rows), so an open with nothing to recover never opens the database for writing."""
+        if locking.holds(self.root):
+            return  # this process is writing: its temp files and snapshot are in use
+        stale_snapshot = locking.snapshot_path(self.root).parent.exists()
+        if not self.tmp_dir.is_dir() and not stale_snapshot:
+            return
         with self._write_lock(blocking=False) as locked:
             if not locked:
                 return
-            con = duckdb.connect(str(self.db_path))
+            if stale_snapshot:  # left by a killed writer
+                locking.drop_snapshot(self.root)
+            if not self.tmp_dir.is_dir():
+                return
+            if not any(self.tmp_dir.iterdir()):
+                self.tmp_dir.rmdir()
+                return
+            con = self._duckdb(read_only=False)
             try:
                 pending = con.execute("SELECT txid, tmp_path, final_path FROM pending_renames").fetchall()
                 for _, tmp, final in pending:
@@ -165,20 +249,48 @@ class Workspace:
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A DuckDB connection to the workspace database, closed on exit.
 
+        A writable connection holds the writer lock while it is open (``WorkspaceBusy`` when another
+        process holds it). A read-only one, while another process holds the writer lock, opens the
+        snapshot that writer published (the workspace as it was when it started; its positions view
+        shows only files completely ingested by then).
+
         The ``positions`` view over the Parquet partitions is defined on every connection.
         """
-        con = duckdb.connect(str(self.db_path), read_only=read_only)
+        if not read_only:
+            with self._write_lock():
+                con = self._duckdb(read_only=False)
+                try:
+                    self._views(con, snapshot=False)
+                    yield con
+                finally:
+                    con.close()
+            return
+        con, snapshot = self._reader()
         try:
-            for table in PARTITIONED_TABLES:
-                if self.has_partitions(table):
-                    con.execute(
-                        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "
-                        f"read_parquet('{self.partition_glob(table)}', hive_partitioning = true, "
-                        "union_by_name = true)"
-                    )
+            self._views(con, snapshot=snapshot)
             yield con
         finally:
             con.close()
+
+    def _reader(self) -> tuple[duckdb.DuckDBPyConnection, bool]:
+        """A read-only connection: to the running writer's snapshot when another process holds the writer
+        lock and has published one, else to the database; and whether it is the snapshot."""
+        if locking.other_writer(self.root):
+            try:
+                return duckdb.connect(str(locking.snapshot_path(self.root)), read_only=True), True
+            except duckdb.Error:
+                pass  # none published (a writer outside the CLI), or just removed: its writer has ended
+        return self._duckdb(read_only=True), False
+
+    def _views(self, con: duckdb.DuckDBPyConnection, *, snapshot: bool) -> None:
+        for table in PARTITIONED_TABLES:
+            if self.has_partitions(table):
+                where = " WHERE source_file IN (SELECT file_id FROM main.ingested_files)" if snapshot else ""
+                con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "
+                    f"read_parquet('{self.partition_glob(table)}', hive_partitioning = true, "
+                    f"union_by_name = true){where}"
+                )
 
     @property
     def schema_version(self) -> int:
@@ -236,7 +348,7 @@ class Workspace:
                 target = self.partition_dir(table, day) / f"part-{part_id}.parquet"
                 tmp = atomic_write_parquet(staging / f"{len(planned)}.parquet", chunk, staging)
                 planned.append((tmp, target))
-            con = duckdb.connect(str(self.db_path))
+            con = self._duckdb(read_only=False)
             try:
                 con.execute("BEGIN TRANSACTION")
                 con.executemany(
