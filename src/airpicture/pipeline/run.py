@@ -374,6 +374,12 @@ def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: Run
         notams_detected = stages.done(con, stages.DETECT_NOTAMS)
         notams = stages.notams_fingerprint(con)
     inputs = stages.detect_fingerprints(stages.day_parts(workspace.root, pending))
+    # a day detected before whose positions are all gone (a recording ingested again on its start time moves
+    # them off the day of its copy): detected again over nothing, so its old events do not stay
+    for scope in detected:
+        head, _, when = scope.rpartition("/")
+        if head == region and (gone := date.fromisoformat(when)) not in inputs:
+            inputs[gone] = stages.fingerprint([])
     days = sorted(d for d, fp in inputs.items() if detected.get(stages.day_scope(region, d)) != fp)
     rest = sorted(d for d in inputs if d not in days and notams_detected.get(stages.day_scope(region, d)) != notams)
     wanted = settings.detect.detectors

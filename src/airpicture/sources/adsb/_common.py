@@ -162,6 +162,22 @@ class Chunk:
     clocks set it; a file's basis is the weakest its chunks state, ``absolute`` when none states one."""
 
 
+def first_json_object(head: bytes, lines: int = 5) -> object | None:
+    """The first non-blank line of ``head`` (within ``lines``) parsed as JSON; None when it is not JSON (for
+    the line-per-object formats' sniffers)."""
+    import orjson
+
+    for line in head.splitlines()[:lines]:
+        if not line.strip():
+            continue
+        try:
+            parsed: object = orjson.loads(line)
+            return parsed
+        except orjson.JSONDecodeError:
+            return None
+    return None
+
+
 def detect_compression(head: bytes) -> Compression:
     if head.startswith(GZIP_MAGIC):
         return Compression.GZIP

@@ -31,6 +31,7 @@ from airpicture.sources.adsb._common import (
     ReadOptions,
     RejectReason,
     concat_rejects,
+    first_json_object,
     frames_table,
     hex_to_frames,
     rejects_table,
@@ -47,15 +48,8 @@ _PARSE = pj.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ign
 
 def sniff(head: bytes) -> bool:
     """The first non-blank line is a JSON object with ``timestamp`` and ``frame`` members."""
-    for line in head.splitlines()[:5]:
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return False
-        return isinstance(obj, dict) and "frame" in obj and "timestamp" in obj
-    return False
+    obj = first_json_object(head)
+    return isinstance(obj, dict) and "frame" in obj and "timestamp" in obj
 
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:

@@ -32,6 +32,7 @@ from airpicture.sources.adsb._common import (
     ReadOptions,
     RejectReason,
     clean_callsign,
+    first_json_object,
     rejects_table,
     seconds_to_micros,
     with_too_long,
@@ -56,15 +57,8 @@ _GROUND_AS = b'"alt_baro":null,"ground":true'
 
 def sniff(head: bytes) -> bool:
     """The first non-blank line is a JSON object with ``now`` and ``hex`` members (one aircraft)."""
-    for line in head.splitlines()[:5]:
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return False
-        return isinstance(obj, dict) and "now" in obj and "hex" in obj and "aircraft" not in obj
-    return False
+    obj = first_json_object(head)
+    return isinstance(obj, dict) and "now" in obj and "hex" in obj and "aircraft" not in obj
 
 
 def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
