@@ -17,6 +17,7 @@ from airpicture.cli.state import get_state
 from airpicture.model.notam import Restriction
 
 pipeline = lazy_module("airpicture.pipeline.notam")  # loaded on first use: --help stays fast
+records = lazy_module("airpicture.pipeline.notam_records")
 
 app = typer.Typer(help="NOTAMs: ingest, what is active, what changed, one NOTAM decoded.", no_args_is_help=True)
 
@@ -28,7 +29,7 @@ class OutputFormat(StrEnum):
 
 
 def _row(r: Restriction) -> tuple[Any, ...]:
-    p = pipeline.restriction_properties(r)
+    p = records.restriction_properties(r)
     lower = "SFC" if p["lower_ft"] == 0 else p["lower_ft"]
     upper = "UNL" if p["upper_ft"] is None else p["upper_ft"]
     return (
@@ -49,10 +50,10 @@ COLUMNS = ("id", "qcode", "meaning", "A", "from (UTC)", "to (UTC)", "limits", "a
 def _emit(ctx: typer.Context, restrictions: list[Restriction], fmt: OutputFormat, title: str) -> None:
     state = get_state(ctx)
     if fmt is OutputFormat.GEOJSON:
-        collection = {"type": "FeatureCollection", "features": pipeline.restriction_features(restrictions)}
+        collection = {"type": "FeatureCollection", "features": records.restriction_features(restrictions)}
         state.out.file.write(json.dumps(to_jsonable(collection), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.JSON:
-        print_json(state.out, [pipeline.restriction_record(r) for r in restrictions])
+        print_json(state.out, [records.restriction_record(r) for r in restrictions])
     else:
         print_rows(state.out, COLUMNS, [_row(r) for r in restrictions], title, wrap=("meaning",))
 
@@ -162,14 +163,14 @@ def diff(
         print_json(
             state.out,
             {
-                **{k: [pipeline.restriction_record(r) for r in v] for k, v in groups.items()},
+                **{k: [records.restriction_record(r) for r in v] for k, v in groups.items()},
                 "changed_from": [old.id for old, _ in result.changed],
             },
         )
     elif fmt is OutputFormat.GEOJSON:
         features = []
         for change, items in groups.items():
-            for feature in pipeline.restriction_features(items):
+            for feature in records.restriction_features(items):
                 feature["properties"]["change"] = change
                 features.append(feature)
         state.out.file.write(json.dumps(to_jsonable({"type": "FeatureCollection", "features": features})) + "\n")
@@ -187,8 +188,8 @@ def show(
     """One NOTAM decoded: fields, plain-language Q-code, areas (GeoJSON) and its chain."""
     state = get_state(ctx)
     restriction, chain = pipeline.find_notam(state.workspace(), state.settings, notam_id)
-    props = pipeline.restriction_properties(restriction)
-    features = pipeline.restriction_features([restriction])
+    props = records.restriction_properties(restriction)
+    features = records.restriction_features([restriction])
     chain_ids = [r.id for r in chain]
     if as_json:
         print_json(state.out, {**props, "chain": chain_ids, "areas": features, "raw": restriction.notam.raw})

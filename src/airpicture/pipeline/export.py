@@ -53,7 +53,7 @@ KIND_MODULES = (
     "airpicture.pipeline.claims",
     "airpicture.pipeline.events",
     "airpicture.pipeline.gnss",
-    "airpicture.pipeline.notam",
+    "airpicture.pipeline.notam_records",
     "airpicture.pipeline.tracks",
 )
 """Pipeline modules that register an export kind when imported; :func:`export_kinds` imports them."""
