@@ -52,7 +52,7 @@ def test_numeric_fields_range_checked_value_never_echoed(
     workspace: Workspace, settings: Settings, clock: FixedClock, field: str, value: str, message: str
 ) -> None:
     row = {**ROW, "lat": "52.04", "lon": "29.22", field: value}
-    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace))
     assert result.imported == 0 and result.rejected == 1
     assert f"row 1: field {field}: {message}" in result.errors[0]
     assert value not in result.errors[0]
@@ -63,7 +63,7 @@ def test_numeric_fields_range_checked_value_never_echoed(
 
 def test_coordinates_out_of_range_not_echoed(workspace: Workspace, settings: Settings, clock: FixedClock) -> None:
     rows = [{**ROW, "lat": "95.375297", "lon": "29.25"}, {**ROW, "lat": "nan", "lon": "29.25"}]
-    result = intake(workspace, rows, {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, rows, {}, settings, clock, _key(settings, workspace))
     assert result.rejected == 2
     assert "375297" not in "".join(result.errors) and "nan" not in "".join(result.errors)
 
@@ -78,7 +78,7 @@ def test_numbers_stored_no_finer_than_they_mean(workspace: Workspace, settings: 
         "time_precision": "0.297770011",
         "direction": "45.2977",
     }
-    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace))
     assert result.imported == 1, result.errors
     with workspace.connect(read_only=True) as con:
         stored = con.execute(
@@ -116,7 +116,7 @@ def test_reporter_column_is_dropped_not_hashed(workspace: Workspace, settings: S
         {**ROW, "reporter_token": "@ivan_petrov"},
         {**ROW, "token": "ivan@x.by"},
     ]
-    result = intake(workspace, rows, {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, rows, {}, settings, clock, _key(settings, workspace))
     assert result.imported == 3
     assert any("dropped column 'reporter'" in w for w in result.warnings)
     assert sum("field reporter_token: looks like a user name" in w for w in result.warnings) == 2
@@ -133,7 +133,7 @@ def test_unterminated_quote_rejects_damaged_rows_and_keeps_the_rest(
     lines += [f"2022-07-11T21:{i:02d}:00Z,Mazyr,drone,after {i}" for i in range(20, 25)]
     path = tmp_path / "export.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = import_file(workspace, path, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = import_file(workspace, path, settings, clock, _key(settings, workspace))
     assert result.imported == 8 and result.rejected == 1
     assert "row 4: field (whole row): a quoted field is not closed" in result.errors[0]
 
@@ -154,7 +154,7 @@ def test_csv_cost_is_linear_with_many_unterminated_quotes() -> None:
 
 def test_limits_reject_clearly(workspace: Workspace, settings: Settings, clock: FixedClock, tmp_path: Path) -> None:
     long_text = {**ROW, "text": "x" * (source.MAX_TEXT_CHARS + 1)}
-    result = intake(workspace, [long_text], {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, [long_text], {}, settings, clock, _key(settings, workspace))
     assert result.errors == ("row 1: field text: too long (expected at most 10,000 characters)",)
     big = tmp_path / "ChatExport_ivan.csv"
     with big.open("wb") as out:
@@ -298,5 +298,5 @@ def test_deeply_nested_json_and_too_many_media_are_clear(
     with pytest.raises(SourceError, match=r"nested too deeply|not valid JSON"):
         read_report_file(nested)
     row = {**ROW, "media": ";".join(f"p{i}.jpg" for i in range(source.MAX_MEDIA_PER_ROW + 1))}
-    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace), refresh_claims=False)
+    result = intake(workspace, [row], {}, settings, clock, _key(settings, workspace))
     assert result.errors == ("row 1: field media: too many media files (expected at most 20 per report)",)

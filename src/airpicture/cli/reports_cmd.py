@@ -61,7 +61,8 @@ def import_reports(
 ) -> None:
     """Import observer reports: identity columns dropped, text redacted, media stripped, claims refreshed;
     then the export and its media files are overwritten and deleted."""
-    from airpicture.pipeline.reports import import_file, load_reporter_key  # here: --help stays fast
+    from airpicture.pipeline.claims import refresh  # here: --help stays fast
+    from airpicture.pipeline.reports import import_file, load_reporter_key
 
     state = get_state(ctx)
     workspace = state.workspace()
@@ -70,6 +71,7 @@ def import_reports(
         state.err.print(f"warning: {KEEP_DELIVERED_WARNING}", highlight=False, markup=False)
     key = load_reporter_key(state.settings.reports.reporter_key_file.expanduser(), workspace.root)
     result = import_file(workspace, file, state.settings, state.clock, key, remove_delivered=not keep_delivered)
+    refresh(workspace, state.settings, state.clock)
     if as_json:
         print_json(
             state.out,

@@ -57,7 +57,7 @@ def parse_entry(body: Any, entry_id: str, where: str = "appearances") -> Entry:
         ):
             raise SourceError("bad coordinates", where=f"{where}: claim.lat/lon", expected="decimal degrees")
     elif claim.get("place"):
-        from airpicture.pipeline.reports import gazetteer
+        from airpicture.pipeline.places import gazetteer
 
         place = gazetteer().resolve(str(claim["place"]), prefer_countries=("BY", "UA"))
         if place is None:

@@ -184,6 +184,12 @@ def place_namer() -> PlaceNamer:
     return PlaceNamer.load()
 
 
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The shipped gazetteer (settlements and airfields) for resolving place names, loaded on first use."""
+    return Gazetteer.load(airfields=Airfields.load())
+
+
 def claim_point(facts: ClaimFacts) -> tuple[float, float] | None:
     """The point a claim is about: the centre of the claim's own event when it has one (an orbit's centre, not
     the first point of its line), else the claim's own point — for an observer's claim, where the observer

@@ -26,8 +26,8 @@ from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, ConfigError, SourceError
 from airpicture.model.reports import Artifact, ObserverReport
 from airpicture.model.settings import Settings
+from airpicture.pipeline.places import gazetteer
 from airpicture.pipeline.reports_key import load_reporter_key
-from airpicture.reference.gazetteer import Gazetteer
 from airpicture.sources.report_media import CleanMedia, clean_image
 from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, read_report_file, vet_columns
 from airpicture.store import Workspace
@@ -63,13 +63,6 @@ def reporter_hash(key: bytes, token: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """The shipped gazetteer (settlements and airfields), loaded on first use."""
-    from airpicture.reference.airfields import Airfields
-
-    return Gazetteer.load(airfields=Airfields.load())
-
-
 def _zone(settings: Settings) -> ZoneInfo:
     try:
         return ZoneInfo(settings.reports.default_timezone)
@@ -91,7 +84,6 @@ def intake(
     key: bytes,
     *,
     file_sha256: str = "",
-    refresh_claims: bool = True,
 ) -> IntakeResult:
     """Vet and store observer reports; return counts, per-row errors and warnings. Never aborts the batch
     for a bad row. ``media`` maps the names rows use in their ``media`` field to the uploaded bytes."""
@@ -149,10 +141,6 @@ def intake(
                 [batch_id, f"row {error.row}", f"field {error.field}", str(error)],
             )
     log.info("report intake: %d stored, %d rejected, %d media stored", len(reports), len(errors), len(artifacts))
-    if refresh_claims:
-        from airpicture.pipeline.claims import refresh
-
-        refresh(workspace, settings, clock)
     return IntakeResult(
         len(reports),
         tuple(str(e) for e in errors),
@@ -279,7 +267,6 @@ def import_file(
     key: bytes,
     *,
     remove_delivered: bool = False,
-    refresh_claims: bool = True,
     on_imported: Callable[[IntakeResult], None] | None = None,
 ) -> IntakeResult:
     """``reports import FILE``: read a CSV/JSON export and the media it names (next to it), then
@@ -292,7 +279,7 @@ def import_file(
     label = delivered_label(_file_sha256(path), path.suffix)
     rows = read_report_file(path, label)
     media, media_paths = _media_for(path, rows)
-    result = intake(workspace, rows, media, settings, clock, key, refresh_claims=refresh_claims)
+    result = intake(workspace, rows, media, settings, clock, key)
     if on_imported is not None:
         on_imported(result)
     removed = False
@@ -375,7 +362,7 @@ def take_in_inbox_reports(
 
         try:
             result = import_file(
-                workspace, path, settings, clock, key, remove_delivered=not keep_delivered, refresh_claims=False,
+                workspace, path, settings, clock, key, remove_delivered=not keep_delivered,
                 on_imported=recorded,
             )  # fmt: skip
             taken.imported += result.imported
