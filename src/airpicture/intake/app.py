@@ -121,12 +121,12 @@ class IntakeService:
 
     def accept(self, report: ReportIn, photos: list[bytes]) -> None:
         """Check the codename and limits, clean the photos, seal, store. Raises :class:`Refused`."""
-        counted = self.database.count_report(
-            self.keys.token_hash(report.token), self.day(), self.settings.reports_per_token_per_day
-        )
-        if counted is None:
+        token_hash = self.keys.token_hash(report.token)
+        if not self.database.has_token(token_hash):
             raise Refused(401)
-        if not counted or not self.report_limit.take(self.clock.now()):
+        if not self.report_limit.take(self.clock.now()):
+            raise Refused(429)
+        if not self.database.count_report(token_hash, self.day(), self.settings.reports_per_token_per_day):
             raise Refused(429)
         report_id = new_report_id()
         cleaned: dict[str, bytes] = {}

@@ -81,6 +81,11 @@ class IntakeDatabase:
         with self._transaction() as con:
             con.execute("INSERT OR IGNORE INTO reporter_token VALUES (?, ?, 0)", [token_hash, day])
 
+    def has_token(self, token_hash: bytes) -> bool:
+        with self._lock:
+            row = self._con.execute("SELECT 1 FROM reporter_token WHERE token_hash = ?", [token_hash]).fetchone()
+        return row is not None
+
     def count_report(self, token_hash: bytes, day: str, per_day: int) -> bool | None:
         """Count one report for the token on ``day``: None for an unknown token, False when over the day's
         limit (nothing counted), True when counted. The counter is the only per-token state kept."""
