@@ -238,3 +238,14 @@ def test_unix_socket_listener_is_a_file_not_a_port(tmp_path: Path) -> None:
     text = render_torrc(socket_path=tmp_path / "s.sock", hidden_service_dir=tmp_path / "hs", data_dir=tmp_path / "t")
     assert f"HiddenServicePort 80 unix:{tmp_path / 's.sock'}" in text
     assert "SafeLogging 1" in text and "HiddenServicePoWDefensesEnabled 1" in text and "SocksPort 0" in text
+
+
+def test_pseudonyms_never_look_like_a_contact_to_the_import() -> None:
+    """The workspace import drops a reporter token that looks like a phone or handle; a pseudonym never does."""
+    from airpicture.intake.tokens import TokenKeys, new_token
+    from airpicture.sources.redact import looks_like_contact
+
+    keys = TokenKeys(bytes(range(32)))
+    pseudonyms = [keys.pseudonym(new_token()) for _ in range(1000)]
+    assert not [p for p in pseudonyms if looks_like_contact(p)]
+    assert all(len(p) == 32 and p.isalpha() for p in pseudonyms) and len(set(pseudonyms)) == 1000

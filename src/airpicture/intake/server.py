@@ -6,7 +6,8 @@ a bare 500 whose log line is the exception's type only — a message or tracebac
 
 :func:`quiet_logging` is applied whatever the log level: the access log is off, and uvicorn, starlette,
 h11/httptools, multipart and Pillow never log below WARNING (uvicorn's debug and trace lines carry client
-address tuples and headers). The intake's own loggers log counts and states only.
+address tuples and headers). The intake's own loggers log counts and states only. :func:`serve` also turns
+core dumps off (``RLIMIT_CORE`` 0): a dump would hold reports in memory before they are sealed.
 """
 
 from __future__ import annotations
@@ -107,8 +108,12 @@ def build(settings: Any, clock: Any, public_key: bytes) -> Guard:
 def serve(settings: Any, clock: Any, public_key: bytes, *, host: str | None = None, port: int | None = None) -> None:
     """Serve until interrupted: on ``settings.socket_path`` (mode 0660), or on ``host:port`` when given
     (loopback, for tests and local bridges)."""
+    import resource
+
     import uvicorn
 
+    # No core dumps: a dump of this process would hold reports before they are sealed.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     quiet_logging()
     app = build(settings, clock, public_key)
     options: dict[str, Any] = {

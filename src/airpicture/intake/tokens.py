@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 SECRET_BYTES = 32
+_LETTERS = "abcdefghijklmnop"
 
 
 def new_token() -> str:
@@ -62,8 +63,12 @@ class TokenKeys:
         return self._hash(token, b"token")
 
     def pseudonym(self, token: str) -> str:
-        """What the sealed row carries as the reporter: stable per codename, unlinkable to it without the key."""
-        return self._hash(token, b"pseudonym").hex()[:32]
+        """What the sealed row carries as the reporter: stable per codename, unlinkable to it without the key.
+
+        128 bits written with the letters a–p only: hex digits form runs the import's contact filter takes for
+        phone numbers (and then drops the pseudonym, losing reporter continuity)."""
+        digest = self._hash(token, b"pseudonym")[:16]
+        return "".join(_LETTERS[b >> 4] + _LETTERS[b & 15] for b in digest)
 
 
 @dataclass(slots=True)
