@@ -126,8 +126,6 @@ class IntakeService:
             raise Refused(401)
         if not self.report_limit.take(self.clock.now()):
             raise Refused(429)
-        if not self.database.count_report(token_hash, self.day(), self.settings.reports_per_token_per_day):
-            raise Refused(429)
         report_id = new_report_id()
         cleaned: dict[str, bytes] = {}
         for number, data in enumerate(photos):
@@ -139,8 +137,12 @@ class IntakeService:
                 raise Refused(413 if exc.too_large else 422, ("photos",)) from None
             cleaned[f"{report_id}-{number}.{photo.extension}"] = photo.data
         row = report_row(report, self.keys.pseudonym(report.token), list(cleaned))
-        sealed = self.sealer.seal(sealed_payload(row, cleaned))
-        self.database.store(SealedRow(report_id, self.day(), sealed))
+        sealed = SealedRow(report_id, self.day(), self.sealer.seal(sealed_payload(row, cleaned)))
+        stored = self.database.count_and_store(token_hash, self.day(), self.settings.reports_per_token_per_day, sealed)
+        if stored is None:
+            raise Refused(401)
+        if not stored:
+            raise Refused(429)
         log.debug("report sealed")
 
     def challenge(self) -> bytes:
