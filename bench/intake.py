@@ -134,6 +134,7 @@ def _serve_intake(port: int, folder: Path) -> subprocess.Popen[bytes]:
         "AIRPICTURE_INTAKE__PUBLIC_KEY_FILE": str(folder / "intake.pub"),
         "AIRPICTURE_INTAKE__REPORTS_PER_TOKEN_PER_DAY": "100000000",
         "AIRPICTURE_INTAKE__REPORTS_PER_MINUTE": "100000000",
+        "AIRPICTURE_INTAKE__TOKENS_PER_MINUTE": "100000",
     }
     command = [sys.executable, "-m", "airpicture", "intake", "serve", "--tcp-port", str(port)]
     return subprocess.Popen(command, env=env, cwd=folder, preexec_fn=_pin_to_core)

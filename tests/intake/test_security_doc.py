@@ -31,6 +31,7 @@ def test_the_documented_tables_are_the_real_schema(tmp_path: Path) -> None:
 
 def test_the_threat_model_covers_what_the_issue_asks() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for heading in ("**A seized server**", "**An insider**", "**A fake intake", "**What Tor protects.**",
-                    "**What Tor does not protect.**", "**Out of scope.**", "## Publishing the onion address"):  # fmt: skip
+    headings = ("**A seized server**", "**An insider**", "**A fake intake", "**What Tor protects.**",
+                "**What Tor does not protect.**", "**Out of scope.**", "## Publishing the onion address")  # fmt: skip
+    for heading in headings:
         assert heading in text
