@@ -177,7 +177,13 @@ def _pull(tmp_path: Path, url: str, private_key_file: Path) -> tuple[PullResult,
     from airpicture.intake.sealing import read_key_file
 
     settings = load_settings(
-        None, {}, {"workspace": tmp_path / "ws", "reports.reporter_key_file": tmp_path / "keys" / "reporter.key"}
+        None,
+        {},
+        {
+            "workspace": tmp_path / "ws",
+            "reports.reporter_key_file": tmp_path / "keys" / "reporter.key",
+            "intake.pull_batch_size": 1,  # two batches: the pull loops, proving once
+        },
     )
     workspace = Workspace.init(tmp_path / "ws")
     key = load_reporter_key(settings.reports.reporter_key_file, workspace.root)

@@ -130,18 +130,12 @@ def _pull_http(
 
     with httpx.Client(base_url=url.rstrip("/"), proxy=proxy, transport=transport, timeout=120) as client:
         skipped: set[str] = set()
+        proof_text = _prove(client, opener, url)
         while True:
-            response = client.post("/api/v1/pull/challenge")
-            response.raise_for_status()
-            try:
-                proof = opener.open(base64.b64decode(response.json()["challenge"]))
-            except ValueError:
-                raise SourceError(
-                    "the intake's challenge does not open with this private key", where=url,
-                    expected="the intake whose public key pairs with intake.private_key_file",
-                ) from None  # fmt: skip
-            proof_text = base64.b64encode(proof).decode("ascii")
             response = client.post("/api/v1/pull/batch", json={"proof": proof_text, "limit": batch_size})
+            if response.status_code == 403:  # the proof expired (two minutes): prove again
+                proof_text = _prove(client, opener, url)
+                continue
             response.raise_for_status()
             rows = [r for r in read_batch(response.json(), url) if r.report_id not in skipped]
             if not rows:
@@ -150,10 +144,27 @@ def _pull_http(
             skipped.update(r.report_id for r in rows if r.report_id not in done)
             if done:
                 ack = client.post("/api/v1/pull/ack", json={"proof": proof_text, "report_ids": done})
+                if ack.status_code == 403:
+                    proof_text = _prove(client, opener, url)
+                    ack = client.post("/api/v1/pull/ack", json={"proof": proof_text, "report_ids": done})
                 ack.raise_for_status()
                 result.deleted += int(ack.json()["deleted"])
             elif len(rows) < batch_size:
                 return
+
+
+def _prove(client: Any, opener: Opener, url: str) -> str:
+    """Open the server's challenge: the proof of holding the private key, valid two minutes."""
+    response = client.post("/api/v1/pull/challenge")
+    response.raise_for_status()
+    try:
+        proof = opener.open(base64.b64decode(response.json()["challenge"]))
+    except ValueError:
+        raise SourceError(
+            "the intake's challenge does not open with this private key", where=url,
+            expected="the intake whose public key pairs with intake.private_key_file",
+        ) from None  # fmt: skip
+    return base64.b64encode(proof).decode("ascii")
 
 
 __all__ = ["PullResult", "open_report", "pull"]
