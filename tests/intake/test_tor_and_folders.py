@@ -105,8 +105,11 @@ def test_batches_carried_as_files_round_trip_and_are_deleted_after_the_ack(
     workspace = Workspace.init(tmp_path / "ws")
     key = load_reporter_key(settings.reports.reporter_key_file, workspace.root)
     clock = FixedClock(datetime(2022, 7, 12, 6, 0, tzinfo=UTC))
+    (carried / "intake-batch-damaged.json").write_bytes(b'{"reports": [{"report_id": 1}]')
     result = pull(workspace, str(carried), settings, clock, key, keypair[0])
     assert (result.pulled, result.imported, result.rejected, result.unopened) == (3, 3, 0, 0)
+    assert result.errors == ["intake-batch-damaged.json: not an intake batch file, skipped (kept, not acknowledged)"]
+    (carried / "intake-batch-damaged.json").unlink()
     assert sorted(row["text"] for row, _ in result.opened) == sorted(str(b["text"]) for b in bodies)
     again = pull(workspace, str(carried), settings, clock, key, keypair[0])  # a second pull stores nothing new
     assert again.imported == 3

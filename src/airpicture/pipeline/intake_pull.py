@@ -107,7 +107,11 @@ def pull(
         for batch_file in sorted(folder.glob(BATCH_GLOB)):
             if batch_file.name.endswith(".ack.json"):
                 continue
-            rows = read_batch(json.loads(batch_file.read_text(encoding="utf-8")), str(batch_file))
+            try:
+                rows = read_batch(json.loads(batch_file.read_text(encoding="utf-8")), str(batch_file))
+            except (SourceError, ValueError, OSError):  # one bad file is counted, the others are pulled
+                result.errors.append(f"{batch_file.name}: not an intake batch file, skipped (kept, not acknowledged)")
+                continue
             write_ack(batch_file, _store(rows, opener, store_report, result))
     if result.imported:
         from airpicture.pipeline.claims import refresh
