@@ -1,4 +1,4 @@
-"""Draw the intake form's map (src/airpicture/intake/data/map.svg) from the shipped Natural Earth borders.
+"""Draw the intake form's map (src/airpicture/intake/data/map.png and .svg) from the shipped Natural Earth borders.
 
 The form shows it as an ``<input type="image">``: a click submits the pixel it hit, which the server maps
 back to degrees with the same plate carrée frame (written into the SVG as ``data-bbox``). No tiles, no
@@ -17,6 +17,7 @@ BBOX = (23.0, 51.0, 33.0, 56.5)  # lon_min, lat_min, lon_max, lat_max: Belarus a
 WIDTH_PX, HEIGHT_PX = 800, 600
 COUNTRIES = {"BY": "#f4f1e8", "UA": "#e8eef4", "RU": "#eeeeee", "PL": "#eeeeee", "LT": "#eeeeee", "LV": "#eeeeee"}
 OUT = Path(__file__).resolve().parents[1] / "src" / "airpicture" / "intake" / "data" / "map.svg"
+OUT_PNG = OUT.with_suffix(".png")  # what the form shows: Tor Browser's safer/safest levels disable SVG
 
 
 def _xy(lon: float, lat: float) -> tuple[float, float]:
@@ -27,6 +28,10 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 def main() -> None:
     borders = Borders.load()
     frame = shapely.box(*BBOX)
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (WIDTH_PX, HEIGHT_PX), "#dde8f0")
+    pen = ImageDraw.Draw(picture)
     paths = []
     for code, fill in COUNTRIES.items():
         shape = shapely.intersection(borders.country(code), frame).simplify(0.01)
@@ -35,8 +40,9 @@ def main() -> None:
         for polygon in polygons:
             if polygon.is_empty or polygon.geom_type != "Polygon":
                 continue
-            for ring in (polygon.exterior, *polygon.interiors):
+            for number, ring in enumerate((polygon.exterior, *polygon.interiors)):
                 points = [_xy(x, y) for x, y in ring.coords]
+                pen.polygon(points, fill=fill if number == 0 else "#dde8f0", outline="#555555")
                 d.append("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points) + " Z")
         paths.append(f'<path d="{" ".join(d)}" fill="{fill}" stroke="#555" stroke-width="1"/>')
     grid = []
@@ -54,6 +60,13 @@ def main() -> None:
         f'<rect width="{WIDTH_PX}" height="{HEIGHT_PX}" fill="#dde8f0"/>\n' + "\n".join(paths + grid) + "\n</svg>\n"
     )
     OUT.write_text(svg, encoding="utf-8")
+    for lon in range(int(BBOX[0]), int(BBOX[2]) + 1):
+        x, _ = _xy(lon, BBOX[1])
+        pen.line([(x, 0), (x, HEIGHT_PX)], fill="#cccccc")
+    for lat in range(int(BBOX[1]), int(BBOX[3]) + 1):
+        _, y = _xy(BBOX[0], lat)
+        pen.line([(0, y), (WIDTH_PX, y)], fill="#cccccc")
+    picture.quantize(16).save(OUT_PNG, format="PNG", optimize=True)
 
 
 if __name__ == "__main__":

@@ -260,6 +260,7 @@ def create_app(settings: IntakeSettings, clock: Clock, public_key: bytes) -> Fas
     app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Refused, _refused)
+    map_png = files("airpicture.intake").joinpath("data", "map.png").read_bytes()
     map_svg = files("airpicture.intake").joinpath("data", "map.svg").read_bytes()
 
     @app.post("/api/v1/tokens", status_code=201, responses={429: {}})
@@ -304,8 +305,12 @@ def create_app(settings: IntakeSettings, clock: Clock, public_key: bytes) -> Fas
         service.check_proof(body.proof)
         return AckOut(deleted=service.database.delete(body.report_ids))
 
+    @app.get("/map.png", include_in_schema=False)
+    def map_image() -> Response:  # PNG: Tor Browser's safer and safest levels do not render SVG
+        return Response(map_png, media_type="image/png")
+
     @app.get("/map.svg", include_in_schema=False)
-    def map_image() -> Response:
+    def map_vector() -> Response:
         return Response(map_svg, media_type="image/svg+xml")
 
     @app.get("/", include_in_schema=False)

@@ -10,7 +10,7 @@ from html import escape
 from airpicture.model.reports import HowKnown, ReportCategory
 
 LANGUAGES = ("be", "ru", "uk", "en")
-MAP_BBOX = (23.0, 51.0, 33.0, 56.5)  # lon_min, lat_min, lon_max, lat_max: data/map.svg's data-bbox
+MAP_BBOX = (23.0, 51.0, 33.0, 56.5)  # lon_min, lat_min, lon_max, lat_max: data/map.svg's data-bbox (and map.png)
 MAP_SIZE_PX = (800, 600)
 
 _T: dict[str, dict[str, str]] = {
@@ -154,7 +154,7 @@ def render_form(lang: str) -> str:
         '<input id="photos" name="photos" type="file" multiple accept="image/jpeg,image/png,image/webp">'
         f'<p><button type="submit">{t("send")}</button></p>'
         f"<p>{t('map')}</p>"
-        f'<input type="image" name="map" src="/map.svg" width="{MAP_SIZE_PX[0]}" height="{MAP_SIZE_PX[1]}" '
+        f'<input type="image" name="map" src="/map.png" width="{MAP_SIZE_PX[0]}" height="{MAP_SIZE_PX[1]}" '
         'alt="map" style="max-width:100%;height:auto">'
         "</form>"
     )
