@@ -26,6 +26,7 @@ from airpicture.cli import (
     detect_cmd,
     export_cmd,
     ingest_cmd,
+    intake_cmd,
     notam_cmd,
     reference_cmd,
     report_cmd,
@@ -54,6 +55,7 @@ app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(sources_cmd.app, name="sources")
 app.add_typer(appearances_cmd.app, name="appearances")
+app.add_typer(intake_cmd.app, name="intake")
 app.command("demo")(demo_cmd.demo)
 app.command("export")(export_cmd.export)
 app.command("detect")(detect_cmd.detect)

@@ -35,6 +35,7 @@ WRITER_COMMANDS = frozenset(
         "claims refresh",
         "sources grade",
         "appearances add",
+        "intake pull",
     }
 )
 """Commands that write the workspace: each holds its writer lock from opening it to its end (another process

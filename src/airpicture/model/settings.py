@@ -137,6 +137,33 @@ class ReportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class IntakeSettings:
+    """The observer intake server (``airpicture intake serve``; docs/security/intake.md)."""
+
+    data_dir: Path = setting(
+        Path("intake-data"),
+        "Folder of the intake server: its SQLite database and token secret. Nothing else of airpicture's.",
+    )
+    socket_path: Path = setting(
+        Path("intake-data/intake.sock"), "Unix socket the intake server listens on (Tor's HiddenServicePort)."
+    )
+    public_key_file: Path = setting(
+        Path("intake.pub"), "The analyst's public key (from 'airpicture intake keygen'); reports are sealed to it."
+    )
+    private_key_file: Path = setting(
+        Path("~/.config/airpicture/intake.key"),
+        "Analyst machine only: the private key 'airpicture intake pull' opens sealed reports with (mode 0600).",
+    )
+    reports_per_token_per_day: int = setting(30, "Most reports one codename may send per UTC day.")
+    reports_per_minute: int = setting(600, "Most reports the whole server accepts per minute (all reporters).")
+    tokens_per_minute: int = setting(20, "Most new codenames the server issues per minute (all visitors).")
+    max_body_bytes: int = setting(40_000_000, "Largest request body accepted (bytes); larger ones get 413.")
+    max_photo_bytes: int = setting(10_000_000, "Largest photo accepted (bytes).")
+    max_photo_pixels: int = setting(40_000_000, "Largest photo accepted (width × height pixels); bombs are refused.")
+    pull_batch_size: int = setting(200, "Sealed reports per batch of 'airpicture intake pull'.")
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimSettings:
     """How claims are formed, cross-checked and graded (docs/claims.md; spec assessment.md §2, §3)."""
 
@@ -204,6 +231,7 @@ class Settings:
     notam: NotamSettings = field(default_factory=NotamSettings, metadata={"help": "NOTAM restrictions."})
     ingest: IngestSettings = field(default_factory=IngestSettings, metadata={"help": "Reading receiver files."})
     reports: ReportSettings = field(default_factory=ReportSettings, metadata={"help": "Observer-report intake."})
+    intake: IntakeSettings = field(default_factory=IntakeSettings, metadata={"help": "Observer intake server."})
     claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
     assess: AssessSettings = field(default_factory=AssessSettings, metadata={"help": "Assessment."})
 
