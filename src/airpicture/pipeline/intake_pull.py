@@ -94,9 +94,7 @@ def pull(
     result = PullResult()
 
     def store_report(fields: dict[str, str], photos: dict[str, bytes], batch_id: str) -> Any:
-        return intake(
-            workspace, [fields], photos, settings, clock, reporter_key, file_sha256=batch_id, refresh_claims=False
-        )
+        return intake(workspace, [fields], photos, settings, clock, reporter_key, file_sha256=batch_id)
 
     if source.startswith(("http://", "https://")):
         _pull_http(source, opener, store_report, result, settings.intake.pull_batch_size, proxy, transport)
