@@ -158,6 +158,37 @@ def test_symbolic_links_inside_folders_are_refused_for_ingest_and_run(tmp_path: 
     assert _count(ws2, "SELECT count(*) FROM inbox_files") == 0
 
 
+def test_symbolic_links_in_every_inbox_kind_are_refused_and_their_targets_left_untouched(tmp_path: Path) -> None:
+    """A link in ``inbox/reports`` (to an export, or to media) would otherwise be imported and then shredded:
+    a file outside the workspace overwritten with zeros. Links in ``inbox/notams`` and ``inbox/appearances``
+    are not followed either."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    export = outside / "export.csv"
+    export.write_text("time,place,category,media\n2022-07-11T21:00Z,Mazyr,drone,photo.jpg\n", encoding="utf-8")
+    (outside / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
+    notams = outside / "notams.txt"
+    notams.write_text((REPO / "tests/data/notams/eastern_europe_notam_samples.txt").read_text(encoding="utf-8"))
+    appearances = outside / "appearances.json"
+    appearances.write_text("[]", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    ws = Workspace.init(tmp_path / "ws")
+    inbox = ws.root / "inbox"
+    for kind, target in (("reports", export), ("notams", notams), ("appearances", appearances)):
+        (inbox / kind).mkdir(parents=True, exist_ok=True)
+        (inbox / kind / target.name).symlink_to(target)
+    (inbox / "reports" / "linked").symlink_to(outside)
+    own = inbox / "reports" / "own"
+    own.mkdir()
+    (own / "export.csv").write_text("time,place,category,media\n2022-07-11T21:00Z,Mazyr,drone,photo.jpg\n")
+    (own / "photo.jpg").symlink_to(outside / "photo.jpg")  # media named by an export: a link is not read
+    run_all(ws, _settings(tmp_path), CLOCK)
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before
+    assert _count(ws, "SELECT count(*) FROM notams") == 0
+    assert _count(ws, "SELECT count(*) FROM reports") == 0
+    assert _count(ws, "SELECT count(*) FROM inbox_files WHERE kind <> 'reports'") == 0
+
+
 def test_a_folder_with_docs_and_scripts_skips_them_in_one_line_and_fails_only_on_data(
     tmp_path: Path, cli: CliRunner
 ) -> None:

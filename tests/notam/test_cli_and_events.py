@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from airpicture.model.clock import FixedClock
@@ -59,6 +60,11 @@ def test_ingest_is_idempotent_and_counts(cli: CliRunner, tmp_path: Path) -> None
     assert summary["stored"] == 1154  # distinct NOTAMs: the PIB lists some under several aerodromes
     again = json.loads(cli("-w", ws, "notam", "ingest", pib, str(DATA / "notams_uk_2026-08-22.jsonl"), "--json").stdout)
     assert again["stored"] == 0 and again["already stored"] == 1487 * 2
+    # the catalog keeps what the file gave the first time (an ingest again stores only duplicates)
+    con = duckdb.connect(str(tmp_path / "ws" / "airpicture.duckdb"), read_only=True)
+    stored = dict(con.execute("SELECT format, records_stored FROM ingested_files").fetchall())
+    con.close()
+    assert len(stored) == 2 and 1154 in stored.values()
     active = cli("-w", ws, "notam", "active", "--at", "2026-08-23T12:00Z", "--restrictions-only", "--format", "geojson")
     collection = json.loads(active.stdout)
     assert collection["features"]

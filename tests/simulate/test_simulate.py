@@ -268,3 +268,25 @@ def test_a_spoofing_offset_is_kilometres_east_and_north_not_a_coordinate(referen
     assert offsets == [(250.0, -400.0)]  # beyond ±90/±180, which a [lat, lon] check used to refuse
     with pytest.raises(ConfigError, match="offset_km"):
         parse_scenario(text.replace("offset_km = [0, -180]", 'offset_km = "far"'), "spoofing.toml", reference)
+
+
+def test_a_receiver_that_hears_nothing_gets_a_start_sidecar_and_no_approximate_times(
+    cli, tmp_path: Path, reference: ReferenceData
+) -> None:  # type: ignore[no-untyped-def]
+    """A 0-frame recording (only its receiver-id record) is anchored by a ``.start`` sidecar like the others, so
+    ingesting it (as ``airpicture demo`` does) warns of no approximate times."""
+    scenario = tmp_path / "deaf.toml"
+    deaf = '[[receiver]]\nname = "deaf"\nposition = [38.72, -9.14]\nantenna_m = 10\nrange_km = 20\n\n[[aircraft]]'
+    scenario.write_text(TINY.read_text(encoding="utf-8").replace("[[aircraft]]", deaf, 1), encoding="utf-8")
+    out = tmp_path / "sim"
+    summary = run_simulation(str(scenario), out, reference=reference)
+    assert summary.frames_by_receiver["deaf"] == 0 and summary.frames_by_receiver["minsk-east"] > 0
+    recording = out / "simulated-deaf-20220711.beast"
+    assert (out / "simulated-deaf-20220711.beast.start").is_file()
+    ws = tmp_path / "ws"
+    assert cli("--workspace", str(ws), "workspace", "init").returncode == 0
+    done = cli("--workspace", str(ws), "ingest", str(recording), "--json")
+    assert done.returncode == 0, done.stderr
+    assert "approximate" not in done.stderr and "mtime" not in done.stderr
+    info = json.loads(cli("--workspace", str(ws), "workspace", "info", "--json").stdout)
+    assert info["approximate_times"] == []

@@ -1,4 +1,4 @@
-"""``airpicture workspace init|info``."""
+"""``airpicture workspace init|info|compact``."""
 
 from __future__ import annotations
 
@@ -88,3 +88,19 @@ def info(
             ],
             "files whose times are approximate: put the UTC start in <file>.start next to each and run again",
         )
+
+
+@app.command()
+def compact(ctx: typer.Context) -> None:
+    """Rewrite the database into a fresh file and shred the old one, so that no freed page keeps a deleted or
+    scrubbed value (done by itself after an upgrade that scrubs identifying data; docs/source-protection.md)."""
+    from airpicture.store import Workspace
+
+    state = get_state(ctx)
+    workspace = Workspace.open(state.settings.workspace)
+    before = workspace.db_path.stat().st_size
+    workspace.compact()
+    after = workspace.db_path.stat().st_size
+    state.say(
+        f"database rewritten into a fresh file ({human_bytes(before)} -> {human_bytes(after)}); old file shredded"
+    )

@@ -271,11 +271,15 @@ def _catalog(
     stored: int,
     rejected: int,
 ) -> None:
+    """Record the file. Ingested again, it keeps its first ingest's row except for the NOTAMs newly stored this
+    time, which are added: a re-ingest stores only duplicates, and ``records_stored`` stays what the file gave."""
     with workspace.connect() as con:
         con.execute(
-            "INSERT OR REPLACE INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
+            "INSERT INTO ingested_files (file_id, path, format, size_bytes, ingested_at, records_read, "
             "records_stored, records_rejected, time_basis, time_anchor_from) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'absolute', 'data')",  # NOTAM times are in the text
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'absolute', 'data') "  # NOTAM times are in the text
+            "ON CONFLICT (file_id) DO UPDATE SET "
+            "records_stored = ingested_files.records_stored + excluded.records_stored",
             [file_id, str(path), fmt, size, now, read, stored, rejected],
         )
 

@@ -28,10 +28,11 @@ from airpicture.model.reports import Artifact, ObserverReport
 from airpicture.model.settings import Settings
 from airpicture.pipeline.places import gazetteer
 from airpicture.pipeline.reports_key import load_reporter_key
+from airpicture.sources.bounded import read_bounded
 from airpicture.sources.report_media import CleanMedia, clean_image
 from airpicture.sources.reports import ParsedRow, ReportRows, RowError, parse_row, read_report_file, vet_columns
 from airpicture.store import Workspace
-from airpicture.store.atomic import atomic_write_bytes
+from airpicture.store.atomic import atomic_write_bytes, shred
 from airpicture.store.claims import insert_reports
 from airpicture.store.transaction import transaction
 
@@ -78,7 +79,7 @@ def _zone(settings: Settings) -> ZoneInfo:
 def intake(
     workspace: Workspace,
     rows: Iterable[Mapping[str, Any]] | ReportRows,
-    media: Mapping[str, bytes],
+    media: Mapping[str, bytes | SourceError],
     settings: Settings,
     clock: Clock,
     key: bytes,
@@ -158,7 +159,12 @@ def _coarse_mtime(path: Path, hour: datetime) -> None:
 
 
 def _vet_row(
-    parsed: ParsedRow, media: Mapping[str, bytes], settings: Settings, key: bytes, received: datetime, batch_id: str
+    parsed: ParsedRow,
+    media: Mapping[str, bytes | SourceError],
+    settings: Settings,
+    key: bytes,
+    received: datetime,
+    batch_id: str,
 ) -> tuple[ObserverReport, dict[str, CleanMedia]] | RowError:
     lat, lon, place_name = parsed.lat_deg, parsed.lon_deg, None
     precision_km = parsed.accuracy_km or settings.reports.coordinates_precision_km
@@ -177,6 +183,8 @@ def _vet_row(
     stored: dict[str, CleanMedia] = {}
     for index, name in enumerate(parsed.media, start=1):
         data = media.get(name)
+        if isinstance(data, SourceError):  # refused unread: not a regular file, or over the size limit
+            return RowError(parsed.row, "media", f"media file {index}: {data.message}", data.expected or "")
         if data is None:
             return RowError(
                 parsed.row,
@@ -233,21 +241,6 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def shred(path: Path) -> None:
-    """Overwrite ``path`` with zeros (fsync), then delete it. On copy-on-write file systems, SSDs and in
-    backups the old blocks may survive: this removes the name and the readable bytes, not every copy."""
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        zeros = bytes(min(size, 1 << 20))
-        left = size
-        while left > 0:
-            handle.write(zeros[: min(left, len(zeros))])
-            left -= len(zeros)
-        handle.flush()
-        os.fsync(handle.fileno())
-    path.unlink()
-
-
 def _prune(folder: Path, stop: Path) -> None:
     """Remove ``folder`` and its parents up to (not including) ``stop`` while they are empty."""
     current = folder
@@ -278,7 +271,7 @@ def import_file(
     file cannot be read at all (it is then left in place)."""
     label = delivered_label(_file_sha256(path), path.suffix)
     rows = read_report_file(path, label)
-    media, media_paths = _media_for(path, rows)
+    media, media_paths = _media_for(path, rows, settings.reports.max_media_bytes)
     result = intake(workspace, rows, media, settings, clock, key)
     if on_imported is not None:
         on_imported(result)
@@ -293,23 +286,32 @@ def import_file(
     return replace(result, label=label, removed=removed)
 
 
-def read_media_for(path: Path, rows: ReportRows) -> dict[str, bytes]:
-    """The media files the rows name, read from the import file's folder (missing ones are left out)."""
-    return _media_for(path, rows)[0]
+def read_media_for(path: Path, rows: ReportRows, max_bytes: int) -> dict[str, bytes | SourceError]:
+    """The media files the rows name, read from the import file's folder (missing ones are left out; refused
+    ones, not regular files or over ``max_bytes``, map to the error)."""
+    return _media_for(path, rows, max_bytes)[0]
 
 
-def _media_for(path: Path, rows: ReportRows) -> tuple[dict[str, bytes], list[Path]]:
-    found: dict[str, bytes] = {}
+def _media_for(path: Path, rows: ReportRows, max_bytes: int) -> tuple[dict[str, bytes | SourceError], list[Path]]:
+    """Each named media file is read by ``read_bounded``: never more than ``max_bytes + 1`` bytes, a FIFO or a
+    device never opened for a blocking read. The paths returned are the regular files read (to shred)."""
+    found: dict[str, bytes | SourceError] = {}
     paths: list[Path] = []
     base = path.parent.resolve()
     for row in rows.rows:
         for name in (m.strip() for m in row.get("media", "").replace("|", ";").split(";")):
             if not name or name in found:
                 continue
-            candidate = (base / name).resolve()
-            if base in candidate.parents and candidate.is_file() and not (base / name).is_symlink():
-                found[name] = candidate.read_bytes()
-                paths.append(candidate)
+            given = base / name
+            candidate = given.resolve()
+            if base not in candidate.parents or given.is_symlink() or not given.exists():
+                continue
+            try:
+                found[name] = read_bounded(candidate, max_bytes, label="media file", what="media file")
+            except SourceError as exc:
+                found[name] = exc
+                continue
+            paths.append(candidate)
     return found, paths
 
 

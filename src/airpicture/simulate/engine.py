@@ -221,12 +221,15 @@ def _transmit_night(
         data, first, last, n, counters = _beast(receiver.name, per_rx[r], run.window[0])
         per_rx[r] = []
         (tmp / name).write_bytes(data)
+        # the UTC time of the first frame, so the recording's times are anchored, not its mtime's; a night with
+        # no frame for this receiver (a recording of its id record only) is anchored on the counter epoch
+        start_name = sidecar_path(Path(name)).name
         if n:
             os.utime(tmp / name, ns=(round(last * 1e9), round(last * 1e9)))
-            # the UTC time of the first frame, so the recording's times are anchored, not its mtime's
-            start_name = sidecar_path(Path(name)).name
             (tmp / start_name).write_bytes(_start_text(counters, last))
-            written.append(start_name)
+        else:
+            (tmp / start_name).write_bytes(_epoch_start_text(run.window[0]))
+        written.append(start_name)
         written.append(name)
         result.frames_by_receiver[receiver.name] = result.frames_by_receiver.get(receiver.name, 0) + n
         manifest.append({
@@ -273,6 +276,12 @@ def _beast(
     nonzero = counter[counter != 0]
     ends = (int(nonzero[0]), int(nonzero[-1])) if nonzero.size else (0, 0)
     return header + body.tobytes(), float(t[0]), last, int(t.size), ends
+
+
+def _epoch_start_text(epoch: float) -> bytes:
+    """A ``.start`` sidecar for a recording without frames: the counter epoch (the night's window start)."""
+    start = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=round(epoch * 1e6))
+    return (start.isoformat().replace("+00:00", "Z") + "\n").encode()
 
 
 def _start_text(counters: tuple[int, int], last: float) -> bytes:

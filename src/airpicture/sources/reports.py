@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from airpicture.model.errors import SourceError
 from airpicture.model.reports import HowKnown, ReportCategory
+from airpicture.sources.bounded import read_bounded
 from airpicture.sources.redact import looks_like_contact, redact_text
 from airpicture.sources.report_csv import CsvShapeError, read_csv
 
@@ -225,15 +226,7 @@ def read_report_file(path: Path, label: str = "the report file") -> ReportRows:
     names can carry a reporter's name or number) when it is neither, or over the limits. Damaged CSV rows
     are returned in ``ReportRows.damaged`` (the rest are kept).
     """
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError(
-                "report file too large, not read", where=label, expected=f"at most {MAX_FILE_BYTES:,} bytes"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", where=label) from None
+    data = read_bounded(path, MAX_FILE_BYTES, label=label, what="report file", follow_links=True)
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")

@@ -25,6 +25,21 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def shred(path: Path) -> None:
+    """Overwrite ``path`` with zeros (fsync), then delete it. On copy-on-write file systems, SSDs and in
+    backups the old blocks may survive: this removes the name and the readable bytes, not every copy."""
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        zeros = bytes(min(size, 1 << 20))
+        left = size
+        while left > 0:
+            handle.write(zeros[: min(left, len(zeros))])
+            left -= len(zeros)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+
+
 def atomic_write(target: Path, write: Callable[[Path], None], tmp_dir: Path | None = None) -> Path:
     """Call ``write(tmp_path)``, fsync it, then rename it to ``target``. Returns ``target``.
 

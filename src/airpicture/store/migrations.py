@@ -438,5 +438,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
+SCRUB_MIGRATIONS = frozenset({9})
+"""Indexes of the migrations that overwrite or delete identifying data (9: 9 -> 10). Run on a stored database,
+each is followed by a rewrite into a fresh file (``store.compact``): DuckDB keeps old values in freed pages."""
+
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this airpicture writes and reads."""

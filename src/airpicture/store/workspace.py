@@ -44,7 +44,8 @@ import pyarrow.compute as pc
 from airpicture.model.errors import WorkspaceBusy, WorkspaceError
 from airpicture.store import locking
 from airpicture.store.atomic import atomic_write_parquet, fsync_dir
-from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from airpicture.store.compact import COMPACT_PENDING_KEY, compact, finish_interrupted
+from airpicture.store.migrations import MIGRATIONS, SCHEMA_VERSION, SCRUB_MIGRATIONS
 from airpicture.store.transaction import transaction
 
 DB_NAME = "airpicture.duckdb"
@@ -104,7 +105,7 @@ class Workspace:
     def _migrate(self) -> None:
         if locking.other_writer(self.root):
             return  # the writer migrated it when it opened it; readers read its snapshot
-        version = self._stored_version()
+        version, owed = self._stored_state()
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
                 "written by a newer airpicture",
@@ -112,41 +113,62 @@ class Workspace:
                 found=f"schema version {version}",
                 expected=f"at most {SCHEMA_VERSION}; upgrade airpicture to open it",
             )
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION or owed:
             with self._write_lock():
                 con = self._duckdb(read_only=False)
                 try:
                     con.execute("CREATE TABLE IF NOT EXISTS airpicture_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
                     row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
                     version = int(row[0]) if row else 0
+                    existing = version > 0
                     while version < SCHEMA_VERSION:
                         with transaction(con):
                             for statement in MIGRATIONS[version]:
                                 con.execute(statement)
+                            if existing and version in SCRUB_MIGRATIONS:  # its old values stay in freed pages
+                                con.execute(
+                                    "INSERT OR REPLACE INTO airpicture_meta VALUES (?, '1')", [COMPACT_PENDING_KEY]
+                                )
                             version += 1
                             con.execute(
                                 "INSERT OR REPLACE INTO airpicture_meta VALUES ('schema_version', ?)", [str(version)]
                             )
                     con.execute("CHECKPOINT")
+                    owed = bool(
+                        con.execute(
+                            "SELECT count(*) FROM airpicture_meta WHERE key = ?", [COMPACT_PENDING_KEY]
+                        ).fetchone()[0]  # type: ignore[index]
+                    )
                 finally:
                     con.close()
+                if owed:
+                    compact(self.db_path, self.tmp_dir)
         self._recover()
 
-    def _stored_version(self) -> int:
-        """The schema version in the database (0: a new file), read without taking the writer lock."""
+    def compact(self) -> None:
+        """Rewrite the database into a fresh file, swapped in atomically, the old one shredded, so that no
+        freed page keeps a value deleted or overwritten before (``store.compact``). Takes the writer lock;
+        ``WorkspaceBusy`` while another process holds it. No connection of this process may be open."""
+        with self._write_lock():
+            compact(self.db_path, self.tmp_dir)
+
+    def _stored_state(self) -> tuple[int, bool]:
+        """The schema version in the database (0: a new file) and whether a compaction is owed (a scrub
+        migration ran and the rewrite did not finish), read without taking the writer lock."""
         if not self.db_path.exists():
-            return 0
+            return 0, False
         con = self._duckdb(read_only=True)
         try:
             has_meta = con.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = 'airpicture_meta'"
             ).fetchone()
             if not has_meta or not has_meta[0]:
-                return 0
+                return 0, False
             row = con.execute("SELECT value FROM airpicture_meta WHERE key = 'schema_version'").fetchone()
+            owed = con.execute("SELECT count(*) FROM airpicture_meta WHERE key = ?", [COMPACT_PENDING_KEY]).fetchone()
         finally:
             con.close()
-        return int(row[0]) if row else 0
+        return (int(row[0]) if row else 0), bool(owed and owed[0])
 
     def _duckdb(self, *, read_only: bool, path: Path | None = None) -> duckdb.DuckDBPyConnection:
         """Open the database file, waiting out another process's momentary lock (up to LOCK_WAIT_S)."""
@@ -224,6 +246,7 @@ class Workspace:
                 locking.drop_snapshot(self.root)
             if not self.tmp_dir.is_dir():
                 return
+            finish_interrupted(self.db_path, self.tmp_dir)  # a killed compaction's old file is shredded
             if not any(self.tmp_dir.iterdir()):
                 self.tmp_dir.rmdir()
                 return
