@@ -9,6 +9,7 @@ Record layout (every 0x1A inside a record is sent twice, ``1A 1A``)::
       type '2' (0x32): Mode S short, message 7 bytes (56 bits)
       type '3' (0x33): Mode S long, message 14 bytes (112 bits)
       type '4' (0x34): receiver status (Radarcape), skipped
+      a type '1' record whose body is all zeros is a heartbeat (dump1090/readsb keep-alive), skipped
       type 0xE3: receiver id (readsb): 8 bytes; names the receiver of the records that follow (the
                  ``receiver`` column, hex; ingest keeps only a keyed pseudonym of it, and a cut-short
                  receiver-id record is quarantined without its bytes)
@@ -77,6 +78,8 @@ class _Parsed:
     bad_detail: list[str] = field(default_factory=list)
     bad_raw: list[bytes | None] = field(default_factory=list)
     skipped_status: int = 0
+    heartbeats: int = 0
+    """Heartbeat records (type '1', all body bytes zero: dump1090/readsb keep-alives), skipped."""
 
     def reject(self, offset: int, reason: RejectReason, detail: str, raw: bytes | None) -> None:
         self.bad_at.append(offset)
@@ -176,6 +179,8 @@ class BeastParser:
                 self.receiver = body.hex()
             elif kind == 0x34:
                 out.skipped_status += 1
+            elif kind == 0x31 and not any(body):
+                out.heartbeats += 1
             else:
                 out.offsets.append(base + j)
                 out.stamps.append(body[:6])
@@ -254,7 +259,7 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
             block = stream.read(1 << 22)
             parsed = parser.feed(block, offset, last=not block)
             offset += len(block)
-            chunk = _to_chunk(parsed, clock, order, notes=(clock.note(),) if first else ())
+            chunk = frames_chunk(parsed, clock, order, notes=(clock.note(),) if first else ())
             chunk = replace(chunk, time_basis=clock.basis)
             if chunk.read or chunk.notes:
                 first = False
@@ -267,7 +272,8 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
         )
 
 
-def _to_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes: tuple[str, ...]) -> Chunk:
+def frames_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes: tuple[str, ...]) -> Chunk:
+    """What :meth:`BeastParser.feed` parsed, as a chunk of frames (shared by the file and socket readers)."""
     rejects = [rejects_table(parsed.bad_at, parsed.bad_reason, parsed.bad_detail, parsed.bad_raw)]
     n = len(parsed.offsets)
     read_count = n + len(parsed.bad_at)
