@@ -89,6 +89,8 @@ class FeedStats:
     reconnects: int = 0
     connections: int = 0
     not_modified: int = 0
+    heartbeats: int = 0
+    """Beast heartbeat records received (keep-alives: not frames, not garbage)."""
     """aircraft.json polls answered ``304 Not Modified``."""
     garbage_bytes: int = 0
     rejects: int = 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import os
 import random
 import socket
 from collections import deque
@@ -174,8 +175,10 @@ def _pseudonymised(chunk: Chunk, pseudonymise: Callable[[str], str] | None) -> C
 
 def _one_line(exc: BaseException) -> str:
     """An error without the peer's address: the strerror when there is one, else the type's message."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)  # asyncio's own strerror holds the peer's address
+    if isinstance(exc, OSError):
+        return type(exc).__name__
     if isinstance(exc, TimeoutError):
         return "timed out"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -250,6 +253,7 @@ async def _socket_feed(
             },
         )
         framer = framer_for(spec.kind, stream_id, clock_kind, start)
+        heartbeats_before = stats.heartbeats
         try:
             while True:
                 async with asyncio.timeout(idle_s):
@@ -261,6 +265,7 @@ async def _socket_feed(
                 stats.bytes += len(data)
                 archive.append(data, received_at)
                 chunk = framer.feed(data, received_at)
+                stats.heartbeats = heartbeats_before + getattr(framer, "heartbeats", 0)
                 if chunk is not None:
                     if _has_rows(chunk):
                         backoff.reset()
