@@ -195,9 +195,9 @@ class FeedServer:
     def _serve(self, client: socket.socket, number: int) -> None:
         faults = self.faults
         rng = random.Random(faults.seed * 1000 + number)
-        client.settimeout(self.stall_s)
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
         try:
+            client.settimeout(self.stall_s)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
             if faults.silence:
                 self._closing.wait()
                 return
