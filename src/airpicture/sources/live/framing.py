@@ -57,7 +57,7 @@ class BeastFramer:
         parsed = self.parser.feed(data, self.offset, last=last)
         self.offset += len(data)
         self.heartbeats += parsed.heartbeats
-        if not parsed.offsets and not parsed.bad_at:
+        if not parsed.n_records and not parsed.bad_at:
             return None
         notes: tuple[str, ...] = ()
         if self._clock is None:
