@@ -98,6 +98,8 @@ class _Parsed:
     bad_raw: list[bytes | None] = field(default_factory=list)
     columns: _Columns | None = None
     """The whole records of a clean block, as arrays (the vectorised path); the lists above are then empty."""
+    receiver_ids: list[tuple[int, int]] = field(default_factory=list)
+    """``(start, end)`` stream offsets of every 0xE3 receiver-id record, whole or cut (for redaction)."""
     skipped_status: int = 0
     heartbeats: int = 0
     """Heartbeat records (type '1', all body bytes zero: dump1090/readsb keep-alives), skipped."""
@@ -159,6 +161,11 @@ class BeastParser:
             out.reject(offset, reason, f"{detail}; bytes not kept: this stream carries receiver ids", None)
         else:
             out.reject(offset, reason, detail, raw)
+
+    @property
+    def parsed_upto(self) -> int:
+        """Stream offset of the first byte not yet parsed (the start of the carried partial record)."""
+        return self._carry_offset
 
     def _feed_clean(self, buf: bytes, base: int) -> _Parsed | None:
         """The vectorised path for a block of whole, clean Mode S records (:func:`_clean_records`)."""
@@ -248,6 +255,8 @@ class BeastParser:
                         break
                     # a receiver id can name a volunteer's receiver (docs/source-protection.md): never quarantined
                     raw = b"" if kind == RECEIVER_ID else buf[j:end]
+                    if kind == RECEIVER_ID:
+                        out.receiver_ids.append((base + j, base + end))
                     self._reject(out, base + j, RejectReason.TRUNCATED, "record cut short", raw)
                     i = end
                     continue
@@ -255,6 +264,7 @@ class BeastParser:
             self._started = True
             if kind == RECEIVER_ID:
                 self.receiver = body.hex()
+                out.receiver_ids.append((base + j, base + end))
             elif kind == 0x34:
                 out.skipped_status += 1
             elif kind == 0x31 and not any(body):
@@ -278,6 +288,8 @@ class BeastParser:
         self._carry_offset = base + i
         if last and self._carry:
             raw = b"" if self._carry[1:2] == bytes([RECEIVER_ID]) else self._carry
+            if not raw:
+                out.receiver_ids.append((base + i, base + n))
             self._reject(out, base + i, RejectReason.TRUNCATED, "file ends inside a record", raw)
             self._carry = b""
         return out
