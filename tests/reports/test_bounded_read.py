@@ -101,7 +101,7 @@ def test_oversized_fifo_and_device_media_refused_per_row(
     export = folder / "export.csv"
     export.write_text(_HEADER + "".join(rows), encoding="utf-8")
     key = load_reporter_key(settings.reports.reporter_key_file, workspace.root)
-    result = _with_timeout(lambda: import_file(workspace, export, settings, clock, key, refresh_claims=False))
+    result = _with_timeout(lambda: import_file(workspace, export, settings, clock, key))
     assert result.imported == 1 and result.media_stored == 1
     assert "row 1: field media: media file 1: media file too large, not read" in result.errors[0]
     assert "row 2: field media: media file 1: media file is not a regular file, not read" in result.errors[1]

@@ -10,7 +10,8 @@ One message per line::
 The 48-bit timestamp is read like a Beast timestamp (``--beast-clock``, anchoring in ``clock.py``).
 ``*`` lines carry no time at all: every frame gets the anchor time (``--start``, else the file's mtime)
 and the summary says so, because CPR pairing by time is then unreliable. Blank lines and ``#`` comments
-are skipped; ``source_offset`` is the 1-based line number.
+and the heartbeat line ``*0000;`` (dump1090/readsb keep-alive) are skipped; ``source_offset`` is the 1-based
+line number.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from airpicture.sources.adsb._common import (
     with_too_long,
 )
 from airpicture.sources.adsb.clock import CounterClock, datetime_us
-from airpicture.sources.adsb.streams import Limits, iter_line_blocks
+from airpicture.sources.adsb.streams import Limits, LineBlock, iter_line_blocks
 
 _LINE = re.compile(rb"^[*@%<][0-9A-Fa-f]+;?$")
 
@@ -76,17 +77,10 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     limits = options.limits
     with source.open(limits) as stream:
         for block in iter_line_blocks(stream, limits):
-            lines = block.data.split(b"\n")
-            if block.data.endswith(b"\n"):
-                lines.pop()
-            cut = block.is_last and not block.data.endswith(b"\n")
-            chunk, n_untimed = _parse(lines, block.first_line - 1, clock, order, truncated_last=cut)
+            chunk, n_untimed = block_chunk(block, clock, order, limits, first=first)
             untimed += n_untimed
-            # '*' lines have no time at all (basis none); the others the receiver clock's basis
-            basis = TimeBasis.NONE if n_untimed else clock.basis
-            chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),) if first else (), basis)
             first = False
-            yield with_too_long(chunk, block, limits)
+            yield chunk
     if untimed:
         anchor = (options.start or source.mtime).isoformat()
         yield Chunk(
@@ -96,8 +90,38 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
         )
 
 
+def block_chunk(
+    block: LineBlock,
+    clock: CounterClock,
+    order: OrderCheck,
+    limits: Limits,
+    *,
+    first: bool,
+    untimed_us: int | None = None,
+) -> tuple[Chunk, int]:
+    """One block of whole lines as a chunk, and how many of its frames had no time (``*`` lines).
+
+    Shared by the file reader and the live socket reader (sources/live). ``untimed_us`` stamps ``*`` lines
+    (a live feed gives the receipt time); None: the clock's anchor, as a file is read.
+    """
+    lines = block.data.split(b"\n")
+    if block.data.endswith(b"\n"):
+        lines.pop()
+    cut = block.is_last and not block.data.endswith(b"\n")
+    chunk, n_untimed = _parse(lines, block.first_line - 1, clock, order, truncated_last=cut, untimed_us=untimed_us)
+    # '*' lines have no time at all (basis none); the others the receiver clock's basis
+    basis = TimeBasis.NONE if n_untimed else clock.basis
+    chunk = Chunk(chunk.read, chunk.frames, None, chunk.rejects, (clock.note(),) if first else (), basis)
+    return with_too_long(chunk, block, limits), n_untimed
+
+
 def _parse(
-    lines: list[bytes], first_line: int, clock: CounterClock, order: OrderCheck, truncated_last: bool
+    lines: list[bytes],
+    first_line: int,
+    clock: CounterClock,
+    order: OrderCheck,
+    truncated_last: bool,
+    untimed_us: int | None = None,
 ) -> tuple[Chunk, int]:
     numbers: list[int] = []
     stamps: list[int] = []
@@ -110,7 +134,7 @@ def _parse(
     bad_raw: list[bytes] = []
     for i, raw in enumerate(lines):
         line = raw.strip()
-        if not line or line.startswith(b"#"):
+        if not line or line.startswith(b"#") or line == b"*0000;":  # '*0000;': a dump1090 heartbeat
             continue
         number = first_line + 1 + i
         if not line.endswith(b";") and truncated_last and i == len(lines) - 1:
@@ -165,7 +189,7 @@ def _parse(
     no_time = np.asarray(untimed, dtype=bool)[keep]
     micros = clock.to_micros(counters) if len(counters) else np.zeros(0, np.int64)
     if no_time.any():
-        micros[no_time] = datetime_us(clock.start or clock.mtime)
+        micros[no_time] = datetime_us(clock.start or clock.mtime) if untimed_us is None else untimed_us
     kept_lines = line_numbers[keep]
     in_range = timestamp_ok(micros)
     if not in_range.all():

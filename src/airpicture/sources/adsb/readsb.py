@@ -119,9 +119,14 @@ def finish_positions(
 
 
 def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
-    doc = _load(source, options)
+    yield aircraft_chunk(_load(source, options), source.file_id, str(source.path))
+
+
+def aircraft_chunk(doc: Any, file_id: str, where: str) -> Chunk:
+    """One parsed ``aircraft.json`` document as a chunk of positions (the file reader's and the live HTTP
+    poller's one code path); ``SourceError`` naming ``where`` when it is not one."""
     if not isinstance(doc, dict) or not isinstance(doc.get("aircraft"), list) or "now" not in doc:
-        raise SourceError("not a readsb aircraft.json", where=str(source.path), expected='{"now": …, "aircraft": […]}')
+        raise SourceError("not a readsb aircraft.json", where=where, expected='{"now": …, "aircraft": […]}')
     now = float(doc["now"])
     planes = [a if isinstance(a, dict) else {} for a in doc["aircraft"]]
 
@@ -155,7 +160,7 @@ def read_aircraft(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     }
     icao = pc.utf8_lower(_str([h if isinstance(h, str) else "" for h in get("hex")]))
     offsets = np.arange(len(planes), dtype=np.int64)
-    yield finish_positions(source.file_id, micros, icao, columns, offsets, [])
+    return finish_positions(file_id, micros, icao, columns, offsets, [])
 
 
 def read_trace(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:

@@ -40,7 +40,7 @@ from airpicture.sources.adsb._common import (
     timestamp_ok,
     with_too_long,
 )
-from airpicture.sources.adsb.streams import iter_line_blocks
+from airpicture.sources.adsb.streams import Limits, LineBlock, iter_line_blocks
 
 N_FIELDS = 22
 _KINDS = (b"MSG", b"SEL", b"ID", b"AIR", b"STA", b"CLK")
@@ -72,14 +72,23 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
     limits = options.limits
     with source.open(limits) as stream:
         for block in iter_line_blocks(stream, limits):
-            lines = block.data.split(b"\n")
-            if block.data.endswith(b"\n"):
-                lines.pop()
-            chunk, n_skipped = _parse(lines, block.first_line - 1, source.file_id, limits.max_field_bytes)
+            chunk, n_skipped = block_chunk(block, source.file_id, limits)
             skipped += n_skipped
-            yield with_too_long(chunk, block, limits)
+            yield chunk
     if skipped:
         yield Chunk(read=0, notes=(f"{skipped:,} non-MSG lines (SEL/ID/AIR/STA/CLK) skipped",))
+
+
+def block_chunk(block: LineBlock, file_id: str, limits: Limits) -> tuple[Chunk, int]:
+    """One block of whole lines as a chunk of positions, and how many non-MSG lines it skipped.
+
+    Shared by the file reader and the live socket reader (sources/live); ``file_id`` is the file's hash or
+    the live stream's id."""
+    lines = block.data.split(b"\n")
+    if block.data.endswith(b"\n"):
+        lines.pop()
+    chunk, n_skipped = _parse(lines, block.first_line - 1, file_id, limits.max_field_bytes)
+    return with_too_long(chunk, block, limits), n_skipped
 
 
 def _parse(lines: list[bytes], first_line: int, file_id: str, max_field: int) -> tuple[Chunk, int]:

@@ -163,39 +163,75 @@ def iter_line_blocks(
 
     Every yielded block but the last ends with ``\\n``; the last may end without one. A dropped over-long
     line leaves an empty line in its place. Memory stays about ``block + max_line_bytes`` whatever the file.
+    The framing is :class:`LineFramer`'s, which the live socket readers feed as bytes arrive.
     """
-    rest = b""
-    line = 1
-    skipping: tuple[int, bytes] | None = None
-    """``(line number, first bytes)`` of an over-long line whose bytes are being skipped."""
-    dropped: list[tuple[int, bytes]] = []
+    framer = LineFramer(limits)
     while True:
         data = stream.read(block)
         if not data:
-            if skipping is not None:
-                dropped.append(skipping)
-            if rest or dropped:
-                yield LineBlock(rest, line, True, tuple(dropped))
+            last = framer.finish()
+            if last is not None:
+                yield last
             return
-        if skipping is not None:
+        lines = framer.feed(data)
+        if lines is not None:
+            yield lines
+
+
+@dataclass(slots=True)
+class LineFramer:
+    """Incremental line framing: feed it bytes as they come, get whole lines (:class:`LineBlock`) back.
+
+    One code path for files (:func:`iter_line_blocks`) and sockets (``sources/live``). Holds at most one
+    partial line (``max_line_bytes``); an over-long line is skipped as it streams past.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    _rest: bytes = b""
+    _line: int = 1
+    _skipping: tuple[int, bytes] | None = None
+    """``(line number, first bytes)`` of an over-long line whose bytes are being skipped."""
+    _dropped: list[tuple[int, bytes]] = field(default_factory=list)
+
+    @property
+    def next_line(self) -> int:
+        """The 1-based number of the next line to be completed."""
+        return self._line
+
+    def feed(self, data: bytes) -> LineBlock | None:
+        """The whole lines completed by ``data`` (None when it completes none and drops none)."""
+        if self._skipping is not None:
             end = data.find(b"\n")
             if end < 0:
-                continue
-            dropped.append(skipping)
-            skipping = None
+                return None
+            self._dropped.append(self._skipping)
+            self._skipping = None
             data = data[end:]  # its newline ends the empty stand-in line
-        buf = rest + data
+        buf = self._rest + data
         cut = buf.rfind(b"\n") + 1
-        body, rest = buf[:cut], buf[cut:]
-        body, over = _drop_long_lines(body, line, limits.max_line_bytes)
-        dropped.extend(over)
+        body, self._rest = buf[:cut], buf[cut:]
+        body, over = _drop_long_lines(body, self._line, self.limits.max_line_bytes)
+        self._dropped.extend(over)
         n_lines = body.count(b"\n")
-        if len(rest) > limits.max_line_bytes:
-            skipping, rest = (line + n_lines, rest[:200]), b""
-        if body or dropped:
-            yield LineBlock(body, line, False, tuple(dropped))
-            dropped = []
-        line += n_lines
+        if len(self._rest) > self.limits.max_line_bytes:
+            self._skipping, self._rest = (self._line + n_lines, self._rest[:200]), b""
+        out = None
+        if body or self._dropped:
+            out = LineBlock(body, self._line, False, tuple(self._dropped))
+            self._dropped = []
+        self._line += n_lines
+        return out
+
+    def finish(self) -> LineBlock | None:
+        """The last block at the end of the stream: the partial last line (if any) and pending drops."""
+        if self._skipping is not None:
+            self._dropped.append(self._skipping)
+            self._skipping = None
+        out = None
+        if self._rest or self._dropped:
+            out = LineBlock(self._rest, self._line, True, tuple(self._dropped))
+        self._rest, self._dropped = b"", []
+        return out
 
 
 def _drop_long_lines(body: bytes, first_line: int, limit: int) -> tuple[bytes, list[tuple[int, bytes]]]:
