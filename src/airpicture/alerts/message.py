@@ -49,7 +49,7 @@ def fit_text(alert: Alert, max_chars: int, *, max_bytes: int | None = None) -> s
         return full
     tail = [f"Status: {alert.status}."] if alert.status else []
     if alert.evidence:
-        tail.append("Evidence: " + "; ".join(alert.evidence))
+        tail.append("Evidence: " + alert.evidence_line)
     tail_text = "\n".join(tail)
     body = "\n".join(alert.sentences)
     while body:

@@ -75,8 +75,15 @@ class Alert:
         if self.status:
             lines.append(f"Status: {self.status}.")
         if self.evidence:
-            lines.append("Evidence: " + "; ".join(self.evidence))
+            lines.append("Evidence: " + self.evidence_line)
         return "\n".join(lines)
+
+    @property
+    def evidence_line(self) -> str:
+        """The evidence references; a digest of more than three names how many and where to look."""
+        if len(self.evidence) > 3:
+            return f"{len(self.evidence)} events ('airpicture alerts list')"
+        return "; ".join(self.evidence)
 
 
 def alert_id(rule: str, subject_key: str, window_start: datetime) -> str:

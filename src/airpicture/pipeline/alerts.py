@@ -60,16 +60,28 @@ def _status_of(workspace: Workspace, event_ids: Sequence[str]) -> dict[str, str]
     return out
 
 
-def _category(settings: Settings, icao24: str | None) -> str:
-    if not icao24:
-        return ""
-    from airpicture.pipeline.reference import reference_data
+class _Categories:
+    """Watch-list categories by address, the reference data loaded once (and only when an event has a subject)."""
 
-    try:
-        found = reference_data(settings).aircraft(icao24)
-    except (ValueError, OSError):
-        return ""
-    return found.category if found is not None else ""
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.data: Any = None
+        self.found: dict[str, str] = {}
+
+    def __call__(self, icao24: str | None) -> str:
+        if not icao24:
+            return ""
+        if icao24 not in self.found:
+            if self.data is None:
+                from airpicture.pipeline.reference import reference_data
+
+                self.data = reference_data(self.settings)
+            try:
+                aircraft = self.data.aircraft(icao24)
+            except (ValueError, OSError):
+                aircraft = None
+            self.found[icao24] = aircraft.category if aircraft is not None else ""
+        return self.found[icao24]
 
 
 def _point(event: Event) -> tuple[float | None, float | None]:
@@ -117,6 +129,7 @@ def event_candidates(
         if e.type not in OBSERVER_TYPES and not any(ev.kind in PROTECTED_EVIDENCE for ev in e.evidence)
     ]
     statuses = _status_of(workspace, [eid for eid, _ in kept])
+    category = _Categories(settings)
     out = []
     for eid, event in kept:
         status = statuses.get(eid, ClaimStatus.REPORTED.value)
@@ -139,7 +152,7 @@ def event_candidates(
                 evidence=_evidence_reference(eid, event),
                 region=event.region,
                 role=(subject.role or "") if subject else "",
-                category=_category(settings, subject.icao24 if subject else None),
+                category=category(subject.icao24 if subject else None),
                 names=tuple(n for n in names if n),
                 lat_deg=lat,
                 lon_deg=lon,
