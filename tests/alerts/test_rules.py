@@ -97,3 +97,12 @@ def test_rules_from_settings_file(tmp_path: Path) -> None:
     assert rule.types == ("airspace_entry",) and rule.cooldown_min == 15.0
     with pytest.raises(ConfigError, match="unknown key"):
         make_settings(tmp_path, [{"name": "x", "colour": "red"}])
+
+
+def test_map_png_is_a_png_without_metadata() -> None:
+    from airpicture.alerts.mapimage import render_map_png
+
+    png = render_map_png(52.35, 31.7, [((30.0, 51.0), (33.0, 53.0))])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME", b"eXIf"):
+        assert chunk not in png

@@ -9,6 +9,7 @@ idempotency key (Mastodon ``Idempotency-Key``, the webhook's ``X-Airpicture-Aler
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -67,26 +68,33 @@ def build_channels(settings: Settings, transport: Any = None) -> dict[str, Chann
     return out
 
 
-def map_png(settings: Settings, alert: Alert) -> bytes | None:
-    """A small map of the alert's point with the region's borders (reference data), or None without a point."""
-    if alert.lat_deg is None or alert.lon_deg is None:
-        return None
+@functools.lru_cache(maxsize=4)
+def _border_lines(settings: Settings) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The boundaries of the region's countries as (lon, lat) lines, loaded once per process and settings."""
     import shapely
 
-    from airpicture.alerts.mapimage import render_map_png
     from airpicture.pipeline.reference import find_region, reference_data
 
     data = reference_data(settings)
     region = find_region(settings, settings.region)
-    lines: list[list[tuple[float, float]]] = []
+    lines: list[tuple[tuple[float, float], ...]] = []
     for code in region.countries:
         try:
             boundary = shapely.boundary(data.country(code))
         except (KeyError, ValueError):
             continue
         parts = getattr(boundary, "geoms", [boundary])
-        lines.extend([(float(x), float(y)) for x, y in part.coords] for part in parts)
-    return render_map_png(float(alert.lat_deg), float(alert.lon_deg), lines)
+        lines.extend(tuple((float(x), float(y)) for x, y in part.coords) for part in parts)
+    return tuple(lines)
+
+
+def map_png(settings: Settings, alert: Alert) -> bytes | None:
+    """A small map of the alert's point with the region's borders (reference data), or None without a point."""
+    if alert.lat_deg is None or alert.lon_deg is None:
+        return None
+    from airpicture.alerts.mapimage import render_map_png
+
+    return render_map_png(float(alert.lat_deg), float(alert.lon_deg), _border_lines(settings))
 
 
 def _message(settings: Settings, row: outbox.OutboxRow, channel: Channel, now: datetime) -> Message:
