@@ -19,6 +19,7 @@ import typer
 
 from airpicture import __version__
 from airpicture.cli import (
+    alerts_cmd,
     appearances_cmd,
     assess_cmd,
     claims_cmd,
@@ -68,6 +69,7 @@ app.command("assess")(assess_cmd.assess_command)
 app.add_typer(assess_cmd.judgments_app, name="judgments")
 app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
+app.add_typer(alerts_cmd.app, name="alerts")
 
 
 def _print_version(value: bool) -> None:

@@ -104,5 +104,11 @@ def run_command(
     else:
         for line in summary.lines():
             state.out.print(line, highlight=False, markup=False)
+    if state.settings.alerts.rules:  # alerts on what this run found (docs/alerts.md)
+        from airpicture.cli.alerts_cmd import _say_outcome, run_alerts
+
+        planned, sent = run_alerts(state)
+        if not as_json:
+            _say_outcome(state, planned, sent)
     if summary.failed_files:
         raise typer.Exit(2)

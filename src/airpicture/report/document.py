@@ -7,13 +7,14 @@ no weasel modals), ``confidence`` (never a likelihood term) or ``text`` (structu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
-from airpicture.model.claims import ClaimStatus
+from airpicture.model.claims import Claim, ClaimStatus
 from airpicture.model.judgments import ClaimFacts, Coverage, ReportInputs
 
 ADVERBS = {"likely": "likely", "very likely": "very likely", "almost certain": "almost certainly"}
@@ -520,3 +521,33 @@ def receivers_phrase(c: Coverage) -> str:
     n, files = len(c.receivers), c.receiver_files
     text = f"{n} receiver{'' if n == 1 else 's'}"
     return text if files == n else f"{files} recording{'' if files == 1 else 's'} from {text}"
+
+
+class _NoPlaces:
+    """The part of ``ReportInputs`` ``claim_text`` reads for places, empty: an event alone is placed by its own
+    coordinates, never by an observer's place name or an appearance's provenance."""
+
+    places: Mapping[str, str] = MappingProxyType({})
+    provenance: Mapping[str, Any] = MappingProxyType({})
+
+
+def event_sentence(event: Any, status: ClaimStatus = ClaimStatus.REPORTED) -> str:
+    """One detector event as the report words it (``claim_text`` on a claim made of the event alone), with a
+    capital and a full stop. Used by alerts (via the pipeline) so an alert and the report never word the same
+    event differently."""
+    claim = Claim(
+        claim_id=f"event:{event.event_id}",
+        event_type=event.type,
+        start=event.start,
+        end=event.end,
+        status=status,
+        support=status,
+        credibility=None,
+        appearances=(),
+        roots=(),
+        primary_roots=(),
+        echoes=(),
+        contradictions=(),
+    )
+    text = claim_text(ClaimFacts(claim=claim, events=(event,)), cast(ReportInputs, _NoPlaces()))
+    return _cap(text).rstrip(".") + "."

@@ -436,6 +436,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 11 -> 12: the alert outbox (issue 15; docs/alerts.md): one row per (alert, channel) with its delivery state.
+    (
+        """
+        CREATE TABLE IF NOT EXISTS alert_outbox (
+            alert_id VARCHAR NOT NULL,            -- SHA-256 of (rule, subject, window start): stable across reruns
+            channel VARCHAR NOT NULL,             -- webhook | ntfy | mqtt | email | atom | telegram | mastodon
+            rule VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,             -- the cooldown key (address, NOTAM id, '*digest*' ...)
+            window_start TIMESTAMPTZ NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            state VARCHAR NOT NULL,               -- pending | sent | error | stale | suppressed | awaiting_approval
+            attempts INTEGER NOT NULL,
+            next_try TIMESTAMPTZ NOT NULL,        -- not before (quiet hours, delay, backoff, Retry-After)
+            last_error VARCHAR,
+            sent_at TIMESTAMPTZ,
+            remote_id VARCHAR,                    -- the service's id of the post (status id, message id ...)
+            body VARCHAR NOT NULL,                -- JSON: the alert (title, sentences, status, evidence, refs ...)
+            PRIMARY KEY (alert_id, channel)
+        )
+        """,
+    ),
 )
 
 SCRUB_MIGRATIONS = frozenset({9})
