@@ -12,6 +12,7 @@ from pathlib import Path
 from airpicture.model.events import Event, Evidence, EvidenceKind, Subject
 from airpicture.pipeline.alerts import alert_on_workspace
 from airpicture.pipeline.alerts_delivery import approve, deliver, list_outbox
+from airpicture.pipeline.claims import refresh
 from airpicture.pipeline.reports import import_file, load_reporter_key
 from airpicture.store import Workspace
 from airpicture.store.events import replace_events
@@ -69,6 +70,7 @@ def test_no_planted_report_string_reaches_any_alert(
     key = load_reporter_key(settings.reports.reporter_key_file, workspace.root)
     result = import_file(workspace, export, settings, clock, key)
     assert result.imported == 2, result.errors
+    refresh(workspace, settings, clock)  # as `reports import` does after the import
     with workspace.connect(read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] >= 2  # the reports did become claims
     outcome = alert_on_workspace(workspace, settings, clock)
