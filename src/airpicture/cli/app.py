@@ -31,6 +31,7 @@ from airpicture.cli import (
     report_cmd,
     reports_cmd,
     run_cmd,
+    serve_cmd,
     simulate_cmd,
     sources_cmd,
     tracks_cmd,
@@ -66,6 +67,7 @@ app.command("assess")(assess_cmd.assess_command)
 app.add_typer(assess_cmd.judgments_app, name="judgments")
 app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
+app.add_typer(serve_cmd.app, name="serve")
 
 
 def _print_version(value: bool) -> None:

@@ -35,6 +35,8 @@ WRITER_COMMANDS = frozenset(
         "claims refresh",
         "sources grade",
         "appearances add",
+        "serve keys add",
+        "serve keys revoke",
     }
 )
 """Commands that write the workspace: each holds its writer lock from opening it to its end (another process
