@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from airpicture.model.settings import Settings
 from airpicture.pipeline.reference import reference_data
 from airpicture.pipeline.tracks import identity_table
+from airpicture.reference import ReferenceData
 from airpicture.store import Workspace
 
 DEFAULT_WINDOW_S = 60.0
@@ -83,7 +84,7 @@ def picture_query(at: datetime, window_s: float, icao24: tuple[str, ...] = ()) -
 
 
 def current_aircraft(
-    workspace: Workspace, settings: Settings, filters: AircraftFilter
+    workspace: Workspace, settings: Settings, filters: AircraftFilter, reference: ReferenceData | None = None
 ) -> tuple[datetime | None, pa.Table]:
     """``(at, table)``: one row per aircraft heard in the window before ``at``, with identity columns
     (registration, aircraft_type, operator, role, category, military, of_interest, country)."""
@@ -94,19 +95,34 @@ def current_aircraft(
     with workspace.connect(read_only=True) as con:
         table = con.sql(sql, params=params).to_arrow_table()
     assert isinstance(table, pa.Table)
-    reference = reference_data(settings)
+    reference = reference or reference_data(settings)  # a server loads it once and passes it
     addresses = [str(a) for a in table.column("icao24").to_pylist()]
-    identity = identity_table(addresses, reference)
-    known = [reference.aircraft(a) for a in addresses]
-    columns: dict[str, Any] = {name: identity[name].to_list() for name in identity.columns if name != "icao24"}
-    columns["registration"] = [k.registration or None if k else None for k in known]
-    columns["category"] = [k.category or None if k else None for k in known]
-    columns["military"] = [bool(k and k.operator_class is not None and k.operator_class.value == "Mil") for k in known]
-    columns["of_interest"] = [bool(v) for v in columns["of_interest"]]
+    known = _identities(addresses, reference, f"{settings.reference_path}|{settings.region_dirs}")
+    names = ("aircraft_type", "operator", "role", "country", "of_interest", "registration", "category", "military")
+    columns: dict[str, Any] = {name: [k[i] for k in known] for i, name in enumerate(names)}
     for name, values in columns.items():
         kind = pa.bool_() if name in ("military", "of_interest") else pa.string()
         table = table.append_column(name, pa.array(values, type=kind))
     return at, _filtered(table, filters)
+
+
+_IDENTITY_CACHE: dict[tuple[str, str], tuple[Any, ...]] = {}
+"""Identity per (reference folders, address): a watch-list look-up costs ~0.4 ms, a picture has 1,000 addresses
+and the server asks every second. A watch-list refreshed while serving shows after a restart."""
+
+
+def _identities(addresses: list[str], reference: ReferenceData, key: str) -> list[tuple[Any, ...]]:
+    """Per address: the ``identity_table`` columns (type, operator, role, country, of_interest) and the
+    registration, watch-list category and whether the operator is military, from one look-up."""
+    missing = [a for a in addresses if (key, a) not in _IDENTITY_CACHE]
+    if missing:
+        table = identity_table(missing, reference)
+        for row in table.iter_rows():
+            known = reference.aircraft(row[0])
+            military = bool(known and known.operator_class is not None and known.operator_class.value == "Mil")
+            extra = (known.registration or None, known.category or None) if known else (None, None)
+            _IDENTITY_CACHE[(key, row[0])] = (*row[1:5], bool(row[5]), *extra, military)
+    return [_IDENTITY_CACHE[(key, a)] for a in addresses]
 
 
 def _filtered(table: pa.Table, filters: AircraftFilter) -> pa.Table:

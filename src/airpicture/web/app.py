@@ -93,6 +93,9 @@ def create_app(workspace: Workspace, settings: Settings, clock: Clock, hub: Hub 
     if hub.tail_factory is None:
         hub.tail_factory = lambda: WorkspaceTail(workspace, settings)
     public = frozenset(settings.web.public)
+    from airpicture.pipeline.reference import reference_data
+
+    reference = reference_data(settings)  # the watch-list, loaded once (not per request)
 
     def need(part: str, scope: str = "read") -> Any:
         return Depends(requirement(workspace, public, part, scope))
@@ -149,6 +152,7 @@ def create_app(workspace: Workspace, settings: Settings, clock: Clock, hub: Hub 
             picture.AircraftFilter(
                 at=_at(at), window_s=window_s, bbox=box, military=military, watchlist=watchlist, category=category
             ),
+            reference,
         )
         rows = table.to_pylist()
         return _json({"at": found_at, "total": len(rows), "aircraft": rows})
@@ -314,7 +318,7 @@ def create_app(workspace: Workspace, settings: Settings, clock: Clock, hub: Hub 
                       "day_start": (newest - timedelta(hours=12)) if newest else None})  # fmt: skip
 
     app.include_router(api)
-    app.include_router(v2.router(workspace, settings, need("aircraft")))
+    app.include_router(v2.router(workspace, settings, need("aircraft"), reference))
     _dashboard(app, need("dashboard"))
     return app
 

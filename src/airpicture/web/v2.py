@@ -48,14 +48,14 @@ def aircraft_v2(row: dict[str, Any], now_s: float) -> dict[str, Any]:
     return out
 
 
-def router(workspace: Workspace, settings: Settings, dependency: Any) -> APIRouter:
+def router(workspace: Workspace, settings: Settings, dependency: Any, reference: Any = None) -> APIRouter:
     from airpicture.pipeline.aircraft import AircraftFilter, current_aircraft
 
     api = APIRouter(prefix="/v2", tags=["v2 compatibility"], dependencies=[dependency])
 
     def answer(filters: AircraftFilter) -> JSONResponse:
         started = time.perf_counter()
-        at, table = current_aircraft(workspace, settings, filters)
+        at, table = current_aircraft(workspace, settings, filters, reference)
         now_s = at.timestamp() if at is not None else time.time()
         ac = [aircraft_v2(r, now_s) for r in table.to_pylist()]
         took_ms = round((time.perf_counter() - started) * 1000)
