@@ -33,6 +33,7 @@ from airpicture.cli import (
     report_cmd,
     reports_cmd,
     run_cmd,
+    serve_cmd,
     simulate_cmd,
     sources_cmd,
     tracks_cmd,
@@ -70,6 +71,7 @@ app.add_typer(assess_cmd.judgments_app, name="judgments")
 app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
 app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(serve_cmd.app, name="serve")
 
 
 def _print_version(value: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -11,7 +10,6 @@ from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import WIDE, print_fields, print_json, print_rows
 from airpicture.cli.state import get_state
 from airpicture.model.claims import ClaimStatus
-from airpicture.model.errors import UsageError
 
 # The pipeline (DuckDB, Arrow, …) is imported inside each command, so that --help starts fast.
 
@@ -32,15 +30,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List claims with status, credibility, independent roots and echoes (in time order)."""
-    from airpicture.pipeline.claims import claim_record, list_claims
+    from airpicture.pipeline.claims import claim_record, find_claims
 
     state = get_state(ctx)
-    claims = [c for c in list_claims(state.workspace(), state.settings.region) if status is None or c.status == status]
-    if day is not None:
-        first = parse_day(day)
-        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        end = start + timedelta(days=1)
-        claims = [c for c in claims if c.start < end and c.end >= start]
+    claims = find_claims(state.workspace(), state.settings.region, status, parse_day(day) if day else None)
     total = len(claims)
     claims = claims[:limit] if limit is not None else claims
     if as_json:
@@ -76,15 +69,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show one claim."""
-    from airpicture.pipeline.claims import claim_record, list_claims
+    from airpicture.pipeline.claims import claim_record, find_claim
 
     state = get_state(ctx)
-    found = [c for c in list_claims(state.workspace(), state.settings.region) if c.claim_id == claim_id]
-    if not found:
-        raise UsageError(
-            "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
-        )
-    record = claim_record(found[0])
+    record = claim_record(find_claim(state.workspace(), state.settings.region, claim_id))
     if as_json:
         print_json(state.out, record)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -76,30 +75,6 @@ def _who(event: Event) -> str:
     return " ".join(dict.fromkeys(parts))
 
 
-def _event_json(event_id: str, event: Event, region: str | None = None) -> dict[str, object]:
-    return {
-        "event_id": event_id,
-        "type": event.type,
-        "start": event.start,
-        "end": event.end,
-        **({"region": region} if region else {}),
-        "detector": event.detector,
-        "detector_version": event.detector_version,
-        "subjects": [{k: v for k, v in vars_of(s).items() if v is not None} for s in event.subjects],
-        "attributes": dict(event.attributes),
-        "flags": list(event.flags),
-        "geometry": json.loads(event.geometry) if event.geometry else None,
-        "evidence": [
-            {"kind": e.kind.value, "source_file": e.source_file, "source_offset": e.source_offset, "note": e.note}
-            for e in event.evidence
-        ],
-    }
-
-
-def vars_of(obj: object) -> dict[str, object]:
-    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
-
-
 @events_app.command("list")
 def list_command(
     ctx: typer.Context,
@@ -114,7 +89,7 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Events in time order, with filters."""
-    from airpicture.pipeline.events import EventFilter, list_events
+    from airpicture.pipeline.events import EventFilter, event_record, list_events
 
     state = get_state(ctx)
     filters = EventFilter(
@@ -127,7 +102,7 @@ def list_command(
     )
     found = list_events(state.workspace(), filters, limit)
     if as_json:
-        print_json(state.out, [_event_json(i, e) for i, e in found])
+        print_json(state.out, [event_record(i, e) for i, e in found])
         return
     rows = [
         (
@@ -151,11 +126,11 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """One event in full: subjects, attributes, flags, geometry and the raw records it cites."""
-    from airpicture.pipeline.events import find_event
+    from airpicture.pipeline.events import event_record, find_event
 
     state = get_state(ctx)
     event, region = find_event(state.workspace(), event_id)
-    document = _event_json(event.event_id, event, region)
+    document = event_record(event.event_id, event, region)
     if as_json:
         print_json(state.out, document)
         return

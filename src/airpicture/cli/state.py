@@ -36,6 +36,8 @@ WRITER_COMMANDS = frozenset(
         "sources grade",
         "appearances add",
         "intake pull",
+        "serve keys add",
+        "serve keys revoke",
     }
 )
 """Commands that write the workspace: each holds its writer lock from opening it to its end (another process

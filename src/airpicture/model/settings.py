@@ -349,6 +349,17 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """What ``airpicture serve`` shows without an API key (docs/web.md)."""
+
+    public: tuple[str, ...] = setting(
+        ("aircraft", "tracks", "restrictions", "gnss", "dashboard"),
+        "Parts of the web API readable without a key: any of aircraft (also /v2), tracks, events, claims, "
+        "judgments, reports, restrictions, gnss, receivers, stream, dashboard. Empty: a key for everything.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -380,6 +391,7 @@ class Settings:
     claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
     assess: AssessSettings = field(default_factory=AssessSettings, metadata={"help": "Assessment."})
     alerts: AlertSettings = field(default_factory=AlertSettings, metadata={"help": "Alerts and publishing."})
+    web: WebSettings = field(default_factory=WebSettings, metadata={"help": "The web API and dashboard."})
 
     @property
     def reference_path(self) -> Path:

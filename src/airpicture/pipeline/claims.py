@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -26,6 +26,7 @@ from airpicture.claims.assemble import build_claims, rule_and_reason
 from airpicture.claims.build import ClaimInputs, ClaimRules, ClaimSet, NotamInput, TrackHit, geometry_point
 from airpicture.model.claims import (
     Claim,
+    ClaimStatus,
     GradeChange,
     Reliability,
     Source,
@@ -381,6 +382,29 @@ def grade_source(
 def list_claims(workspace: Workspace, region: str) -> list[Claim]:
     with workspace.connect(read_only=True) as con:
         return store.load_claims(con, region)
+
+
+def find_claims(
+    workspace: Workspace, region: str, status: ClaimStatus | None = None, day: date | None = None
+) -> list[Claim]:
+    """Claims in time order, optionally only of one status and overlapping one UTC day (``claims list``, the
+    web API)."""
+    claims = [c for c in list_claims(workspace, region) if status is None or c.status == status]
+    if day is not None:
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        end = start + timedelta(days=1)
+        claims = [c for c in claims if c.start < end and c.end >= start]
+    return claims
+
+
+def find_claim(workspace: Workspace, region: str, claim_id: str) -> Claim:
+    """One claim by id (``claims show``); ``UsageError`` when there is none."""
+    found = [c for c in list_claims(workspace, region) if c.claim_id == claim_id]
+    if not found:
+        raise UsageError(
+            "no such claim", where="CLAIM_ID", found=claim_id, expected="an id from 'airpicture claims list'"
+        )
+    return found[0]
 
 
 def list_sources(workspace: Workspace, region: str) -> list[Source]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,9 +47,16 @@ def _where(filters: EventFilter) -> tuple[str, list[Any]]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def list_events(workspace: Workspace, filters: EventFilter, limit: int | None = None) -> list[tuple[str, Event]]:
-    """``(event_id, event)`` pairs in time order."""
+def list_events(
+    workspace: Workspace, filters: EventFilter, limit: int | None = None, after: str | None = None
+) -> list[tuple[str, Event]]:
+    """``(event_id, event)`` pairs in time order; ``after`` (an event id) starts past that event (a cursor:
+    the order is start, type, id, so the next page is stable while events are added)."""
     where, params = _where(filters)
+    if after is not None:
+        cursor = "(start_ts, type, event_id) > (SELECT (start_ts, type, event_id) FROM events WHERE event_id = ?)"
+        where = f"{where} AND {cursor}" if where else f"WHERE {cursor}"
+        params.append(after)
     sql = f"SELECT {EVENT_COLUMNS} FROM events {where} ORDER BY start_ts, type, event_id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -70,6 +78,30 @@ def find_event(workspace: Workspace, event_id: str) -> tuple[Event, str]:
     if len(rows) > 1:
         raise UsageError("ambiguous event id", where="events show", found=event_id, expected="more characters")
     return row_to_event(rows[0]), str(rows[0][5])
+
+
+def event_record(event_id: str, event: Event, region: str | None = None) -> dict[str, Any]:
+    """One event as ``events list|show --json`` and the web API give it (times as datetimes)."""
+    return {
+        "event_id": event_id,
+        "type": event.type,
+        "start": event.start,
+        "end": event.end,
+        **({"region": region} if region else {}),
+        "detector": event.detector,
+        "detector_version": event.detector_version,
+        "subjects": [
+            {k: v for k, v in ((name, getattr(s, name)) for name in s.__slots__) if v is not None}
+            for s in event.subjects
+        ],
+        "attributes": dict(event.attributes),
+        "flags": list(event.flags),
+        "geometry": json.loads(event.geometry) if event.geometry else None,
+        "evidence": [
+            {"kind": e.kind.value, "source_file": e.source_file, "source_offset": e.source_offset, "note": e.note}
+            for e in event.evidence
+        ],
+    }
 
 
 def _query_events(workspace: Workspace, filters: ExportFilter) -> pa.RecordBatchReader:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from airpicture.model.errors import UsageError
 from airpicture.pipeline.reports import load_reporter_key
+from airpicture.store import Workspace
 
 DOMAIN = b"airpicture receiver\x00"
 """HMAC message prefix: receiver pseudonyms and reporter pseudonyms share the key, never a value."""
@@ -120,3 +121,35 @@ __all__ = [
     "receiver_pseudonym",
     "redact",
 ]
+
+
+def receiver_health(workspace: Workspace) -> list[dict[str, object]]:
+    """Per receiver (its label ``receiver-<8 hex>`` only, never a name): files, positions, first and last
+    time heard and messages per second over that span, from the stored positions. Lag, drops and
+    reconnects are properties of a live feed: None here; ``airpicture live`` publishes them to the web
+    hub (``web.stream.Hub.set_receiver``)."""
+    if not workspace.has_partitions("positions"):
+        return []
+    with workspace.connect(read_only=True) as con:
+        rows = con.execute(
+            "SELECT coalesce(f.receiver, f.file_id) AS receiver, count(DISTINCT f.file_id), count(*), min(p.ts), "
+            "max(p.ts) FROM positions p JOIN ingested_files f ON p.source_file = f.file_id GROUP BY ALL "
+            "ORDER BY 1"
+        ).fetchall()
+    out: list[dict[str, object]] = []
+    for receiver, files, messages, first, last in rows:
+        span_s = (last - first).total_seconds()
+        out.append(
+            {
+                "receiver": f"receiver-{str(receiver)[:LABEL_HEX]}",
+                "files": int(files),
+                "messages": int(messages),
+                "first_heard": first,
+                "last_heard": last,
+                "messages_per_s": round(messages / span_s, 3) if span_s > 0 else None,
+                "lag_s": None,
+                "drops": None,
+                "reconnects": None,
+            }
+        )
+    return out

@@ -241,6 +241,29 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def report_name(settings: Settings, day: date, fmt: str) -> str:
+    """The file name of a day's report in one format."""
+    return f"airpicture-{settings.region}-{day.isoformat()}.{fmt}"
+
+
+def stored_report(workspace: Workspace, settings: Settings, day: date, fmt: str) -> Path | None:
+    """The report of ``day`` as ``airpicture report`` or ``run`` wrote it into the workspace (None if not)."""
+    path = workspace.root / "reports" / report_name(settings, day, fmt)
+    return path if path.is_file() else None
+
+
+def stored_report_days(workspace: Workspace, settings: Settings) -> list[date]:
+    """Days with a stored JSON report, oldest first."""
+    prefix = f"airpicture-{settings.region}-"
+    days = []
+    for path in (workspace.root / "reports").glob(f"{prefix}*.json"):
+        try:
+            days.append(date.fromisoformat(path.name[len(prefix) : -len(".json")]))
+        except ValueError:
+            continue
+    return sorted(days)
+
+
 def write_report(
     workspace: Workspace,
     settings: Settings,
@@ -265,7 +288,7 @@ def write_report(
     target.mkdir(parents=True, exist_ok=True)
     files = []
     for fmt, text in rendered.outputs.items():
-        path = target / f"airpicture-{settings.region}-{day.isoformat()}.{fmt}"
+        path = target / report_name(settings, day, fmt)
         atomic_write_bytes(path, text.encode("utf-8"), workspace.tmp_dir)
         files.append(path)
     return ReportResult(day, assessment.judgment.judgment_id, tuple(files), time.perf_counter() - started)

@@ -457,6 +457,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 12 -> 13: analyst API keys of 'airpicture serve' (issue 17; docs/web.md): only a SHA-256 of each random
+    # key is stored, with a label the analyst chose, its scope and when it was made or revoked (whole hours).
+    (
+        """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            key_id VARCHAR PRIMARY KEY,           -- first 8 characters of the key: names it in 'serve keys list'
+            key_sha256 VARCHAR NOT NULL UNIQUE,   -- SHA-256 hex of the whole key; the key itself is never stored
+            label VARCHAR NOT NULL,               -- what the key is for (free text chosen by the admin)
+            scope VARCHAR NOT NULL,               -- read | write | admin
+            created_at TIMESTAMPTZ,               -- to the hour
+            revoked_at TIMESTAMPTZ                -- to the hour; NULL while the key works
+        )
+        """,
+    ),
 )
 
 SCRUB_MIGRATIONS = frozenset({9})
