@@ -242,19 +242,25 @@ def run_detection(
             wanted_columns |= AircraftInAreaDetector.columns
         columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
     previous_day: date | None = None
-    previous = POSITIONS_SCHEMA.empty_table()
+    following_lead_in = POSITIONS_SCHEMA.empty_table()  # the next day's lead-in, from the day just detected
     monitoring_since = _monitoring_since(workspace, region.name, min(days)) if days else None
     earlier = (
         _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
     )
     for day in sorted(days):
-        # consecutive days: the day read last time is this day's lead-in (each partition is read once)
-        if previous_day != day - timedelta(days=1):
+        # consecutive days: the day read last time gave this day's lead-in (only its last minutes are kept, so
+        # one day's positions are held at a time, not two)
+        if previous_day == day - timedelta(days=1):
+            lead_in = following_lead_in
+        else:
             previous = geometry.frame_filter(read_day(workspace, day - timedelta(days=1), pending, columns))
+            lead_in = _lead_in(previous, day, settings.detect.lead_in_min)
+            del previous
         all_positions = read_day(workspace, day, pending, columns)
         read += all_positions.num_rows
         # the region's detectors see only its frame: another region's positions never become its events
         positions = geometry.frame_filter(all_positions)
+        del all_positions
         in_region = geometry.count_in_frame(positions["lat_deg"], positions["lon_deg"])
         if in_region and monitoring_since is None:
             monitoring_since = day
@@ -270,7 +276,8 @@ def run_detection(
             earlier_events=tuple(earlier),
             monitoring_since=monitoring_since,
         )
-        result = detect_partition(positions, ctx, chosen, lead_in=_lead_in(previous, day, settings.detect.lead_in_min))
+        result = detect_partition(positions, ctx, chosen, lead_in=lead_in)
+        del lead_in
         events.extend(result.events)
         earlier.extend(e for e in result.events if e.type in NOVELTY_TYPES and e.subjects and e.subjects[0].role)
         if AircraftInAreaDetector.name in notam_wanted and restrictions and positions.num_rows:
@@ -284,7 +291,9 @@ def run_detection(
         history = pa.concat_tables([history.filter(pc.not_equal(history["day"], pa.scalar(day, pa.date32()))),
                                     _coverage_aggregate(day, in_region),
                                     result.aggregates.cast(AGGREGATES_SCHEMA)])  # fmt: skip
-        previous_day, previous = day, positions
+        previous_day = day
+        following_lead_in = _lead_in(positions, day + timedelta(days=1), settings.detect.lead_in_min)
+        del positions
         if advance is not None:
             advance(1)
     stitched = [e if e.region else replace(e, region=region.name) for e in stitch_events(events)]
