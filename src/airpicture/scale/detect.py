@@ -39,11 +39,15 @@ DayInputs = tuple[pa.Table, tuple[Event, ...], date | None]
 """What a day is handed: the history before it, earlier novelty events, the monitoring start."""
 
 
+DayTask = Callable[[date, DetectionPlan, dict[date, DayInputs]], DayDetection]
+
+
 class DistributedDetectionFailed(AirpictureError):
     """A day's detection failed on the cluster (after its retries); nothing of the run was stored."""
 
 
-def _day_task(day: date, plan: DetectionPlan, inputs: dict[date, DayInputs]) -> DayDetection:
+def day_task(day: date, plan: DetectionPlan, inputs: dict[date, DayInputs]) -> DayDetection:
+    """The task of one day: :func:`~airpicture.pipeline.detect.detect_day` with what the day is handed."""
     history, earlier, since = inputs[day]
     return detect_day(plan, day, history, earlier, since)
 
@@ -70,8 +74,10 @@ def handed_over(start: RunStart, first_pass: Sequence[DayDetection]) -> dict[dat
     return out
 
 
-def dask_day_runner(client: Any, retries: int = 2) -> DayRunner:
-    """A :data:`~airpicture.pipeline.detect.DayRunner` that maps the days over ``client``'s workers."""
+def dask_day_runner(client: Any, retries: int = 2, task: DayTask = day_task) -> DayRunner:
+    """A :data:`~airpicture.pipeline.detect.DayRunner` that maps the days over ``client``'s workers.
+
+    ``task`` is :func:`day_task` (a test wraps it: a worker that dies mid-task)."""
 
     def run(
         plan: DetectionPlan, days: Sequence[date], start: RunStart, advance: Callable[[int], None] | None = None
@@ -79,9 +85,9 @@ def dask_day_runner(client: Any, retries: int = 2) -> DayRunner:
         ordered = sorted(days)
         stored_inputs = {d: (start.history, start.earlier, start.monitoring_since) for d in ordered}
         shared_plan = share(client, plan)  # once per run: a worker loads the reference data it needs once
-        first = _checked(map_tasks(client, _day_task, ordered, shared_plan, stored_inputs, retries=retries))
+        first = _checked(map_tasks(client, task, ordered, shared_plan, stored_inputs, retries=retries))
         inputs = handed_over(start, first)
-        second = _checked(map_tasks(client, _day_task, ordered, shared_plan, inputs, retries=retries))
+        second = _checked(map_tasks(client, task, ordered, shared_plan, inputs, retries=retries))
         for one, two in zip(first, second, strict=True):
             if not one.aggregates.equals(two.aggregates):
                 raise DistributedDetectionFailed(

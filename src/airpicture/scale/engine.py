@@ -95,8 +95,15 @@ def map_tasks(
 
 
 def share(client: Any, value: Any) -> Any:
-    """``value`` sent once to every worker (a future that tasks take as an argument)."""
-    return client.scatter(value, broadcast=True, hash=False)
+    """``value`` sent once to the cluster, as a future that tasks take as an argument.
+
+    Not ``scatter``: scattered data held by a worker that dies is lost for good (its tasks are cancelled);
+    a value inside the task graph is sent again by the scheduler to the worker that replaces it."""
+    return client.submit(_same, value, pure=False)
+
+
+def _same(value: T) -> T:
+    return value
 
 
 def _is_future(value: Any) -> bool:
