@@ -4,12 +4,18 @@ mid-task; a day that fails on bad input is named with its reason and nothing hal
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from airpicture.model.settings import Settings
@@ -18,6 +24,7 @@ from airpicture.pipeline.run import run_all
 from airpicture.scale.detect import DistributedDetectionFailed, dask_day_runner
 from airpicture.scale.engine import EngineOptions, dask_client
 from airpicture.store import Workspace
+from tests.conftest import REPO
 from tests.run.support import differences, dump, new_workspace
 from tests.scale.support import CLOCK, DAY, KillOnce, simulate
 
@@ -95,3 +102,31 @@ def test_a_day_that_fails_on_bad_input_is_named_with_its_reason_and_nothing_is_s
     message = str(caught.value)
     assert "1 day(s) failed" in message and f"day {DAY}" in message and "Parquet" in message
     assert dump(ws) == before  # the other days were computed, and nothing of the run was stored
+
+
+@pytest.mark.slow
+def test_the_driver_killed_mid_detection_leaves_committed_data_and_a_rerun_completes(
+    local_run: tuple[Path, dict[str, Any]], simulated: Path, tmp_path: Path
+) -> None:
+    ws = new_workspace(tmp_path / "ws", simulated)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRPICTURE_")}
+    env.update(PYTHONPATH=str(REPO / "src"), AIRPICTURE_REGION="belarus")
+    command = [sys.executable, "-m", "airpicture", "--workspace", str(ws), "run", "--day", DAY.isoformat()]
+    command += ["--json", "--engine", "dask", "--workers", "1"]
+    killed = subprocess.Popen(
+        command, env={**env, "TEST_AIRPICTURE_KILL_AT": "detect:1"}, start_new_session=True, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    killed.communicate(timeout=600)
+    with contextlib.suppress(ProcessLookupError):  # the local cluster the dead driver had started
+        os.killpg(killed.pid, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL
+    con = duckdb.connect(str(ws / "airpicture.duckdb"), read_only=True)
+    try:  # killed after the days were computed on the cluster, before the driver stored them
+        assert con.execute("SELECT count(*) FROM tracks").fetchone() != (0,)
+        assert con.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    finally:
+        con.close()
+    rerun = subprocess.run(command, env=env, timeout=600, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert not differences(dump(ws), local_run[1])
