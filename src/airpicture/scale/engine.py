@@ -60,7 +60,9 @@ def dask_client(options: EngineOptions) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            # no dashboard; the scheduler's HTTP server (always started) on a free loopback port, never :8787
+            dashboard_address="127.0.0.1:0",
+            scheduler_kwargs={"dashboard": False},
             memory_limit=options.memory_limit,
             silence_logs=40,
         ) as cluster,
