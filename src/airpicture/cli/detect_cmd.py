@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from airpicture.cli.engine_options import EngineOption, SchedulerOption, WorkersOption
 from airpicture.cli.export_cmd import parse_day, parse_utc
 from airpicture.cli.output import WIDE, print_fields, print_json, print_rows, progress
 from airpicture.cli.state import get_state
@@ -29,9 +30,13 @@ def detect(
         list[str] | None, typer.Option("--detector", "-d", help="Run only this detector (repeatable).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+    engine: EngineOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Find events in the stored positions and NOTAMs, per UTC day; re-running replaces them."""
     from airpicture.pipeline.detect import resolve_days, run_detection
+    from airpicture.scale.drivers import EngineChoice, day_runner
 
     state = get_state(ctx)
     workspace = state.workspace()
@@ -41,9 +46,18 @@ def detect(
         parse_utc(since, "--since") if since else None,
         parse_utc(until, "--until") if until else None,
     )
-    with progress(state.err, state.show_progress, "detecting", len(days)) as advance:
+    with (
+        day_runner(state.settings, EngineChoice(engine, workers, scheduler)) as runner,
+        progress(state.err, state.show_progress, "detecting", len(days)) as advance,
+    ):
         summary = run_detection(
-            workspace, state.settings, state.clock, days=days, detectors=tuple(detector or ()), advance=advance
+            workspace,
+            state.settings,
+            state.clock,
+            days=days,
+            detectors=tuple(detector or ()),
+            advance=advance,
+            runner=runner,
         )
     if as_json:
         print_json(

@@ -8,13 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from airpicture.cli.engine_options import EngineOption, SchedulerOption, WorkersOption
 from airpicture.cli.export_cmd import parse_day
 from airpicture.cli.output import print_json
 from airpicture.cli.reports_cmd import KEEP_DELIVERED_WARNING, ensure_passphrase
 from airpicture.cli.state import get_state
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from airpicture.cli.state import AppState
+    from airpicture.pipeline.detect import DayRunner
     from airpicture.pipeline.run import Progress as Tell
+    from airpicture.pipeline.run import RunSummary
+    from airpicture.store import Workspace
 
 # The pipeline (DuckDB, Arrow, …) is imported inside the command, so that --help starts fast.
 
@@ -48,11 +55,12 @@ def run_command(
     keep_delivered: Annotated[
         bool, typer.Option("--keep-delivered", help="Leave report exports in the inbox after import (unsafe).")
     ] = False,
+    engine: EngineOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Ingest everything new in <workspace>/inbox, then tracks, detect, claims, assess and the report."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from airpicture.pipeline.run import STAGES, run_all  # here, not at the top: --help stays fast
+    from airpicture.scale.drivers import EngineChoice, day_runner
 
     state = get_state(ctx)
     workspace = state.workspace()
@@ -60,6 +68,23 @@ def run_command(
     ensure_passphrase(workspace.root)
     if keep_delivered:
         state.err.print(f"warning: {KEEP_DELIVERED_WARNING}", highlight=False, markup=False)
+    with day_runner(state.settings, EngineChoice(engine, workers, scheduler)) as runner:
+        summary = _run_all(state, workspace, chosen, as_json, keep_delivered, runner)
+    _print_summary(state, summary, as_json)
+
+
+def _run_all(
+    state: AppState,
+    workspace: Workspace,
+    chosen: date | None,
+    as_json: bool,
+    keep_delivered: bool,
+    runner: DayRunner | None,
+) -> RunSummary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from airpicture.pipeline.run import STAGES, run_all  # here, not at the top: --help stays fast
+
     if state.show_progress and not as_json:
         with Progress(
             TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -70,9 +95,11 @@ def run_command(
             def show(stage: str, done: int, total: int | None) -> None:
                 bar.update(tasks[stage], completed=done, total=total, visible=True)
 
-            summary = run_all(workspace, state.settings, state.clock, chosen, _kill_hook(show), keep_delivered)
-    else:
-        summary = run_all(workspace, state.settings, state.clock, chosen, _kill_hook(None), keep_delivered)
+            return run_all(workspace, state.settings, state.clock, chosen, _kill_hook(show), keep_delivered, runner)
+    return run_all(workspace, state.settings, state.clock, chosen, _kill_hook(None), keep_delivered, runner)
+
+
+def _print_summary(state: AppState, summary: RunSummary, as_json: bool) -> None:
     if as_json:
         print_json(
             state.out,

@@ -113,6 +113,19 @@ class IngestSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleSettings:
+    """Where the batch chain runs: here, or on a Dask cluster (docs/scale.md)."""
+
+    engine: str = setting("local", "Engine of 'ingest', 'detect' and 'run': local (this process) or dask.")
+    workers: int = setting(2, "Worker processes of the local Dask cluster started when no scheduler is given.")
+    scheduler: str | None = setting(
+        None, "Address of an existing Dask scheduler (tcp://host:8786); none: a local cluster on loopback."
+    )
+    retries: int = setting(2, "Times a failed Dask task is retried before it is reported as failed.")
+    worker_memory: str = setting("auto", "Memory limit per local Dask worker (e.g. 4GiB); auto: shared out.")
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSettings:
     """Observer-report intake (docs/reports.md, docs/source-protection.md)."""
 
@@ -392,6 +405,7 @@ class Settings:
     assess: AssessSettings = field(default_factory=AssessSettings, metadata={"help": "Assessment."})
     alerts: AlertSettings = field(default_factory=AlertSettings, metadata={"help": "Alerts and publishing."})
     web: WebSettings = field(default_factory=WebSettings, metadata={"help": "The web API and dashboard."})
+    scale: ScaleSettings = field(default_factory=ScaleSettings, metadata={"help": "Dask engine."})
 
     @property
     def reference_path(self) -> Path:

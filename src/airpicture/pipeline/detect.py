@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -28,11 +29,13 @@ from airpicture.detect.framework import (
 )
 from airpicture.detect.novelty import NOVELTY_TYPES
 from airpicture.detect.proximity import is_of_interest
-from airpicture.detect.region_geometry import build_region_geometry
+from airpicture.detect.region_geometry import RegionGeometry, build_region_geometry
 from airpicture.detect.restrictions import AircraftInAreaDetector, RestrictionChangeDetector
 from airpicture.model.clock import Clock
 from airpicture.model.errors import UsageError
 from airpicture.model.events import Event
+from airpicture.model.notam import Restriction
+from airpicture.model.region import Region
 from airpicture.model.schemas import POSITIONS_SCHEMA
 from airpicture.model.settings import Settings
 from airpicture.pipeline.notam import aircraft_in_areas, load_restrictions, restriction_events
@@ -198,20 +201,58 @@ def resolve_days(workspace: Workspace, day: date | None, since: datetime | None,
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def run_detection(
-    workspace: Workspace,
-    settings: Settings,
-    clock: Clock,
-    *,
-    days: Sequence[date],
-    detectors: Sequence[str] = (),
-    advance: Callable[[int], None] | None = None,
-    on_store: Callable[[Any], None] | None = None,
-) -> DetectionSummary:
-    """Detect events on ``days`` for the configured region and store them, replacing earlier runs.
+@dataclass(frozen=True, slots=True)
+class DetectionPlan:
+    """What every day of one detection run needs, built once by the driver (:func:`plan_detection`).
 
-    ``on_store(con)`` runs inside the transaction that stores the events and aggregates (the run's stage
-    completion records, ``store.stages``)."""
+    Picklable: a distributed driver (``airpicture.scale``) ships it to its workers, which read the positions
+    under ``root`` themselves; the DuckDB file is read here, by the driver, only."""
+
+    root: Path
+    clock: Clock
+    region: Region
+    reference: Any
+    geometry: RegionGeometry
+    chosen: tuple[Detector, ...]
+    in_areas: bool
+    """Run the aircraft-in-area detector (NOTAM restrictions) over each day's positions."""
+    restrictions: tuple[Restriction, ...]
+    columns: list[str] | None
+    pending: frozenset[str]
+    lead_in_min: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """What the store held before the run, for the first day: baselines, earlier events, monitoring start."""
+
+    history: pa.Table
+    earlier: tuple[Event, ...]
+    monitoring_since: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayDetection:
+    """One UTC day's detection: its events (the partition's and the aircraft-in-area ones), its aggregates
+    (the coverage aggregate first, then the detectors'), positions read and positions inside the region."""
+
+    day: date
+    events: tuple[Event, ...]
+    area_events: tuple[Event, ...]
+    aggregates: pa.Table
+    in_region: int
+    read: int
+
+
+DayRunner = Callable[[DetectionPlan, Sequence[date], RunStart, Callable[[int], None] | None], list[DayDetection]]
+"""Runs every day of a plan and returns their detections in day order: :func:`run_days_locally`, or a
+distributed driver's (``airpicture.scale``) that maps :func:`detect_day` over a cluster."""
+
+
+def plan_detection(
+    workspace: Workspace, settings: Settings, clock: Clock, detectors: Sequence[str] = ()
+) -> tuple[DetectionPlan, tuple[tuple[str, int], ...], list[str]]:
+    """The plan of a run, the detectors it runs (name, version) and the NOTAM detectors among them."""
     reference = reference_data(settings)
     region = reference.region(settings.region)
     geometry = build_region_geometry(region, reference)
@@ -225,83 +266,176 @@ def run_detection(
         select_detectors(position_wanted, detector_parameters(settings)) if position_wanted or not wanted else []
     )
     restrictions = load_restrictions(workspace, settings) if notam_wanted else []
-    events: list[Event] = []
-    aggregates = [AGGREGATES_SCHEMA.empty_table()]
-    read = 0
-    with workspace.connect(read_only=True) as con:
-        history = con.sql(
-            "SELECT day, detector, key, value FROM day_aggregates WHERE region = $region ORDER BY day",
-            params={"region": region.name},
-        ).to_arrow_table()
-    history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
-    pending = workspace.pending_files()
     columns = required_columns(chosen)
     if columns is not None:  # the frame filter reads the position and the recording of each row
         wanted_columns = set(columns) | FRAME_COLUMNS
         if AircraftInAreaDetector.name in notam_wanted:
             wanted_columns |= AircraftInAreaDetector.columns
         columns = [name for name in POSITIONS_SCHEMA.names if name in wanted_columns]
-    previous_day: date | None = None
-    following_lead_in = POSITIONS_SCHEMA.empty_table()  # the next day's lead-in, from the day just detected
-    monitoring_since = _monitoring_since(workspace, region.name, min(days)) if days else None
-    earlier = (
-        _earlier_events(workspace, region.name, min(days)) if days and "novelty" in [d.name for d in chosen] else []
+    plan = DetectionPlan(
+        root=workspace.root,
+        clock=clock,
+        region=region,
+        reference=reference,
+        geometry=geometry,
+        chosen=tuple(chosen),
+        in_areas=AircraftInAreaDetector.name in notam_wanted,
+        restrictions=tuple(restrictions),
+        columns=columns,
+        pending=workspace.pending_files(),
+        lead_in_min=settings.detect.lead_in_min,
     )
-    for day in sorted(days):
-        # consecutive days: the day read last time gave this day's lead-in (only its last minutes are kept, so
-        # one day's positions are held at a time, not two)
-        if previous_day == day - timedelta(days=1):
-            lead_in = following_lead_in
-        else:
-            previous = geometry.frame_filter(read_day(workspace, day - timedelta(days=1), pending, columns))
-            lead_in = _lead_in(previous, day, settings.detect.lead_in_min)
-            del previous
-        all_positions = read_day(workspace, day, pending, columns)
-        read += all_positions.num_rows
-        # the region's detectors see only its frame: another region's positions never become its events
-        positions = geometry.frame_filter(all_positions)
-        del all_positions
-        in_region = geometry.count_in_frame(positions["lat_deg"], positions["lon_deg"])
-        if in_region and monitoring_since is None:
-            monitoring_since = day
-        aggregates.append(_coverage_aggregate(day, in_region))
-        before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
-        ctx = DetectionContext(
-            clock=clock,
-            region=region,
-            day=day,
-            reference=reference,
-            geometry=geometry,
-            history=before,
-            earlier_events=tuple(earlier),
-            monitoring_since=monitoring_since,
+    ran = tuple((d.name, d.version) for d in chosen) + tuple((n, NOTAM_DETECTORS[n]) for n in notam_wanted)
+    return plan, ran, notam_wanted
+
+
+def run_start(workspace: Workspace, plan: DetectionPlan, days: Sequence[date]) -> RunStart:
+    """The stored baselines, earlier events (for novelty) and monitoring start that the run begins from."""
+    region = plan.region.name
+    with workspace.connect(read_only=True) as con:
+        history = con.sql(
+            "SELECT day, detector, key, value FROM day_aggregates WHERE region = $region ORDER BY day",
+            params={"region": region},
+        ).to_arrow_table()
+    history = AGGREGATES_SCHEMA.empty_table() if history is None else history.cast(AGGREGATES_SCHEMA)
+    monitoring_since = _monitoring_since(workspace, region, min(days)) if days else None
+    wants_earlier = days and "novelty" in [d.name for d in plan.chosen]
+    earlier = tuple(_earlier_events(workspace, region, min(days))) if wants_earlier else ()
+    return RunStart(history, earlier, monitoring_since)
+
+
+def detect_positions(
+    plan: DetectionPlan,
+    day: date,
+    all_positions: pa.Table,
+    previous: pa.Table,
+    history: pa.Table,
+    earlier: Sequence[Event],
+    monitoring_since: date | None,
+) -> tuple[DayDetection, pa.Table]:
+    """One day's detection from its positions (``all_positions``, as read) and the previous day's positions in
+    the region's frame (``previous``, for the lead-in); ``history``: the aggregates of the days before, as the
+    store would hold them after detecting those days. Returns the day's detection and its positions in the
+    frame (the next day's ``previous``). Pure: no store."""
+    # the region's detectors see only its frame: another region's positions never become its events
+    positions = plan.geometry.frame_filter(all_positions)
+    read = all_positions.num_rows
+    del all_positions  # the unfiltered read is not held while the detectors run
+    in_region = plan.geometry.count_in_frame(positions["lat_deg"], positions["lon_deg"])
+    if in_region and monitoring_since is None:
+        monitoring_since = day
+    before = history.filter(pc.less(history["day"], pa.scalar(day, pa.date32())))
+    ctx = DetectionContext(
+        clock=plan.clock,
+        region=plan.region,
+        day=day,
+        reference=plan.reference,
+        geometry=plan.geometry,
+        history=before,
+        earlier_events=tuple(earlier),
+        monitoring_since=monitoring_since,
+    )
+    result = detect_partition(positions, ctx, plan.chosen, lead_in=_lead_in(previous, day, plan.lead_in_min))
+    area_events: list[Event] = []
+    if plan.in_areas and plan.restrictions and positions.num_rows:
+        addresses = [a for a in pc.unique(positions["icao24"]).to_pylist() if a]
+        of_interest = frozenset(
+            a for a, keep in zip(addresses, is_of_interest(addresses, plan.reference), strict=True) if keep
         )
-        result = detect_partition(positions, ctx, chosen, lead_in=lead_in)
-        del lead_in
-        events.extend(result.events)
-        earlier.extend(e for e in result.events if e.type in NOVELTY_TYPES and e.subjects and e.subjects[0].role)
-        if AircraftInAreaDetector.name in notam_wanted and restrictions and positions.num_rows:
-            addresses = [a for a in pc.unique(positions["icao24"]).to_pylist() if a]
-            of_interest = frozenset(
-                a for a, keep in zip(addresses, is_of_interest(addresses, reference), strict=True) if keep
+        area_events = aircraft_in_areas(plan.restrictions, positions, of_interest)
+    aggregates = pa.concat_tables([_coverage_aggregate(day, in_region), result.aggregates.cast(AGGREGATES_SCHEMA)])
+    detection = DayDetection(day, result.events, tuple(area_events), aggregates, in_region, read)
+    return detection, positions
+
+
+def detect_day(
+    plan: DetectionPlan, day: date, history: pa.Table, earlier: Sequence[Event], monitoring_since: date | None
+) -> DayDetection:
+    """:func:`detect_positions` over the day's partition and the previous day's, read from the workspace's
+    Parquet under ``plan.root`` (the task a distributed driver maps over days)."""
+    workspace = Workspace(plan.root)
+    previous = plan.geometry.frame_filter(read_day(workspace, day - timedelta(days=1), plan.pending, plan.columns))
+    positions = read_day(workspace, day, plan.pending, plan.columns)
+    return detect_positions(plan, day, positions, previous, history, earlier, monitoring_since)[0]
+
+
+def novelty_earlier(detection: DayDetection) -> list[Event]:
+    """The day's events that later days' novelty looks back on (watch-list aircraft, novelty types)."""
+    return [e for e in detection.events if e.type in NOVELTY_TYPES and e.subjects and e.subjects[0].role]
+
+
+def history_after(history: pa.Table, detection: DayDetection) -> pa.Table:
+    """``history`` with the day's rows replaced by its new aggregates: what a later run would read."""
+    day = pa.scalar(detection.day, pa.date32())
+    return pa.concat_tables([history.filter(pc.not_equal(history["day"], day)), detection.aggregates])
+
+
+def run_days_locally(
+    plan: DetectionPlan, days: Sequence[date], start: RunStart, advance: Callable[[int], None] | None = None
+) -> list[DayDetection]:
+    """The local driver: the days in order in this process, each partition read once."""
+    workspace = Workspace(plan.root)
+    history, earlier, monitoring_since = start.history, list(start.earlier), start.monitoring_since
+    out: list[DayDetection] = []
+    previous_day: date | None = None
+    previous = POSITIONS_SCHEMA.empty_table()
+    for day in sorted(days):
+        # consecutive days: the day read last time is this day's lead-in (each partition is read once)
+        if previous_day != day - timedelta(days=1):
+            previous = plan.geometry.frame_filter(
+                read_day(workspace, day - timedelta(days=1), plan.pending, plan.columns)
             )
-            events.extend(aircraft_in_areas(restrictions, positions, of_interest))
-        aggregates.append(result.aggregates)
+        # read inline, not bound to a name: detect_positions drops the unfiltered table once it is filtered
+        detection, positions = detect_positions(
+            plan, day, read_day(workspace, day, plan.pending, plan.columns), previous, history, earlier,
+            monitoring_since,
+        )  # fmt: skip
+        out.append(detection)
+        if detection.in_region and monitoring_since is None:
+            monitoring_since = day
+        earlier.extend(novelty_earlier(detection))
         # later days of this run see this day's aggregates, exactly as a later run would from the store
-        history = pa.concat_tables([history.filter(pc.not_equal(history["day"], pa.scalar(day, pa.date32()))),
-                                    _coverage_aggregate(day, in_region),
-                                    result.aggregates.cast(AGGREGATES_SCHEMA)])  # fmt: skip
-        previous_day = day
-        following_lead_in = _lead_in(positions, day + timedelta(days=1), settings.detect.lead_in_min)
+        history = history_after(history, detection)
+        # only the next day's lead-in is kept (its last minutes), so one day's positions are held at a time
+        previous_day, previous = day, _lead_in(positions, day + timedelta(days=1), plan.lead_in_min)
         del positions
         if advance is not None:
             advance(1)
+    return out
+
+
+def run_detection(
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    *,
+    days: Sequence[date],
+    detectors: Sequence[str] = (),
+    advance: Callable[[int], None] | None = None,
+    on_store: Callable[[Any], None] | None = None,
+    runner: DayRunner | None = None,
+) -> DetectionSummary:
+    """Detect events on ``days`` for the configured region and store them, replacing earlier runs.
+
+    ``on_store(con)`` runs inside the transaction that stores the events and aggregates (the run's stage
+    completion records, ``store.stages``). ``runner`` runs the days (default :func:`run_days_locally`; a
+    distributed driver passes its own); the plan, the stitching across midnight and the storing are the same."""
+    plan, ran, notam_wanted = plan_detection(workspace, settings, clock, detectors)
+    region = plan.region
+    days = sorted(days)
+    start = run_start(workspace, plan, days)
+    detections = (runner or run_days_locally)(plan, days, start, advance) if days else []
+    events: list[Event] = []
+    for detection in detections:
+        events.extend(detection.events)
+        events.extend(detection.area_events)
+    read = sum(d.read for d in detections)
+    aggregates = [AGGREGATES_SCHEMA.empty_table(), *(d.aggregates for d in detections)]
     stitched = [e if e.region else replace(e, region=region.name) for e in stitch_events(events)]
-    ran = [(d.name, d.version) for d in chosen] + [(n, NOTAM_DETECTORS[n]) for n in notam_wanted]
     if days:
         window_start = datetime.combine(min(days), datetime.min.time(), tzinfo=UTC)
         window_end = datetime.combine(max(days), datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
-        if RestrictionChangeDetector.name in notam_wanted and restrictions:
+        if RestrictionChangeDetector.name in notam_wanted and plan.restrictions:
             found = restriction_events(workspace, settings, window_start, window_end)
             stitched.extend(replace(e, region=region.name) for e in found)
         with workspace.connect() as con, transaction(con):
@@ -318,14 +452,14 @@ def run_detection(
                 pa.concat_tables(aggregates),
                 region=region.name,
                 days=list(days),
-                detectors=[COVERAGE_AGGREGATE, *(d.name for d in chosen)],
+                detectors=[COVERAGE_AGGREGATE, *(d.name for d in plan.chosen)],
             )
             if on_store is not None:
                 on_store(con)
     return DetectionSummary(
         region=region.name,
-        days=tuple(sorted(days)),
-        detectors=tuple(ran),
+        days=tuple(days),
+        detectors=ran,
         events_by_type=dict(sorted(Counter(e.type for e in stitched).items())),
         positions_read=read,
     )

@@ -36,7 +36,7 @@ from airpicture.model.errors import AirpictureError
 from airpicture.model.settings import Settings
 from airpicture.pipeline.assess import assess, data_days, question_for, read_state
 from airpicture.pipeline.claims import add_appearances, refresh
-from airpicture.pipeline.detect import NOTAM_DETECTORS, run_detection
+from airpicture.pipeline.detect import NOTAM_DETECTORS, DayRunner, run_detection
 from airpicture.pipeline.ingest import FileOutcome, FileStatus, IngestOptions, expand_paths, ingest_paths
 from airpicture.pipeline.notam import ingest_notams
 from airpicture.pipeline.report import write_report
@@ -188,6 +188,7 @@ def run_all(
     day: date | None = None,
     progress: Progress | None = None,
     keep_delivered: bool = False,
+    day_runner: DayRunner | None = None,
 ) -> RunSummary:
     """The whole pipeline over the inbox; returns what it did. Bad files are reported, never abort the run.
     Report exports taken in are overwritten and deleted unless ``keep_delivered``.
@@ -196,13 +197,21 @@ def run_all(
     stage resumes from what is recorded as finished: inbox files by content hash (``inbox_files``,
     ``ingested_files``), tracks, detection days and claims by their completion records (``store.stages``),
     judgments by day; so a rerun after a kill anywhere gives the result of an uninterrupted run.
+    ``day_runner`` runs the detection days (``pipeline.detect.DayRunner``; default: here, one after another).
     """
     with workspace.writer("run"):
-        return _run(workspace, settings, clock, day, progress or (lambda stage, done, total: None), keep_delivered)
+        tell = progress or (lambda stage, done, total: None)
+        return _run(workspace, settings, clock, day, tell, keep_delivered, day_runner)
 
 
 def _run(
-    workspace: Workspace, settings: Settings, clock: Clock, day: date | None, tell: Progress, keep_delivered: bool
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    day: date | None,
+    tell: Progress,
+    keep_delivered: bool,
+    day_runner: DayRunner | None = None,
 ) -> RunSummary:
     summary = RunSummary()
 
@@ -298,7 +307,7 @@ def _run(
     t = time.perf_counter()
     # days whose positions changed (new files; a recording ingested again on its start time moves positions
     # off their old days) or that this region never detected (a region added later): their fingerprints differ
-    _detect(workspace, settings, clock, summary, tell)
+    _detect(workspace, settings, clock, summary, tell, day_runner)
     timed("detect", t)
 
     t = time.perf_counter()
@@ -363,7 +372,14 @@ def _run(
     return summary
 
 
-def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: RunSummary, tell: Progress) -> None:
+def _detect(
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    summary: RunSummary,
+    tell: Progress,
+    day_runner: DayRunner | None = None,
+) -> None:
     """Detection over every day not finished from the positions and NOTAMs stored now (``store.stages``):
     all detectors over the days whose positions (or the previous day's, the lead-in) changed since they
     were detected, then the NOTAM detectors over the other days when the stored NOTAMs changed."""
@@ -396,7 +412,7 @@ def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: Run
 
         detection = run_detection(
             workspace, settings, clock, days=days, advance=lambda n: tell("detect", n, len(days) + len(rest)),
-            on_store=finished,
+            on_store=finished, runner=day_runner,
         )  # fmt: skip
         summary.detected_days = len(days)
         summary.events = sum(detection.events_by_type.values())
@@ -405,7 +421,7 @@ def _detect(workspace: Workspace, settings: Settings, clock: Clock, summary: Run
             workspace, settings, clock, days=rest, detectors=tuple(NOTAM_DETECTORS),
             on_store=lambda con: stages.record(
                 con, stages.DETECT_NOTAMS, {stages.day_scope(region, d): notams for d in rest}, clock.now()
-            ),
+            ), runner=day_runner,
         )  # fmt: skip
         summary.events += sum(detection.events_by_type.values())
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,15 @@ class ReferenceData:
         self.region_dirs = tuple(region_dirs)
         self._lock = threading.Lock()
         self._regions: dict[str, Region] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled as its folders and resolved regions only (a distributed worker reloads the datasets it
+        uses from the same files; the lock is not picklable)."""
+        return {"user_dir": self.user_dir, "region_dirs": self.region_dirs, "regions": dict(self._regions)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["user_dir"], state["region_dirs"])  # type: ignore[misc]
+        self._regions.update(state["regions"])
 
     # -- datasets, each read on first use ------------------------------------------------------------
     @cached_property
