@@ -177,6 +177,44 @@ class AssessSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSettings:
+    """``airpicture live``: receiver feeds watched as they arrive (docs/live.md)."""
+
+    feeds: tuple[str, ...] = setting(
+        (),
+        "Feeds to watch, each a feed URL (beast://, raw://, sbs://, http(s)://.../aircraft.json, replay:PATH) with "
+        "an optional =RECEIVER suffix, or a [[live.feeds]] table with url, receiver and options (a table of URL "
+        "options). Added to by --feed.",
+    )
+    flush_interval_s: float = setting(
+        5.0,
+        "Seconds between writes of the buffered positions to the workspace; a kill -9 loses at most this much "
+        "of a socket feed (a replay resumes where its last write ended).",
+    )
+    detect_interval_s: float = setting(
+        10.0,
+        "Seconds between incremental detection passes over the days that received positions; events are emitted "
+        "after each pass.",
+    )
+    settle_min: float = setting(
+        15.0,
+        "An event whose end lies within this many minutes of the latest position time is provisional (it may "
+        "still grow or change); once the feeds end, every event is closed.",
+    )
+    refresh_claims: bool = setting(
+        True, "Refresh claims (claims refresh) after each detection pass that changed events."
+    )
+    assess_at: tuple[str, ...] = setting(
+        ("06:00",),
+        "Local times (HH:MM, region time zone) at which the night's claims and assessment are refreshed and the "
+        "day's report written, as airpicture run would; empty: never on a schedule.",
+    )
+    status_interval_s: float = setting(
+        2.0, "Seconds between updates of the stored live status (airpicture live status)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -206,6 +244,7 @@ class Settings:
     reports: ReportSettings = field(default_factory=ReportSettings, metadata={"help": "Observer-report intake."})
     claims: ClaimSettings = field(default_factory=ClaimSettings, metadata={"help": "Claims and grading."})
     assess: AssessSettings = field(default_factory=AssessSettings, metadata={"help": "Assessment."})
+    live: LiveSettings = field(default_factory=LiveSettings, metadata={"help": "Live monitoring of receiver feeds."})
 
     @property
     def reference_path(self) -> Path:
@@ -326,6 +365,8 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple):
             raise ConfigError("bad value", where=where, found=str(value), expected="a list")
+        if inner is str:
+            items = [_feed_table(item, where) if isinstance(item, dict) else item for item in items]
         return tuple(_coerce(inner, item, where) for item in items if item != "")
     try:
         if hint is bool:
@@ -344,6 +385,28 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         return hint(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError("bad value", where=where, found=str(value), expected=_type_words(hint)) from exc
+
+
+def _feed_table(item: Mapping[str, Any], where: str) -> str:
+    """A ``[[live.feeds]]`` table (``url``, ``receiver``, ``options``) as the feed URL ``--feed`` takes."""
+    from urllib.parse import urlencode
+
+    url = item.get("url")
+    unknown = sorted(set(item) - {"url", "receiver", "options"})
+    if not isinstance(url, str) or unknown:
+        raise ConfigError(
+            "bad [[live.feeds]] table",
+            where=where,
+            found=", ".join(unknown) or "no url",
+            expected="url, receiver, options",
+        )
+    options = item.get("options") or {}
+    if not isinstance(options, dict):
+        raise ConfigError("bad [[live.feeds]] options", where=where, found=str(options), expected="a table")
+    if options:
+        url += ("&" if "?" in url else "?") + urlencode({k: str(v) for k, v in options.items()})
+    receiver = item.get("receiver")
+    return f"{url}={receiver}" if receiver else url
 
 
 def _build(cls: type, values: Mapping[str, Any], prefix: str) -> Any:

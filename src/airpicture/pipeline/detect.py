@@ -198,6 +198,12 @@ def resolve_days(workspace: Workspace, day: date | None, since: datetime | None,
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+def prepare_detection(settings: Settings) -> tuple[Any, Any]:
+    """The reference data and the configured region's geometry detection reads (slow to build: seconds)."""
+    reference = reference_data(settings)
+    return reference, build_region_geometry(reference.region(settings.region), reference)
+
+
 def run_detection(
     workspace: Workspace,
     settings: Settings,
@@ -207,14 +213,15 @@ def run_detection(
     detectors: Sequence[str] = (),
     advance: Callable[[int], None] | None = None,
     on_store: Callable[[Any], None] | None = None,
+    prepared: tuple[Any, Any] | None = None,
 ) -> DetectionSummary:
     """Detect events on ``days`` for the configured region and store them, replacing earlier runs.
 
     ``on_store(con)`` runs inside the transaction that stores the events and aggregates (the run's stage
-    completion records, ``store.stages``)."""
-    reference = reference_data(settings)
+    completion records, ``store.stages``). ``prepared``: the ``(reference, region geometry)`` of
+    :func:`prepare_detection`, for a driver that detects again and again (live)."""
+    reference, geometry = prepared if prepared is not None else prepare_detection(settings)
     region = reference.region(settings.region)
-    geometry = build_region_geometry(region, reference)
     wanted = list(detectors) or list(settings.detect.detectors)
     unknown = [n for n in wanted if n not in detector_names()]
     if unknown:
