@@ -26,6 +26,7 @@ from airpicture.cli import (
     detect_cmd,
     export_cmd,
     ingest_cmd,
+    live_cmd,
     notam_cmd,
     reference_cmd,
     report_cmd,
@@ -66,6 +67,7 @@ app.command("assess")(assess_cmd.assess_command)
 app.add_typer(assess_cmd.judgments_app, name="judgments")
 app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
+app.add_typer(live_cmd.app, name="live")
 
 
 def _print_version(value: bool) -> None:

@@ -345,7 +345,6 @@ async def run_live(
 
 
 async def _watch(run: _Run, stop: asyncio.Event, exit_on_eof: bool, duration_s: float | None) -> None:
-    from airpicture.pipeline.reference import reference_data
     from airpicture.sources.live import run_feed
 
     settings, clock = run.settings, run.clock
@@ -376,7 +375,10 @@ async def _watch(run: _Run, stop: asyncio.Event, exit_on_eof: bool, duration_s: 
                 )
             )
         )
-    zone = reference_data(settings).region(settings.region).zone
+    from airpicture.pipeline.detect import prepare_detection
+
+    run.prepared = prepare_detection(settings)  # once: detection passes and the schedule reuse it
+    zone = run.prepared[0].region(settings.region).zone
     loop = asyncio.get_running_loop()
     started = loop.time()
     next_flush = started + settings.live.flush_interval_s

@@ -20,8 +20,12 @@ POSITION_ORDER = "source_file, source_offset, ts, icao24"
 
 def settings_for(root: Path, **live: object) -> Settings:
     base = load_settings(overrides={"workspace": root})
-    values: dict[str, object] = {"flush_interval_s": 0.05, "detect_interval_s": 0.1, "assess_at": (), **live}
-    return replace(base, live=replace(LiveSettings(), **values), reports=replace(base.reports, reporter_key_file=root.parent / "key"))
+    values: dict[str, object] = {"flush_interval_s": 0.2, "detect_interval_s": 3600.0, "assess_at": (), **live}
+    return replace(
+        base,
+        live=replace(LiveSettings(), **values),
+        reports=replace(base.reports, reporter_key_file=root.parent / "key"),
+    )
 
 
 def replay(root: Path, feeds: list[str], **live: object) -> tuple[LiveSummary, list[LiveEvent]]:
@@ -42,7 +46,7 @@ def positions(root: Path) -> pa.Table:
     """Every stored position row, in a fixed order (all columns, the values as stored)."""
     con = duckdb.connect()
     try:
-        return con.execute(
+        return con.sql(
             f"SELECT * EXCLUDE (day) FROM read_parquet('{root}/positions/*/*.parquet', hive_partitioning = true) "
             f"ORDER BY {POSITION_ORDER}"
         ).to_arrow_table()
