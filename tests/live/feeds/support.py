@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from airpicture.model.clock import SystemClock
-from airpicture.sources.adsb import FORMATS, ReadOptions, detect_format, open_input
+from airpicture.sources.adsb import FORMATS, BeastClock, ReadOptions, detect_format, open_input
 from airpicture.sources.live import FeedBatch, FeedSpec, FeedStats, run_feed
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "adsb"
@@ -81,9 +81,11 @@ def run_feeds(
     return runs
 
 
-def file_chunks_table(path: Path, column: str = "frames", start: datetime | None = START) -> tuple[str, pa.Table]:
+def file_chunks_table(
+    path: Path, column: str = "frames", start: datetime | None = START, clock: BeastClock = BeastClock.MHZ12
+) -> tuple[str, pa.Table]:
     """What ``airpicture ingest``'s reader gives for ``path``: its file id and all rows of ``column``."""
     source, head = open_input(path)
     spec = detect_format(source, head)
-    chunks = list(FORMATS[spec.format].read(source, ReadOptions(start=start)))
+    chunks = list(FORMATS[spec.format].read(source, ReadOptions(start=start, beast_clock=clock)))
     return source.file_id, pa.concat_tables([getattr(c, column) for c in chunks if getattr(c, column) is not None])

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from airpicture.sources.adsb._common import (
@@ -66,6 +68,23 @@ def sniff(head: bytes) -> bool:
     return starts >= 3 and b"\x00" in head
 
 
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    offsets: npt.NDArray[np.int64]
+    counters: npt.NDArray[np.uint64]
+    signals: npt.NDArray[np.float64]
+    messages: Any
+    """``pa.BinaryArray`` of the Mode S messages."""
+    receivers: Any
+    """``pa.StringArray``: the receiver id (hex) in force at each record, or null."""
+
+
+_SIZES = np.full(256, -1, dtype=np.int64)
+_SIZES[0x32] = 7 + 7
+_SIZES[0x33] = 7 + 14
+"""Unescaped body bytes of the record types the vectorised path takes (short and long Mode S)."""
+
+
 @dataclass(slots=True)
 class _Parsed:
     offsets: list[int] = field(default_factory=list)
@@ -77,9 +96,33 @@ class _Parsed:
     bad_reason: list[str] = field(default_factory=list)
     bad_detail: list[str] = field(default_factory=list)
     bad_raw: list[bytes | None] = field(default_factory=list)
+    columns: _Columns | None = None
+    """The whole records of a clean block, as arrays (the vectorised path); the lists above are then empty."""
+    receiver_ids: list[tuple[int, int]] = field(default_factory=list)
+    """``(start, end)`` stream offsets of every 0xE3 receiver-id record, whole or cut (for redaction)."""
     skipped_status: int = 0
     heartbeats: int = 0
     """Heartbeat records (type '1', all body bytes zero: dump1090/readsb keep-alives), skipped."""
+
+    @property
+    def n_records(self) -> int:
+        return len(self.columns.offsets) if self.columns is not None else len(self.offsets)
+
+    def arrays(self) -> _Columns:
+        """The records as arrays, whichever path parsed them."""
+        if self.columns is not None:
+            return self.columns
+        stamps = np.frombuffer(b"".join(self.stamps), dtype=np.uint8).reshape(-1, 6).astype(np.uint64)
+        counters = np.zeros(len(self.offsets), dtype=np.uint64)
+        for k in range(6):
+            counters = (counters << np.uint64(8)) | stamps[:, k]
+        return _Columns(
+            np.asarray(self.offsets, dtype=np.int64),
+            counters,
+            np.asarray(self.signals, dtype=np.float64),
+            pa.array(self.messages, pa.binary()),
+            pa.array(self.receivers, pa.string()),
+        )
 
     def reject(self, offset: int, reason: RejectReason, detail: str, raw: bytes | None) -> None:
         self.bad_at.append(offset)
@@ -119,9 +162,51 @@ class BeastParser:
         else:
             out.reject(offset, reason, detail, raw)
 
+    @property
+    def parsed_upto(self) -> int:
+        """Stream offset of the first byte not yet parsed (the start of the carried partial record)."""
+        return self._carry_offset
+
+    def _feed_clean(self, buf: bytes, base: int) -> _Parsed | None:
+        """The vectorised path for a block of whole, clean Mode S records (:func:`_clean_records`)."""
+        found = _clean_records(buf)
+        if found is None:
+            return None
+        unescaped, position, starts, carry_at = found
+        body = starts + 2
+        stamps = unescaped[body[:, None] + np.arange(6)].astype(np.uint64)
+        counters = np.zeros(len(starts), dtype=np.uint64)
+        for k in range(6):
+            counters = (counters << np.uint64(8)) | stamps[:, k]
+        lengths = np.where(unescaped[starts + 1] == 0x33, 14, 7)
+        message_at = body + 7
+        value_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        gather = np.repeat(message_at - value_offsets[:-1], lengths) + np.arange(int(value_offsets[-1]))
+        messages = pa.Array.from_buffers(
+            pa.binary(),
+            len(starts),
+            [None, pa.py_buffer(value_offsets.tobytes()), pa.py_buffer(unescaped[gather].tobytes())],
+        )
+        receivers = pa.array([self.receiver] * len(starts), pa.string())
+        self._started = True
+        self._carry = buf[carry_at:]
+        self._carry_offset = base + carry_at
+        columns = _Columns(
+            base + position[starts].astype(np.int64),
+            counters,
+            unescaped[body + 6].astype(np.float64),
+            messages,
+            receivers,
+        )
+        return _Parsed(columns=columns)
+
     def feed(self, block: bytes, block_offset: int, last: bool) -> _Parsed:
         buf = self._carry + block
         base = self._carry_offset if self._carry else block_offset
+        if not last and len(buf) >= 1024:
+            fast = self._feed_clean(buf, base)
+            if fast is not None:
+                return fast
         out = _Parsed()
         i = 0
         n = len(buf)
@@ -170,6 +255,8 @@ class BeastParser:
                         break
                     # a receiver id can name a volunteer's receiver (docs/source-protection.md): never quarantined
                     raw = b"" if kind == RECEIVER_ID else buf[j:end]
+                    if kind == RECEIVER_ID:
+                        out.receiver_ids.append((base + j, base + end))
                     self._reject(out, base + j, RejectReason.TRUNCATED, "record cut short", raw)
                     i = end
                     continue
@@ -177,6 +264,7 @@ class BeastParser:
             self._started = True
             if kind == RECEIVER_ID:
                 self.receiver = body.hex()
+                out.receiver_ids.append((base + j, base + end))
             elif kind == 0x34:
                 out.skipped_status += 1
             elif kind == 0x31 and not any(body):
@@ -200,9 +288,54 @@ class BeastParser:
         self._carry_offset = base + i
         if last and self._carry:
             raw = b"" if self._carry[1:2] == bytes([RECEIVER_ID]) else self._carry
+            if not raw:
+                out.receiver_ids.append((base + i, base + n))
             self._reject(out, base + i, RejectReason.TRUNCATED, "file ends inside a record", raw)
             self._carry = b""
         return out
+
+
+def _clean_records(
+    buf: bytes,
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64], int] | None:
+    """For a block that is an unbroken chain of Mode S records from its first byte: the unescaped bytes,
+    the original position of each, the unescaped start of each whole record, and where the carry begins.
+    None for anything else (garbage, other record types, an escape cut at the end): the scalar loop's."""
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    n = len(raw)
+    escs = np.flatnonzero(raw == ESC)
+    if not len(escs) or escs[0] != 0:
+        return None
+    breaks = np.ones(len(escs), dtype=bool)
+    breaks[1:] = np.diff(escs) != 1
+    run_first = np.maximum.accumulate(np.where(breaks, np.arange(len(escs)), 0))
+    in_run = np.arange(len(escs)) - run_first
+    last_of_run = np.ones(len(escs), dtype=bool)
+    last_of_run[:-1] = breaks[1:]
+    marker = last_of_run & (in_run % 2 == 0)
+    keep = np.ones(n, dtype=bool)
+    keep[escs[in_run % 2 == 1]] = False
+    position = np.flatnonzero(keep)
+    unescaped = raw[keep]
+    is_marker = np.zeros(n, dtype=bool)
+    is_marker[escs[marker]] = True
+    starts = np.flatnonzero(is_marker[keep])
+    if not len(starts) or position[starts[0]] != 0:
+        return None
+    m = len(unescaped)
+    types = np.where(starts + 1 < m, unescaped[np.minimum(starts + 1, m - 1)], 0)
+    ends = starts + 2 + _SIZES[types]
+    complete = len(starts)
+    if ends[-1] == m and raw[-1] != ESC:  # the block ends exactly after a whole record
+        chain_ok = (_SIZES[types] > 0).all() and (ends[:-1] == starts[1:]).all()
+        carry_at = n
+    else:
+        complete -= 1  # the last record continues in the next block
+        chain_ok = bool((_SIZES[types[:-1]] > 0).all() and (ends[:-1] == starts[1:]).all())
+        carry_at = int(position[starts[-1]])
+    if not chain_ok or complete == 0:
+        return None
+    return unescaped, position, starts[:complete], carry_at
 
 
 def _unescape(buf: bytes, start: int, size: int) -> tuple[bytes, int, bool]:
@@ -235,11 +368,10 @@ def last_counter(source: InputFile, limits: Limits) -> int | None:
         while True:
             block = stream.read(1 << 23)
             parsed = parser.feed(block, offset, last=not block)
-            for stamp in reversed(parsed.stamps):
-                value = int.from_bytes(stamp, "big")
-                if value:
-                    found = value
-                    break
+            counters = parsed.arrays().counters
+            nonzero = counters[counters != 0]
+            if len(nonzero):
+                found = int(nonzero[-1])
             if not block:
                 return found
             offset += len(block)
@@ -275,20 +407,17 @@ def read(source: InputFile, options: ReadOptions) -> Iterator[Chunk]:
 def frames_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes: tuple[str, ...]) -> Chunk:
     """What :meth:`BeastParser.feed` parsed, as a chunk of frames (shared by the file and socket readers)."""
     rejects = [rejects_table(parsed.bad_at, parsed.bad_reason, parsed.bad_detail, parsed.bad_raw)]
-    n = len(parsed.offsets)
+    n = parsed.n_records
     read_count = n + len(parsed.bad_at)
     if n == 0:
         return Chunk(read=read_count, rejects=concat_rejects(rejects), notes=notes)
-    stamps = np.frombuffer(b"".join(parsed.stamps), dtype=np.uint8).reshape(-1, 6).astype(np.uint64)
-    counters = np.zeros(n, dtype=np.uint64)
-    for k in range(6):
-        counters = (counters << np.uint64(8)) | stamps[:, k]
-    micros = clock.to_micros(counters)
-    signals = np.asarray(parsed.signals, dtype=np.float64)
+    columns = parsed.arrays()
+    micros = clock.to_micros(columns.counters)
+    signals = columns.signals
     with np.errstate(divide="ignore"):
         rssi = np.where(signals > 0, 20.0 * np.log10(signals / 255.0), np.nan).astype(np.float32)
-    offsets = np.asarray(parsed.offsets, dtype=np.int64)
-    frames = pa.array(parsed.messages, pa.binary())
+    offsets = columns.offsets
+    frames = columns.messages
     in_range = timestamp_ok(micros)
     if not in_range.all():
         rejects.append(
@@ -308,8 +437,6 @@ def frames_chunk(parsed: _Parsed, clock: CounterClock, order: OrderCheck, notes:
         )
     keep = pa.array(ok)
     rssi_arr = pa.array(rssi[ok], pa.float32(), from_pandas=True)
-    table = frames_table(
-        micros[ok], frames.filter(keep), offsets[ok], None, pa.array(parsed.receivers, pa.string()).filter(keep)
-    )
+    table = frames_table(micros[ok], frames.filter(keep), offsets[ok], None, columns.receivers.filter(keep))
     table = table.set_column(3, "rssi_dbfs", rssi_arr)
     return Chunk(read=read_count, frames=table, rejects=concat_rejects(rejects), notes=notes)

@@ -43,7 +43,7 @@ class StreamArchive:
     lines: int = 0
     """Newlines among them."""
     segments: int = 0
-    _pending: list[bytes] = field(default_factory=list)
+    _pending: bytearray = field(default_factory=bytearray)
     _pending_bytes: int = 0
     _pending_from: int = 0
     _pending_line: int = 1
@@ -65,33 +65,55 @@ class StreamArchive:
         return cls(folder, segment_bytes, segment_s)
 
     def append(self, data: bytes, received_at: datetime) -> None:
+        """Hold ``data`` for the segment being filled (written by :meth:`flush_if_due` or :meth:`flush`)."""
         if not data:
             return
         if not self._pending:
             self._opened_at = received_at
             self._pending_from = self.offset
             self._pending_line = self.lines + 1
-        self._pending.append(data)
+        self._pending += data
         self._pending_bytes += len(data)
         self.offset += len(data)
         self.lines += data.count(b"\n")
-        assert self._opened_at is not None
-        if (
-            self._pending_bytes >= self.segment_bytes
-            or (received_at - self._opened_at).total_seconds() >= self.segment_s
-        ):
-            self.flush()
 
-    def flush(self) -> None:
-        """Write the pending bytes as one whole segment."""
+    def redact_receiver_id(self, start: int, end: int) -> None:
+        """Zero the id bytes of the 0xE3 record at stream offsets ``[start, end)`` (a readsb receiver id can
+        name a volunteer's receiver, docs/source-protection.md). Escaped ``1A 1A`` pairs stay, so every
+        offset and the framing of the stream are unchanged; the record then names no receiver."""
+        lo = max(start + 2, self._pending_from) - self._pending_from
+        hi = min(end, self.offset) - self._pending_from
+        for k in range(max(lo, 0), hi):
+            if self._pending[k] != 0x1A:
+                self._pending[k] = 0
+
+    def flush_if_due(self, received_at: datetime, upto: int) -> None:
+        """Write a segment when the pending bytes are due (size or age), up to stream offset ``upto`` (the
+        start of a record not yet parsed, so a receiver id is never written before it is redacted)."""
+        if self._opened_at is None:
+            return
+        due = self._pending_bytes >= self.segment_bytes
+        due = due or (received_at - self._opened_at).total_seconds() >= self.segment_s
+        if due:
+            self.flush(upto, received_at)
+
+    def flush(self, upto: int | None = None, received_at: datetime | None = None) -> None:
+        """Write the pending bytes (those before stream offset ``upto``) as one whole segment."""
         if not self._pending:
             return
-        data = b"".join(self._pending)
+        cut = len(self._pending) if upto is None else max(0, min(len(self._pending), upto - self._pending_from))
+        if cut == 0:
+            return
+        data = bytes(self._pending[:cut])
         name = f"{self._pending_from:014d}-L{self._pending_line:010d}.zst"
         compressed = pa.compress(data, codec="zstd", asbytes=True)
         _write_whole(self.folder / name, compressed)
         self.segments += 1
-        self._pending, self._pending_bytes, self._opened_at = [], 0, None
+        rest = self._pending[cut:]
+        self._pending_line += data.count(b"\n")
+        self._pending_from += cut
+        self._pending, self._pending_bytes = bytearray(rest), len(rest)
+        self._opened_at = received_at if rest else None
 
 
 def _write_whole(path: Path, data: bytes) -> None:

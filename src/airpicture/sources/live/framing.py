@@ -44,6 +44,8 @@ class BeastFramer:
     parser: beast.BeastParser = field(default_factory=beast.BeastParser)
     offset: int = 0
     heartbeats: int = 0
+    receiver_ids: list[tuple[int, int]] = field(default_factory=list)
+    """Byte ranges of 0xE3 receiver-id records since the last :meth:`take_receiver_ids`."""
     _clock: CounterClock | None = None
     _order: OrderCheck | None = None
 
@@ -53,11 +55,20 @@ class BeastFramer:
     def finish(self, received_at: datetime) -> Chunk | None:
         return self._chunk(b"", received_at, last=True)
 
+    def take_receiver_ids(self) -> list[tuple[int, int]]:
+        found, self.receiver_ids = self.receiver_ids, []
+        return found
+
+    @property
+    def parsed_upto(self) -> int:
+        return self.parser.parsed_upto if self.parser._carry else self.offset
+
     def _chunk(self, data: bytes, received_at: datetime, last: bool) -> Chunk | None:
         parsed = self.parser.feed(data, self.offset, last=last)
         self.offset += len(data)
         self.heartbeats += parsed.heartbeats
-        if not parsed.offsets and not parsed.bad_at:
+        self.receiver_ids.extend(parsed.receiver_ids)
+        if not parsed.n_records and not parsed.bad_at:
             return None
         notes: tuple[str, ...] = ()
         if self._clock is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import polars as pl
+import numpy.typing as npt
 import pyarrow as pa
 
 from airpicture.sources.adsb._common import ArrowColumn
@@ -51,44 +51,87 @@ def merge_window(batches: Sequence[FeedBatch]) -> list[FeedBatch]:
         return [
             replace(b, receivers=_receivers_column(None, b.n_frames, _who(b))) if b.n_frames else b for b in batches
         ]
-    parts = []
-    for k in framed:
-        b = batches[k]
-        assert b.chunk.frames is not None
-        n = b.n_frames
-        parts.append(
-            pl.DataFrame(
-                {
-                    "frame": pl.from_arrow(b.chunk.frames.column("frame").combine_chunks()),
-                    "who": pl.Series([_who(b)] * n, dtype=pl.String),
-                    "at_us": pl.Series([int(b.received_at.timestamp() * 1e6)] * n, dtype=pl.Int64),
-                    "batch": pl.Series([k] * n, dtype=pl.Int32),
-                    "row": pl.Series(np.arange(n, dtype=np.int32)),
-                }
-            )
-        )
-    rows = pl.concat(parts).with_row_index("order")
-    rows = rows.sort(["at_us", "order"]).with_columns(pl.int_range(pl.len()).over(["frame", "who"]).alias("copy"))
-    merged = rows.group_by(["frame", "copy"], maintain_order=True).agg(
-        pl.col("batch").first(), pl.col("row").first(), pl.col("who").unique().sort().alias("receivers")
-    )
+    names = sorted(who)
+    code = {name: k for k, name in enumerate(names)}
+    frames = pa.concat_arrays([_binary(batches[k]) for k in framed])
+    sizes = [batches[k].n_frames for k in framed]
+    batch_of = np.repeat(np.asarray(framed, dtype=np.int64), sizes)
+    row_of = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes])
+    who_of = np.repeat(np.asarray([code[_who(batches[k])] for k in framed], dtype=np.int64), sizes)
+    at_of = np.repeat(np.asarray([int(batches[k].received_at.timestamp() * 1e6) for k in framed]), sizes)
+    key0, key1 = _keys(frames)
+    order = np.arange(len(frames))
+    # copy number of each row among its receiver's identical frames, in receipt order
+    by_receiver = np.lexsort((order, at_of, who_of, key1, key0))
+    same = _same_as_previous(key0[by_receiver], key1[by_receiver], who_of[by_receiver])
+    copy = np.empty(len(frames), dtype=np.int64)
+    copy[by_receiver] = _rank_in_runs(same)
+    # one group per (frame, copy): the earliest row is kept, every receiver in it listed
+    by_group = np.lexsort((order, at_of, copy, key1, key0))
+    same = _same_as_previous(key0[by_group], key1[by_group], copy[by_group])
+    group_start = np.flatnonzero(~same)
+    kept = by_group[group_start]
+    by_name = np.lexsort((who_of, copy, key1, key0))  # the same groups, receivers in name order
+    list_offsets: Any = pa.array(np.append(group_start, len(frames)).astype(np.int32))
+    name_index: Any = pa.array(who_of[by_name], pa.int64())
+    values: Any = pa.array(names, pa.string()).take(name_index)
+    receivers = pa.ListArray.from_arrays(list_offsets, values)
+    by_place = np.lexsort((row_of[kept], batch_of[kept]))
+    kept_batch = batch_of[kept][by_place]
+    bounds = np.searchsorted(kept_batch, np.arange(len(batches) + 1))
     out: list[FeedBatch] = []
-    by_batch = merged.partition_by("batch", as_dict=True)
     for k, b in enumerate(batches):
         if not b.n_frames:
             out.append(b)
             continue
-        kept = by_batch.get((k,))
         assert b.chunk.frames is not None
-        if kept is None:
-            frames = b.chunk.frames.slice(0, 0)
-            receivers = _receivers_column([], 0)
-        else:
-            kept = kept.sort("row")
-            frames = b.chunk.frames.take(pa.array(kept["row"].to_numpy()))
-            receivers = _receivers_column(kept["receivers"].to_list(), kept.height)
-        out.append(replace(b, chunk=replace(b.chunk, frames=frames), receivers=receivers))
+        mine = by_place[bounds[k] : bounds[k + 1]]
+        frames_kept = b.chunk.frames.take(pa.array(row_of[kept[mine]]))
+        group_index: Any = pa.array(mine, pa.int64())
+        lists = receivers.take(group_index)
+        out.append(replace(b, chunk=replace(b.chunk, frames=frames_kept), receivers=lists))
     return out
+
+
+def _binary(batch: FeedBatch) -> ArrowColumn:
+    assert batch.chunk.frames is not None
+    column = batch.chunk.frames.column("frame")
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _keys(frames: ArrowColumn) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Each frame (at most 14 bytes) and its length packed into two 64-bit keys, equal iff the bytes are."""
+    buffers: Any = frames.buffers()
+    n = len(frames)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=n + 1, offset=frames.offset * 4).astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(1, np.uint8)
+    lengths = np.minimum(np.diff(offsets), 15)
+    fixed = np.zeros((n, 16), dtype=np.uint8)
+    for length in np.unique(lengths).tolist():
+        rows = np.flatnonzero(lengths == length)
+        if length:
+            fixed[rows, :length] = data[offsets[rows][:, None] + np.arange(length)]
+    fixed[:, 15] = lengths
+    keys = fixed.view(np.uint64).reshape(n, 2)
+    return keys[:, 0].copy(), keys[:, 1].copy()
+
+
+def _same_as_previous(*columns: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    same = np.zeros(len(columns[0]), dtype=bool)
+    if len(same) > 1:
+        equal = np.ones(len(same) - 1, dtype=bool)
+        for column in columns:
+            equal &= column[1:] == column[:-1]
+        same[1:] = equal
+    return same
+
+
+def _rank_in_runs(same: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """0, 1, 2 … within each run of rows marked ``same`` as the previous one."""
+    index = np.arange(len(same))
+    starts = np.maximum.accumulate(np.where(~same, index, 0))
+    rank: npt.NDArray[np.int64] = index - starts
+    return rank
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ from airpicture.model.clock import Clock
 from airpicture.sources.adsb._common import BeastClock, Chunk, ReadOptions
 from airpicture.sources.live.archive import StreamArchive
 from airpicture.sources.live.batch import FeedBatch, FeedStats
-from airpicture.sources.live.framing import framer_for
+from airpicture.sources.live.framing import BeastFramer, framer_for
 from airpicture.sources.live.spec import FeedKind, FeedSpec
 
 Sink = asyncio.Queue[FeedBatch] | Callable[[FeedBatch], object]
@@ -81,7 +81,12 @@ class _Handoff:
         while True:
             while self.items:
                 batch = self.items.popleft()
-                if isinstance(out, asyncio.Queue):
+                if isinstance(out, asyncio.Queue) and self.closed:
+                    try:  # stopping: a consumer that has stopped too must not hold the feed open
+                        out.put_nowait(batch)
+                    except asyncio.QueueFull:
+                        self.stats.count_drop(batch)
+                elif isinstance(out, asyncio.Queue):
                     await out.put(batch)
                 else:
                     result = out(batch)
@@ -265,7 +270,13 @@ async def _socket_feed(
                 stats.bytes += len(data)
                 archive.append(data, received_at)
                 chunk = framer.feed(data, received_at)
-                stats.heartbeats = heartbeats_before + getattr(framer, "heartbeats", 0)
+                upto = archive.offset
+                if isinstance(framer, BeastFramer):
+                    stats.heartbeats = heartbeats_before + framer.heartbeats
+                    for start_at, end_at in framer.take_receiver_ids():
+                        archive.redact_receiver_id(start_at, end_at)
+                    upto = framer.parsed_upto
+                archive.flush_if_due(received_at, upto)
                 if chunk is not None:
                     if _has_rows(chunk):
                         backoff.reset()
@@ -277,6 +288,9 @@ async def _socket_feed(
         finally:
             stats.connected = False
             emit(stream_id, framer.finish(clock.now()), clock.now())
+            if isinstance(framer, BeastFramer):
+                for start_at, end_at in framer.take_receiver_ids():
+                    archive.redact_receiver_id(start_at, end_at)
             archive.flush()
             writer.close()
         if not stop.is_set():

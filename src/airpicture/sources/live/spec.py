@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qsl, urlsplit
@@ -66,7 +66,8 @@ class FeedSpec:
     port: int | None = None
     path: str | None = None
     """The HTTP path (``/data/aircraft.json``) or the replayed file's path."""
-    receiver: str | None = None
+    receiver: str | None = field(default=None, repr=False)
+    """Never in the repr: a log line or traceback showing the spec must not show the name."""
     options: tuple[tuple[str, str], ...] = ()
 
     @property
