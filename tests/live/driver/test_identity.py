@@ -39,7 +39,8 @@ def _batch(root: Path, paths: list[Path]) -> Workspace:
 def _events(root: Path) -> set[tuple[str, str, str]]:
     con = duckdb.connect(str(root / "airpicture.duckdb"), read_only=True)
     try:
-        return {(str(i), str(t), str(s)) for i, t, s in con.execute("SELECT event_id, type, start_ts FROM events")}
+        rows = con.execute("SELECT event_id, type, start_ts FROM events").fetchall()
+        return {(str(i), str(t), str(s)) for i, t, s in rows}
     finally:
         con.close()
 
@@ -56,7 +57,7 @@ def _live_events(root: Path) -> dict[str, set[str]]:
 
 
 def test_replay_of_bundled_recordings_stores_ingests_rows(tmp_path: Path) -> None:
-    files = [DATA / "sample_dump1090.bin", DATA / "tutorial_head.sbs"]
+    files = [DATA / "sample_dump1090.bin", DATA / "tutorial_head.raw"]
     summary, _ = replay(tmp_path / "live", _replays(files))
     _batch(tmp_path / "batch", files)
     live, batch = positions(tmp_path / "live"), positions(tmp_path / "batch")
@@ -93,6 +94,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow  # a simulated night through live and through batch: essential, and minutes on a loaded machine
 def test_simulated_night_positions_and_closed_events_equal_batch(night: Night, tmp_path: Path) -> None:
     root = tmp_path / "live"
     summary, emitted = replay(root, _replays(night.beast))
@@ -109,6 +111,7 @@ def test_simulated_night_positions_and_closed_events_equal_batch(night: Night, t
     assert summary.passes >= 1
 
 
+@pytest.mark.slow
 def test_interrupted_replay_resumes_without_duplicates(night: Night, tmp_path: Path) -> None:
     """A replay stopped part-way (a flush interrupted as by kill -9 between its part and its record) resumes
     at its cursor: no row twice, none missing."""

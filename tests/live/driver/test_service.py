@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from airpicture.model.clock import SystemClock
 from airpicture.pipeline.ingest import ingest_paths
@@ -21,7 +22,7 @@ from tests.conftest import CliRunner
 from tests.live.driver.support import DATA, positions, settings_for
 
 REPO = Path(__file__).resolve().parents[3]
-RECORDING = DATA / "tutorial_head.sbs"
+RECORDING = DATA / "sample_dump1090.bin"
 GUARD_S = 240.0
 """Longest wait for a service to reach a state (a guard against a hung test, never an assertion)."""
 
@@ -62,10 +63,11 @@ def _batch(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow  # three service processes, each preparing the region's geometry (seconds on a loaded machine)
 def test_sigterm_flushes_and_exits_0_then_kill_9_and_restart_completes(tmp_path: Path, cli: CliRunner) -> None:
     ws = tmp_path / "ws"
     assert cli("-w", str(ws), "workspace", "init").returncode == 0
-    paced = f"replay:{RECORDING}?speed=20"
+    paced = f"replay:{RECORDING}?speed=1"
     service = _start(ws, paced, tmp_path)
     _wait_for_a_part(ws, service)
     service.send_signal(signal.SIGTERM)
