@@ -377,14 +377,16 @@ async def _watch(run: _Run, stop: asyncio.Event, exit_on_eof: bool, duration_s: 
         )
     from airpicture.pipeline.detect import prepare_detection
 
-    run.prepared = prepare_detection(settings)  # once: detection passes and the schedule reuse it
-    zone = run.prepared[0].region(settings.region).zone
+    zone = None
+    if settings.live.assess_at:  # the schedule needs the region's time zone (and detection passes reuse it)
+        run.prepared = prepare_detection(settings)
+        zone = run.prepared[0].region(settings.region).zone
     loop = asyncio.get_running_loop()
     started = loop.time()
     next_flush = started + settings.live.flush_interval_s
     next_detect = started + settings.live.detect_interval_s
     next_status = started
-    scheduled = next_scheduled(settings, clock.now(), zone)
+    scheduled = next_scheduled(settings, clock.now(), zone) if zone is not None else None
     eof = False
     while True:
         now = loop.time()
@@ -413,7 +415,7 @@ async def _watch(run: _Run, stop: asyncio.Event, exit_on_eof: bool, duration_s: 
         if run.refresh_asked.is_set() or (scheduled is not None and clock.now() >= scheduled):
             run.refresh_asked.clear()
             _refresh(run)
-            scheduled = next_scheduled(settings, clock.now(), zone)
+            scheduled = next_scheduled(settings, clock.now(), zone) if zone is not None else None
     # drain: stop the feeds, take every batch they still hand on, then the last flush and detection pass.
     # A replay whose feed ended before the stop was read to its end: its stream is recorded as ended.
     at_end = {spec.label for spec, task in zip(run.specs, tasks, strict=True) if task.done()}
