@@ -137,6 +137,8 @@ class _Run:
     refresh_asked: asyncio.Event = field(default_factory=asyncio.Event)
     prepared: tuple[Any, Any] | None = None
     """Reference data and region geometry, built once (detection passes reuse them)."""
+    ended_feeds: set[str] = field(default_factory=set)
+    """Feeds whose reader has ended (a replay at the end of its recording) and whose streams are stored."""
 
     # -- streams -------------------------------------------------------------------------------------
 
@@ -177,6 +179,15 @@ class _Run:
             self.touched_all.update(d for d in days if d is not None)
             if oldest is not None and (self.oldest_unseen is None or oldest < self.oldest_unseen):
                 self.oldest_unseen = oldest
+
+    def end_feeds(self, labels: set[str]) -> None:
+        """The feeds ``labels`` have ended: once their queued batches are taken, their streams end and flush."""
+        self.ended_feeds |= labels
+        ended = [s.stream_id for s in self.streams.values() if s.feed in labels]
+        for stream in self.streams.values():
+            if stream.stream_id in ended:
+                stream.end()
+        self.flush(ended=ended)
 
     # -- detection -----------------------------------------------------------------------------------
 
@@ -403,6 +414,9 @@ async def _watch(run: _Run, stop: asyncio.Event, exit_on_eof: bool, duration_s: 
         except TimeoutError:
             pass
         now = loop.time()
+        ended_feeds = {sp.label for sp, t in zip(run.specs, tasks, strict=True) if t.done()} - run.ended_feeds
+        if ended_feeds and queue.empty():
+            run.end_feeds(ended_feeds)  # a replay read to its end: its held-back chunk decoded and stored now
         if now >= next_flush:
             run.flush()
             next_flush = now + settings.live.flush_interval_s

@@ -23,6 +23,9 @@ from tests.live.driver.support import DATA, positions, settings_for
 
 REPO = Path(__file__).resolve().parents[3]
 RECORDING = DATA / "sample_dump1090.bin"
+"""Replayed at its own pace (24 s) for SIGTERM; a replay is stored once its reader's chunk is whole (here:
+at the end of the file), so the first part is there when the replay has ended and the service still runs."""
+LONGER = DATA / "tutorial_head.raw"
 GUARD_S = 240.0
 """Longest wait for a service to reach a state (a guard against a hung test, never an assertion)."""
 
@@ -57,9 +60,9 @@ def _wait_for_a_part(ws: Path, process: subprocess.Popen[str]) -> None:
         time.sleep(0.1)
 
 
-def _batch(tmp_path: Path) -> Path:
+def _batch(tmp_path: Path, *files: Path) -> Path:
     root = tmp_path / "batch"
-    ingest_paths(Workspace.init(root), [RECORDING], settings_for(root), SystemClock())
+    ingest_paths(Workspace.init(root), list(files), settings_for(root), SystemClock())
     return root
 
 
@@ -73,23 +76,23 @@ def test_sigterm_flushes_and_exits_0_then_kill_9_and_restart_completes(tmp_path:
     service.send_signal(signal.SIGTERM)
     _, err = service.communicate(timeout=GUARD_S)
     assert service.returncode == 0, err
-    batch = positions(_batch(tmp_path))
-    stored = positions(ws)
-    assert 0 < stored.num_rows < batch.num_rows  # stopped part-way, and what was read before is stored
+    batch = positions(_batch(tmp_path, RECORDING))
+    assert positions(ws).equals(batch)  # what was read before SIGTERM is stored, once
     status = json.loads(cli("-w", str(ws), "live", "status", "--json").stdout)
     assert status["state"] == "stopped" and status["feeds"][0]["feed"].startswith("replay-")
     assert not any(str(tmp_path) in json.dumps(f) for f in status["feeds"])  # no path, no address
 
-    # kill -9 while it runs: the workspace opens; a restart at full speed completes the file, nothing twice
-    service = _start(ws, paced, tmp_path)
-    _wait_for_a_part_beyond(ws, service, stored.num_rows)
+    # kill -9 while it runs: the workspace opens; a restart completes the file, nothing twice
+    service = _start(ws, f"replay:{LONGER}?speed=0&queue=1000000", tmp_path)
+    _wait_for_a_part_beyond(ws, service, batch.num_rows)
     service.send_signal(signal.SIGKILL)
     service.communicate(timeout=GUARD_S)
     Workspace.open(ws)
-    restart = _start(ws, f"replay:{RECORDING}?speed=0&queue=1000000", tmp_path, "--exit-on-eof", "--json")
+    restart = _start(ws, f"replay:{LONGER}?speed=0&queue=1000000", tmp_path, "--exit-on-eof", "--json")
     out, err = restart.communicate(timeout=GUARD_S)
     assert restart.returncode == 0, err
-    assert positions(ws).equals(batch)
+    both = positions(_batch(tmp_path / "both", RECORDING, LONGER))
+    assert positions(ws).equals(both)
     for line in out.splitlines():  # --json: every line one event object
         event = json.loads(line)
         assert {"change", "status", "provisional", "event_id", "type", "start", "end"} <= set(event)
