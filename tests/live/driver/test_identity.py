@@ -120,10 +120,12 @@ def test_interrupted_replay_resumes_without_duplicates(night: Night, tmp_path: P
     con = duckdb.connect(str(root / "airpicture.duckdb"))
     try:  # roll the stream back to an earlier flush, as a kill before that flush's record would have left it
         (stream_id, parts) = con.execute("SELECT stream_id, parts FROM live_streams").fetchone() or ("", 0)
-        assert parts >= 2
-        (cursor,) = con.execute(
-            "SELECT batches_end FROM live_flushes WHERE stream_id = ? AND part = ?", [stream_id, parts - 2]
-        ).fetchone() or (0,)
+        assert parts >= 1  # a recording of one reader chunk is one part
+        cursor = 0
+        if parts >= 2:
+            (cursor,) = con.execute(
+                "SELECT batches_end FROM live_flushes WHERE stream_id = ? AND part = ?", [stream_id, parts - 2]
+            ).fetchone() or (0,)
         con.execute(
             "UPDATE live_flushes SET state = 'writing' WHERE stream_id = ? AND part = ?", [stream_id, parts - 1]
         )
