@@ -29,6 +29,7 @@ from airpicture.cli import (
     export_cmd,
     ingest_cmd,
     intake_cmd,
+    live_cmd,
     notam_cmd,
     reference_cmd,
     report_cmd,
@@ -73,6 +74,7 @@ app.command("report")(report_cmd.report_command)
 app.command("run")(run_cmd.run_command)
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(serve_cmd.app, name="serve")
+app.add_typer(live_cmd.app, name="live")
 
 
 def _print_version(value: bool) -> None:

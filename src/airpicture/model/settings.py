@@ -373,6 +373,44 @@ class WebSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSettings:
+    """``airpicture live``: receiver feeds watched as they arrive (docs/live.md)."""
+
+    feeds: tuple[str, ...] = setting(
+        (),
+        "Feeds to watch, each a feed URL (beast://, raw://, sbs://, http(s)://.../aircraft.json, replay:PATH) with "
+        "an optional =RECEIVER suffix, or a [[live.feeds]] table with url, receiver and options (a table of URL "
+        "options). Added to by --feed.",
+    )
+    flush_interval_s: float = setting(
+        5.0,
+        "Seconds between writes of the buffered positions to the workspace; a kill -9 loses at most this much "
+        "of a socket feed (a replay resumes where its last write ended).",
+    )
+    detect_interval_s: float = setting(
+        10.0,
+        "Seconds between incremental detection passes over the days that received positions; events are emitted "
+        "after each pass.",
+    )
+    settle_min: float = setting(
+        15.0,
+        "An event whose end lies within this many minutes of the latest position time is provisional (it may "
+        "still grow or change); once the feeds end, every event is closed.",
+    )
+    refresh_claims: bool = setting(
+        True, "Refresh claims (claims refresh) after each detection pass that changed events."
+    )
+    assess_at: tuple[str, ...] = setting(
+        ("06:00",),
+        "Local times (HH:MM, region time zone) at which the night's claims and assessment are refreshed and the "
+        "day's report written, as airpicture run would; empty: never on a schedule.",
+    )
+    status_interval_s: float = setting(
+        2.0, "Seconds between updates of the stored live status (airpicture live status)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run may be configured with. Built once; passed down; never mutated."""
 
@@ -406,6 +444,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings, metadata={"help": "Alerts and publishing."})
     web: WebSettings = field(default_factory=WebSettings, metadata={"help": "The web API and dashboard."})
     scale: ScaleSettings = field(default_factory=ScaleSettings, metadata={"help": "Dask engine."})
+    live: LiveSettings = field(default_factory=LiveSettings, metadata={"help": "Live monitoring of receiver feeds."})
 
     @property
     def reference_path(self) -> Path:
@@ -529,6 +568,8 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list | tuple):
             raise ConfigError("bad value", where=where, found=str(value), expected="a list")
+        if inner is str:
+            items = [_feed_table(item, where) if isinstance(item, dict) else item for item in items]
         return tuple(_coerce(inner, item, where) for item in items if item != "")
     try:
         if hint is bool:
@@ -562,6 +603,28 @@ def _table(cls: type, value: Any, where: str) -> Any:
         return cls(**{k: _coerce(hints[k], v, f"{where}.{k}") for k, v in value.items()})
     except TypeError as exc:
         raise ConfigError("bad table", where=where, found=str(dict(value)), expected=str(exc)) from exc
+
+
+def _feed_table(item: Mapping[str, Any], where: str) -> str:
+    """A ``[[live.feeds]]`` table (``url``, ``receiver``, ``options``) as the feed URL ``--feed`` takes."""
+    from urllib.parse import urlencode
+
+    url = item.get("url")
+    unknown = sorted(set(item) - {"url", "receiver", "options"})
+    if not isinstance(url, str) or unknown:
+        raise ConfigError(
+            "bad [[live.feeds]] table",
+            where=where,
+            found=", ".join(unknown) or "no url",
+            expected="url, receiver, options",
+        )
+    options = item.get("options") or {}
+    if not isinstance(options, dict):
+        raise ConfigError("bad [[live.feeds]] options", where=where, found=str(options), expected="a table")
+    if options:
+        url += ("&" if "?" in url else "?") + urlencode({k: str(v) for k, v in options.items()})
+    receiver = item.get("receiver")
+    return f"{url}={receiver}" if receiver else url
 
 
 def _build(cls: type, values: Mapping[str, Any], prefix: str) -> Any:

@@ -201,6 +201,12 @@ def resolve_days(workspace: Workspace, day: date | None, since: datetime | None,
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+def prepare_detection(settings: Settings) -> tuple[Any, Any]:
+    """The reference data and the configured region's geometry detection reads (slow to build: seconds)."""
+    reference = reference_data(settings)
+    return reference, build_region_geometry(reference.region(settings.region), reference)
+
+
 @dataclass(frozen=True, slots=True)
 class DetectionPlan:
     """What every day of one detection run needs, built once by the driver (:func:`plan_detection`).
@@ -250,12 +256,17 @@ distributed driver's (``airpicture.scale``) that maps :func:`detect_day` over a 
 
 
 def plan_detection(
-    workspace: Workspace, settings: Settings, clock: Clock, detectors: Sequence[str] = ()
+    workspace: Workspace,
+    settings: Settings,
+    clock: Clock,
+    detectors: Sequence[str] = (),
+    prepared: tuple[Any, Any] | None = None,
 ) -> tuple[DetectionPlan, tuple[tuple[str, int], ...], list[str]]:
-    """The plan of a run, the detectors it runs (name, version) and the NOTAM detectors among them."""
-    reference = reference_data(settings)
+    """The plan of a run, the detectors it runs (name, version) and the NOTAM detectors among them.
+    ``prepared``: the ``(reference, region geometry)`` of :func:`prepare_detection`, for a driver that detects
+    again and again (live)."""
+    reference, geometry = prepared if prepared is not None else prepare_detection(settings)
     region = reference.region(settings.region)
-    geometry = build_region_geometry(region, reference)
     wanted = list(detectors) or list(settings.detect.detectors)
     unknown = [n for n in wanted if n not in detector_names()]
     if unknown:
@@ -414,13 +425,15 @@ def run_detection(
     advance: Callable[[int], None] | None = None,
     on_store: Callable[[Any], None] | None = None,
     runner: DayRunner | None = None,
+    prepared: tuple[Any, Any] | None = None,
 ) -> DetectionSummary:
     """Detect events on ``days`` for the configured region and store them, replacing earlier runs.
 
     ``on_store(con)`` runs inside the transaction that stores the events and aggregates (the run's stage
     completion records, ``store.stages``). ``runner`` runs the days (default :func:`run_days_locally`; a
-    distributed driver passes its own); the plan, the stitching across midnight and the storing are the same."""
-    plan, ran, notam_wanted = plan_detection(workspace, settings, clock, detectors)
+    distributed driver passes its own); the plan, the stitching across midnight and the storing are the same.
+    ``prepared``: see :func:`plan_detection`."""
+    plan, ran, notam_wanted = plan_detection(workspace, settings, clock, detectors, prepared)
     region = plan.region
     days = sorted(days)
     start = run_start(workspace, plan, days)

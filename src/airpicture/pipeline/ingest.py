@@ -35,13 +35,13 @@ from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from airpicture.decode.modes import FrameDecoder
 from airpicture.model.clock import Clock
 from airpicture.model.errors import AirpictureError, SourceError, UsageError
 from airpicture.model.schemas import PositionFlag, TimeBasis
 from airpicture.model.settings import Settings
+from airpicture.pipeline.ingest_chunk import chunk_positions, quarantine_rejects, set_flag
 from airpicture.pipeline.ingest_summary import (
     FileOutcome,
     FileStatus,
@@ -56,7 +56,6 @@ from airpicture.pipeline.ingest_support import WriteFailed, detected_hint, spool
 from airpicture.pipeline.receivers import Receiver, ReceiverKeys, ReceiverOrigin, inbox_receiver, normalise_name, redact
 from airpicture.pipeline.time_basis import StartTime, anchor_changed, anchor_of, start_for
 from airpicture.sources.adsb import (
-    REJECTS_SCHEMA,
     AdsbFormat,
     BeastClock,
     Chunk,
@@ -67,8 +66,6 @@ from airpicture.sources.adsb import (
     detect_format,
     open_input,
     parse_format,
-    rejects_table,
-    timestamp_ok,
 )
 from airpicture.sources.adsb.streams import DEFAULT_LIMITS, Limits
 from airpicture.sources.files import STDIN, not_recording, walk_paths
@@ -394,59 +391,19 @@ class _FileJob:
         self.notes.extend(chunk.notes)
         if chunk.time_basis is not None:
             self.time_basis = chunk.time_basis if self.time_basis is None else self.time_basis.weakest(chunk.time_basis)
-        self._reject(source, chunk.rejects)
-        positions = chunk.positions
-        self.good += (chunk.frames.num_rows if chunk.frames is not None else 0) + (
-            positions.num_rows if positions is not None else 0
-        )
-        if chunk.frames is not None and chunk.frames.num_rows:
-            assert decoder is not None
-            self._note_receiver_ids(chunk.frames)
-            result = decoder.decode(chunk.frames, source.file_id)
-            self.stored += int(result.counts.get("decoded", result.positions.num_rows))
-            rejected = result.rejected
-            if rejected.num_rows:
-                self._reject(source, rejected.select(REJECTS_SCHEMA.names).cast(REJECTS_SCHEMA))
-            positions = result.positions
-        elif positions is not None:
-            self.stored += positions.num_rows
+        taken = chunk_positions(chunk, decoder, source.file_id, simulated=is_simulated(source.path))
+        self.good += taken.good
+        self.stored += taken.stored
+        for value in taken.receiver_ids:
+            self.beast_ids.setdefault(value, None)
+        for rejects in taken.rejects:
+            self._reject(source, rejects)
+        positions = taken.positions
         if positions is not None and positions.num_rows:
-            positions = self._in_range(source, positions)
-        if positions is not None and positions.num_rows:
-            if is_simulated(source.path):
-                positions = mark_simulated(positions)
-            if chunk.time_basis is not None and chunk.time_basis.approximate:
-                positions = mark_time_approximate(positions)
             self.buffered.append(positions)
             self.buffered_rows += positions.num_rows
             if self.buffered_rows >= self.settings.ingest.flush_rows:
                 self._flush(source)
-
-    def _in_range(self, source: InputFile, positions: pa.Table) -> pa.Table:
-        """Positions inside the supported time range (1990-2100); any other is a ``bad_timestamp`` reject.
-
-        Every reader checks this itself; this is the backstop that keeps a year-9999 row out of the store
-        whatever a reader (or a future one) lets through, because later stages cannot handle it."""
-        micros = pc.cast(positions["ts"], pa.int64()).to_numpy(zero_copy_only=False)
-        ok = timestamp_ok(micros)
-        if ok.all():
-            return positions
-        bad = positions.filter(pa.array(~ok))
-        self.stored -= bad.num_rows
-        self._reject(
-            source,
-            rejects_table(
-                bad["source_offset"].to_numpy(zero_copy_only=False), "bad_timestamp", "time outside 1990-2100"
-            ),
-        )
-        return positions.filter(pa.array(ok))
-
-    def _note_receiver_ids(self, frames: pa.Table) -> None:
-        """Remember the Beast receiver ids that name frames of this chunk (columnar: distinct values only)."""
-        ids = frames["receiver"].drop_null()
-        if len(ids):
-            for value in pc.unique(ids).to_pylist():
-                self.beast_ids.setdefault(str(value), None)
 
     def _reject(self, source: InputFile, rejects: pa.Table) -> None:
         if not rejects.num_rows:
@@ -457,16 +414,8 @@ class _FileJob:
         if room > 0:
             for row in rejects.slice(0, room).to_pylist():
                 self.shown.append(f"{source.where(row['source_offset'])}: {row['reason']}: {row['detail']}")
-        self.con.register("_rejects", rejects)
-        try:
-            with writing("the quarantine table of the workspace database"):
-                self.con.execute(
-                    "INSERT INTO quarantine "
-                    "SELECT ?, CAST(source_offset AS VARCHAR), reason, detail, frame FROM _rejects",
-                    [source.file_id],
-                )
-        finally:
-            self.con.unregister("_rejects")
+        with writing("the quarantine table of the workspace database"):
+            quarantine_rejects(self.con, source.file_id, rejects)
 
     def _flush(self, source: InputFile, final: bool = False) -> None:
         if not self.buffered:
@@ -526,18 +475,12 @@ def is_simulated(path: Path) -> bool:
 
 def mark_simulated(positions: pa.Table) -> pa.Table:
     """Set the ``SIMULATED`` flag on every row: simulated data is labelled in every record, not just its file."""
-    return _set_flag(positions, PositionFlag.SIMULATED)
+    return set_flag(positions, PositionFlag.SIMULATED)
 
 
 def mark_time_approximate(positions: pa.Table) -> pa.Table:
     """Set ``TIME_APPROXIMATE`` on every row: the rows of a chunk whose time basis is approximate."""
-    return _set_flag(positions, PositionFlag.TIME_APPROXIMATE)
-
-
-def _set_flag(positions: pa.Table, flag: PositionFlag) -> pa.Table:
-    index = positions.schema.get_field_index("flags")
-    flags: Any = pc.bit_wise_or(positions["flags"], pa.scalar(int(flag), pa.uint16()))
-    return positions.set_column(index, positions.schema.field("flags"), flags)
+    return set_flag(positions, PositionFlag.TIME_APPROXIMATE)
 
 
 def part_prefix(file_id: str) -> str:

@@ -471,6 +471,57 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 13 -> 14: live monitoring (issue 14; docs/live.md, docs/source-protection.md). Live streams and their
+    # flushes (the crash-safe, idempotent write protocol), per-feed counters, and the live status of events.
+    # Feeds are named by their label (kind + hash of the URL), receivers by their keyed pseudonym: no host,
+    # no address, no receiver name in clear.
+    (
+        """
+        CREATE TABLE IF NOT EXISTS live_streams (
+            stream_id VARCHAR PRIMARY KEY,        -- ingest's file_id for a replay; a hash for a connection
+            feed VARCHAR NOT NULL,                -- the feed's label (kind + hash of its URL)
+            receiver VARCHAR,                     -- keyed pseudonym
+            batches BIGINT NOT NULL,              -- batches of the stream stored (the restart cursor)
+            parts INTEGER NOT NULL,               -- Parquet parts written
+            ended BOOLEAN NOT NULL                -- the stream ended and was recorded in ingested_files
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS live_flushes (
+            stream_id VARCHAR NOT NULL,
+            part INTEGER NOT NULL,                -- the part number (positions part-<stream_id[:20]>-<part>)
+            batches_end BIGINT NOT NULL,          -- the stream's batch count once this part is stored
+            state VARCHAR NOT NULL,               -- writing | done
+            PRIMARY KEY (stream_id, part)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS live_feeds (
+            feed VARCHAR PRIMARY KEY,             -- label (kind + hash of the URL)
+            receiver VARCHAR,                     -- keyed pseudonym
+            counters JSON NOT NULL,               -- FeedCounters (frames, frames/s, aircraft, lag, drops, ...)
+            updated_at TIMESTAMPTZ
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS live_events (
+            region VARCHAR NOT NULL,
+            event_key VARCHAR NOT NULL,           -- detector, type, subjects and start: stable while it grows
+            event_id VARCHAR NOT NULL,            -- the current events.event_id
+            status VARCHAR NOT NULL,              -- provisional | closed | retracted
+            first_emitted_at TIMESTAMPTZ,
+            updated_at TIMESTAMPTZ,
+            event JSON NOT NULL,                  -- the event as last emitted
+            PRIMARY KEY (region, event_key)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS live_service (
+            key VARCHAR PRIMARY KEY,              -- started_at | stopped_at | last_event | state
+            value VARCHAR
+        )
+        """,
+    ),
 )
 
 SCRUB_MIGRATIONS = frozenset({9})
