@@ -81,10 +81,20 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
             _wait_ready(driver)
             counts = driver.execute_async_script(COUNTS_JS)
             resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-            driver.execute_script("document.querySelector('#events li').click()")  # pans to the first event
             screenshot = tmp_path / "dashboard.png"
             driver.save_screenshot(str(screenshot))
             print(f"dashboard screenshot: {screenshot}")
+            centre = driver.execute_script("return window.airpicture.map.getCenter().toArray()")
+            driver.execute_script("document.querySelector('#events li').click()")  # pans to the first event
+            time.sleep(1)  # easeTo lasts 500 ms
+            panned = driver.execute_script("return window.airpicture.map.getCenter().toArray()")
+            driver.set_window_size(400, 800)  # a phone: the map above, the lists below, nothing wider
+            time.sleep(0.5)
+            narrow = driver.execute_script(
+                "const m = document.getElementById('map').getBoundingClientRect(),"
+                " s = document.getElementById('side').getBoundingClientRect();"
+                "return [m.width, m.height, s.top >= m.bottom - 1, document.documentElement.scrollWidth]"
+            )
             console = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         finally:
             driver.quit()
@@ -94,4 +104,6 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
     assert any("/api/v1/aircraft" in url for url in resources)
     assert counts.pop("borders") > 200  # the basemap (fetched by MapLibre's worker, so not in the page's list)
     assert counts == expected
+    assert panned != centre
+    assert 0 < narrow[0] <= 400 and narrow[1] > 200 and narrow[2] and narrow[3] <= 400, narrow
     assert expected["aircraft"] > 0 and expected["restrictions"] > 0 and expected["events"] > 0
