@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ FLAGS = (
     "--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--window-size=1200,800",
 )  # fmt: skip
+TRACK_JS = "const done = arguments[1]; window.airpicture.showTrack(arguments[0]).then(done, (e) => done(String(e)));"
 COUNTS_JS = "const done = arguments[0]; window.airpicture.counts().then(done, (e) => done(String(e)));"
 
 
@@ -70,8 +72,14 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     with Server(create_app(workspace, settings, CLOCK)) as server, httpx.Client(base_url=server.url) as client:
         events = client.get("/api/v1/events", params={"type": "watchlist_presence", "day": str(JULY_NIGHT)}).json()
-        at = events["events"][0]["start"]  # the A-50 over Belarus on the July night
+        a50 = events["events"][0]  # the A-50 over Belarus on the July night: halfway through its visit
+        start, end = datetime.fromisoformat(a50["start"]), datetime.fromisoformat(a50["end"])
+        until = start + (end - start) / 2
+        at, icao24 = until.isoformat(), a50["subjects"][0]["icao24"]
         expected = _api_counts(client, at)
+        since = (until - timedelta(hours=2)).isoformat()
+        tracks = client.get(f"/api/v1/tracks/{icao24}", params={"since": since, "points": "true"}).json()
+        fixes = sum(1 for t in tracks for p in t["points"] if datetime.fromisoformat(p["ts"]) <= until)
         driver = webdriver.Chrome(service=Service(chromedriver), options=options)
         try:
             driver.get(server.url + "/")
@@ -80,6 +88,8 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
             driver.execute_script("window.airpicture.setTime(arguments[0])", at)  # what the time input does
             _wait_ready(driver)
             counts = driver.execute_async_script(COUNTS_JS)
+            shown = driver.execute_async_script(TRACK_JS, icao24)
+            track_lines = driver.execute_async_script(COUNTS_JS)["track"]
             resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
             screenshot = tmp_path / "dashboard.png"
             driver.save_screenshot(str(screenshot))
@@ -102,6 +112,8 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
     origin = urlsplit(server.url).netloc
     assert resources and all(urlsplit(url).netloc == origin for url in resources), resources
     assert any("/api/v1/aircraft" in url for url in resources)
+    assert shown == fixes > 1 and track_lines >= 1  # the trail: every fix of the last two hours, as lines
+    assert counts.pop("track") == 0  # no trail before an aircraft is chosen
     assert counts.pop("borders") > 200  # the basemap (fetched by MapLibre's worker, so not in the page's list)
     assert counts == expected
     assert panned != centre

@@ -24,6 +24,7 @@
         restrictions: { type: "geojson", data: empty() },
         events: { type: "geojson", data: empty() },
         aircraft: { type: "geojson", data: empty() },
+        track: { type: "geojson", data: empty() },
       },
       layers: [
         { id: "sea", type: "background", paint: { "background-color": "#c9dbe8" } },
@@ -36,6 +37,12 @@
         { id: "events", type: "circle", source: "events", filter: ["==", ["geometry-type"], "Point"],
           paint: { "circle-radius": 6, "circle-color": "rgba(0,0,0,0)", "circle-stroke-width": 2,
                    "circle-stroke-color": "#7c3aed" } },
+        { id: "track", type: "line", source: "track", filter: ["!", ["get", "gap"]],
+          layout: { "line-cap": "round", "line-join": "round" },
+          paint: { "line-width": 3, "line-color": ["interpolate", ["linear"], ["get", "alt_ft"],
+                   0, "#16a34a", 10000, "#ca8a04", 25000, "#dc2626", 40000, "#7c3aed"] } },
+        { id: "track-gap", type: "line", source: "track", filter: ["get", "gap"],
+          paint: { "line-width": 1.5, "line-color": "#6b7280", "line-dasharray": [2, 2] } },
         { id: "aircraft-halo", type: "circle", source: "aircraft", filter: ["==", ["get", "of_interest"], true],
           paint: { "circle-radius": 11, "circle-color": "rgba(179,38,30,0.25)", "circle-stroke-width": 2,
                    "circle-stroke-color": "#b3261e" } },
@@ -170,6 +177,38 @@
     state.counts.events = events.length;
   }
 
+  const GAP_S = 60, BAND_FT = 2000;
+
+  function trackFeatures(points) {
+    /* Consecutive fixes as lines coloured by altitude (merged per 2,000 ft band); a silence of more than
+       GAP_S between two fixes is a dashed "gap" line, never drawn as if observed. */
+    const features = [];
+    let line = null;
+    for (let i = 1; i < points.length; i++) {
+      const a = points[i - 1], b = points[i];
+      const gap = (Date.parse(b.ts) - Date.parse(a.ts)) / 1000 > GAP_S;
+      const band = gap ? -1 : Math.round((a.alt_ft ?? 0) / BAND_FT);
+      if (!line || line.band !== band) {
+        line = { band, coordinates: [[a.lon_deg, a.lat_deg]] };
+        features.push({ type: "Feature", geometry: { type: "LineString", coordinates: line.coordinates },
+                        properties: { gap, alt_ft: a.alt_ft ?? 0 } });
+      }
+      line.coordinates.push([b.lon_deg, b.lat_deg]);
+    }
+    return features;
+  }
+
+  async function showTrack(icao24) {
+    const until = state.at ? Date.parse(state.at) : Infinity;
+    const since = isFinite(until) ? new Date(until - 2 * 3600 * 1000).toISOString() : null;
+    const tracks = await getJSON("/api/v1/tracks/" + encodeURIComponent(icao24) +
+                                 query({ since, points: "true" }));
+    const points = tracks.flatMap((t) => t.points || []).filter((p) => Date.parse(p.ts) <= until);
+    state.trackPoints = points.length;
+    map.getSource("track").setData({ type: "FeatureCollection", features: trackFeatures(points) });
+    return points.length;
+  }
+
   async function load() {
     state.ready = false;
     const loadNo = ++state.loads;
@@ -178,12 +217,15 @@
       const [picture, restrictions, events] = await Promise.all([
         getJSON("/api/v1/aircraft" + query({ at: state.at, military: state.military ? "true" : null })),
         getJSON("/api/v1/restrictions" + query({ at: state.at })),
-        allEvents(),
+        allEvents().catch((err) => err),  /* events need a key unless public: show the rest anyway */
       ]);
       if (loadNo !== state.loads) return;
       showAircraft(picture);
       showRestrictions(restrictions);
-      showEvents(events);
+      if (events instanceof Error) {
+        showEvents([]);
+        $("n-events").textContent = "(" + events.message + ")";
+      } else showEvents(events);
       $("status").textContent = `${picture.at ? hhmm(picture.at) : "no data"} · ${state.counts.aircraft} aircraft`;
       map.once("idle", () => { if (loadNo === state.loads) state.ready = true; });
       map.triggerRepaint();
@@ -208,6 +250,7 @@
       new maplibregl.Popup().setLngLat(e.lngLat)
         .setHTML(`<b>${p.name}</b> ${escape(p.icao24)}<br>${escape(p.type)} ${escape(p.category)}<br>` +
                  `${p.alt_ft ?? "–"} ft`).addTo(map);
+      showTrack(p.icao24).catch((err) => { $("status").textContent = String(err.message || err); });
     });
     try {
       const meta = await getJSON("/api/v1/meta");
@@ -229,11 +272,12 @@
     map,
     ready: () => state.ready,
     error: () => state.error,
+    showTrack,
     setTime: (iso) => { state.at = iso; $("at").value = toLocalInput(iso); load(); },
     counts: async () => {
       /* What the map's sources hold (asked of MapLibre, not of our own bookkeeping) and the side lists. */
       const size = async (id) => ((await map.getSource(id).getData()).features || []).length;
-      return { borders: await size("borders"), aircraft: await size("aircraft"), restrictions: await size("restrictions"),
+      return { borders: await size("borders"), track: await size("track"), aircraft: await size("aircraft"), restrictions: await size("restrictions"),
                eventsOnMap: await size("events"), events: $("events").children.length,
                nopos: $("nopos").children.length };
     },
