@@ -8,7 +8,7 @@
   maplibregl.setWorkerUrl(VENDOR + "maplibre-gl-csp-worker.js");
 
   const state = { at: null, military: false, counts: { aircraft: 0, nopos: 0, restrictions: 0, events: 0 },
-                  ready: false, loads: 0, error: null };
+                  ready: false, loads: 0, error: null, firstIdleMs: null };
   const $ = (id) => document.getElementById(id);
   const empty = () => ({ type: "FeatureCollection", features: [] });
 
@@ -227,7 +227,11 @@
         $("n-events").textContent = "(" + events.message + ")";
       } else showEvents(events);
       $("status").textContent = `${picture.at ? hhmm(picture.at) : "no data"} · ${state.counts.aircraft} aircraft`;
-      map.once("idle", () => { if (loadNo === state.loads) state.ready = true; });
+      map.once("idle", () => {
+        if (loadNo !== state.loads) return;
+        state.ready = true;
+        if (state.firstIdleMs === null) state.firstIdleMs = performance.now();  /* since navigation */
+      });
       map.triggerRepaint();
     } catch (err) {
       state.error = String(err);
@@ -254,8 +258,9 @@
     });
     try {
       const meta = await getJSON("/api/v1/meta");
-      state.at = meta.latest;
-      $("at").value = toLocalInput(meta.latest);
+      /* ?at=2022-07-11T20:30:00Z in the address shows that time (a link to a past night) */
+      state.at = new URLSearchParams(location.search).get("at") || meta.latest;
+      $("at").value = toLocalInput(state.at);
     } catch (err) {
       state.error = String(err);
     }
@@ -272,6 +277,7 @@
     map,
     ready: () => state.ready,
     error: () => state.error,
+    firstIdleMs: () => state.firstIdleMs,
     showTrack,
     setTime: (iso) => { state.at = iso; $("at").value = toLocalInput(iso); load(); },
     counts: async () => {
