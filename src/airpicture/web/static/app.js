@@ -209,6 +209,17 @@
     return points.length;
   }
 
+  function fitToData(picture, events) {
+    /* The first view: the box around the events and the aircraft with a position (whatever the region). */
+    const points = picture.aircraft.filter((a) => a.lat_deg !== null && a.lon_deg !== null)
+      .map((a) => [a.lon_deg, a.lat_deg])
+      .concat(events.filter((e) => e.geometry).map((e) => centre(e.geometry)).filter(Boolean));
+    if (points.length === 0) return;
+    const bounds = new maplibregl.LngLatBounds(points[0], points[0]);
+    for (const p of points) bounds.extend(p);
+    map.fitBounds(bounds, { padding: 40, maxZoom: 6, duration: 0 });
+  }
+
   async function load() {
     state.ready = false;
     const loadNo = ++state.loads;
@@ -226,6 +237,7 @@
         showEvents([]);
         $("n-events").textContent = "(" + events.message + ")";
       } else showEvents(events);
+      if (loadNo === 1) fitToData(picture, events instanceof Error ? [] : events);
       $("status").textContent = `${picture.at ? hhmm(picture.at) : "no data"} · ${state.counts.aircraft} aircraft`;
       map.once("idle", () => {
         if (loadNo !== state.loads) return;
