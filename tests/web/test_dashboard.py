@@ -77,6 +77,7 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
         until = start + (end - start) / 2
         at, icao24 = until.isoformat(), a50["subjects"][0]["icao24"]
         expected = _api_counts(client, at)
+        military = client.get("/api/v1/aircraft", params={"at": at, "military": "true"}).json()["aircraft"]
         since = (until - timedelta(hours=2)).isoformat()
         tracks = client.get(f"/api/v1/tracks/{icao24}", params={"since": since, "points": "true"}).json()
         fixes = sum(1 for t in tracks for p in t["points"] if datetime.fromisoformat(p["ts"]) <= until)
@@ -94,6 +95,9 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
             screenshot = tmp_path / "dashboard.png"
             driver.save_screenshot(str(screenshot))
             print(f"dashboard screenshot: {screenshot}")
+            driver.execute_script("document.getElementById('military').click()")  # the military-only filter
+            _wait_ready(driver)
+            military_counts = driver.execute_async_script(COUNTS_JS)
             centre = driver.execute_script("return window.airpicture.map.getCenter().toArray()")
             driver.execute_script("document.querySelector('#events li').click()")  # pans to the first event
             time.sleep(1)  # easeTo lasts 500 ms
@@ -116,6 +120,11 @@ def test_dashboard_renders_the_july_night_offline(request: pytest.FixtureRequest
     assert counts.pop("track") == 0  # no trail before an aircraft is chosen
     assert counts.pop("borders") > 200  # the basemap (fetched by MapLibre's worker, so not in the page's list)
     assert counts == expected
+    assert (
+        military_counts["aircraft"] + military_counts["nopos"]
+        == len(military)
+        < expected["aircraft"] + expected["nopos"]
+    )
     assert panned != centre
     assert 0 < narrow[0] <= 400 and narrow[1] > 200 and narrow[2] and narrow[3] <= 400, narrow
     assert expected["aircraft"] > 0 and expected["restrictions"] > 0 and expected["events"] > 0
