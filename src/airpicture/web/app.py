@@ -27,10 +27,10 @@ from airpicture.web.stream import Hub, WorkspaceTail
 STATIC = Path(__file__).parent / "static"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "worker-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
-"""The dashboard's policy: everything from this server; MapLibre's worker is a file of ours (``blob:`` is
-allowed for the workers MapLibre itself makes from it)."""
+"""The dashboard's policy: everything from this server, no inline script or style; MapLibre's CSP build runs
+its worker from our vendored file (``maplibregl.setWorkerUrl``), so workers need no ``blob:``."""
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 """The daily report is one self-contained HTML file with its own inline styles and data images, no script."""
 MAX_PAGE = 1000
@@ -319,16 +319,24 @@ def create_app(workspace: Workspace, settings: Settings, clock: Clock, hub: Hub 
 
     app.include_router(api)
     app.include_router(v2.router(workspace, settings, need("aircraft"), reference))
-    _dashboard(app, need("dashboard"))
+    _dashboard(app, need("dashboard"), reference)
     return app
 
 
-def _dashboard(app: FastAPI, dependency: Any) -> None:
-    if not (STATIC / "index.html").is_file():
-        return
+def _dashboard(app: FastAPI, dependency: Any, reference: Any) -> None:
+    """``/`` (the map: static/index.html, app.js, app.css and the vendored MapLibre) and ``/basemap.geojson``."""
+    from airpicture.web.basemap import basemap_geojson
+
+    basemap: list[bytes] = []  # built on the first request, then kept
 
     @app.get("/", include_in_schema=False, dependencies=[dependency])
     def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/basemap.geojson", include_in_schema=False, dependencies=[dependency])
+    def basemap_file() -> Response:
+        if not basemap:
+            basemap.append(basemap_geojson(reference.borders))
+        return Response(basemap[0], media_type="application/geo+json", headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
