@@ -89,3 +89,10 @@ def test_every_setting_has_help_and_is_documented() -> None:
         assert spec.metadata.get("help"), f"setting {name} has no help text"
     assert names - documented == set(), f"settings missing from docs/settings.md: {sorted(names - documented)}"
     assert documented - names == set(), f"docs/settings.md documents unknown settings: {sorted(documented - names)}"
+
+
+def test_the_test_suites_require_switches_are_not_settings() -> None:
+    from airpicture.model.settings import load_settings
+
+    settings = load_settings(env={"AIRPICTURE_REQUIRE_MQTT": "1", "AIRPICTURE_REQUIRE_TOR": "1"})
+    assert settings == load_settings(env={})

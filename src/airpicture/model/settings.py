@@ -30,6 +30,8 @@ from typing import Any
 from airpicture.model.errors import ConfigError
 
 ENV_PREFIX = "AIRPICTURE_"
+TEST_SWITCH_PREFIX = "AIRPICTURE_REQUIRE_"
+"""``AIRPICTURE_REQUIRE_BROWSER``, ``…_TOR``, ``…_MQTT``: CI's switches that turn a test's skip into a failure."""
 SETTINGS_FILE_NAME = "airpicture.toml"
 
 
@@ -505,6 +507,8 @@ def load_settings(
             raise ConfigError("settings file not found", where=str(config_file))
     for key, raw in (env or {}).items():
         if not key.startswith(ENV_PREFIX) or key in ("AIRPICTURE_CONFIG", "AIRPICTURE_REPORTER_PASSPHRASE"):
+            continue
+        if key.startswith(TEST_SWITCH_PREFIX):  # the test suite's own switches (docs/testing.md), not settings
             continue
         dotted = key[len(ENV_PREFIX) :].lower().replace("__", ".")
         values[dotted] = _convert(dotted, raw, where=f"environment variable {key}")
